@@ -1,0 +1,2 @@
+package org.insight.kvm;
+final class Placeholder {}
