@@ -1,0 +1,39 @@
+package org.insight.vmm.memory;
+
+/**
+ * How an address space is set up.
+ *
+ * @param memoryCap     bytes of guest memory the guest may use at once (data and page tables); beyond it mmap,
+ *                      brk and MAP_POPULATE fail with ENOMEM and a page fault ends the run
+ * @param prefaultLimit mappings up to this many bytes (anonymous mmap, brk growth, the top of the stack) are
+ *                      populated at once instead of on first touch: a demand fault costs ~43 µs here, a prefaulted
+ *                      page ~6 µs (PLATFORM.md). 0 turns it off
+ * @param noExecute     set the NX bit on pages without PROT_EXEC. Only valid when the machine sets EFER.NXE: without
+ *                      it bit 63 is reserved and every access faults. The machine of the prototype runs with
+ *                      EFER=0x501 (no NXE), so the default is off and every readable page is executable, as on
+ *                      x86 without NX (Linux's READ_IMPLIES_EXEC)
+ */
+public record AddressSpaceConfig(long memoryCap, long prefaultLimit, boolean noExecute) {
+	public static final long DEFAULT_PREFAULT = 64 * 1024;
+
+	public AddressSpaceConfig {
+		if (memoryCap < MachineLayout.PAGE_SIZE || prefaultLimit < 0) {
+			throw new IllegalArgumentException(
+					"bad address space configuration: memory cap " + memoryCap + ", prefault limit " + prefaultLimit);
+		}
+	}
+
+	/** All of a default-sized guest memory, 64 KiB prefault, no NX. */
+	public static AddressSpaceConfig defaults() {
+		return new AddressSpaceConfig(MachineLayout.DEFAULT_MEMORY_SIZE - MachineLayout.FIRST_FREE_FRAME,
+				DEFAULT_PREFAULT, false);
+	}
+
+	public AddressSpaceConfig withMemoryCap(long bytes) {
+		return new AddressSpaceConfig(bytes, prefaultLimit, noExecute);
+	}
+
+	public AddressSpaceConfig withPrefaultLimit(long bytes) {
+		return new AddressSpaceConfig(memoryCap, bytes, noExecute);
+	}
+}
