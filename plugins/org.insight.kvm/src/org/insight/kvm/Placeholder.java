@@ -1,2 +1,0 @@
-package org.insight.kvm;
-final class Placeholder {}
