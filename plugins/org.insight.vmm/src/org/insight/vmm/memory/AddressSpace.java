@@ -523,8 +523,12 @@ public final class AddressSpace {
 		brk = start;
 	}
 
-	/** Populates what it can of a mapping now, without using frames the guest may need later. */
-	private void prefault(long start, long end) {
+	/**
+	 * Populates the pages of {@code [start, end)} now if the cap leaves room for them (and the page tables they
+	 * need); otherwise leaves them to demand paging. A speed-up, never a failure: frames the guest may need later
+	 * are not used up ahead of time.
+	 */
+	public void prefault(long start, long end) {
 		long pages = (end - start) / PAGE_SIZE;
 		// room for the pages and the page tables they may need
 		if (frames.available() < pages + pages / 512 + 3) {
