@@ -82,6 +82,17 @@ class MalformedElfTest {
 	}
 
 	@Test
+	void tooLargeToRead() throws IOException {
+		Path sparse = dir.resolve("sparse");
+		try (var channel = java.nio.channels.FileChannel.open(sparse, java.nio.file.StandardOpenOption.CREATE_NEW,
+				java.nio.file.StandardOpenOption.WRITE)) {
+			channel.write(java.nio.ByteBuffer.wrap(original, 0, 64), (1L << 30) + 1); // a hole, then 64 bytes
+		}
+		ElfFormatException e = assertThrows(ElfFormatException.class, () -> ElfImage.read(sparse));
+		assertEquals("file of 0x40000041 bytes is larger than InSight reads (0x40000000)", e.reason());
+	}
+
+	@Test
 	void truncatedHeader() throws IOException {
 		assertEquals("truncated: the ELF identification needs 0x10 bytes, the file has 0xa",
 				refusal("ident", Arrays.copyOf(original, 10)));

@@ -21,6 +21,9 @@ import org.eclipse.cdt.utils.elf.Elf;
  * program headers and symbol table, and what CDT reports is checked against the validated bytes.
  */
 public final class ElfImage {
+	/** The whole file is held in one array; a static executable is a few MiB, this leaves ample room. */
+	static final long MAX_FILE_SIZE = 1L << 30;
+
 	private final Path file;
 	private final byte[] bytes;
 	private final long entry;
@@ -56,6 +59,11 @@ public final class ElfImage {
 	public static ElfImage read(Path file) {
 		byte[] bytes;
 		try {
+			long size = Files.size(file);
+			if (size > MAX_FILE_SIZE) {
+				throw new ElfFormatException(file, "file of 0x" + Long.toHexString(size)
+						+ " bytes is larger than InSight reads (0x" + Long.toHexString(MAX_FILE_SIZE) + ")");
+			}
 			bytes = Files.readAllBytes(file);
 		} catch (IOException e) {
 			throw new UncheckedIOException("cannot read ELF file " + file + ": " + e, e);
