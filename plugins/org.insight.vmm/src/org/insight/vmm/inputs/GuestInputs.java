@@ -1,0 +1,48 @@
+package org.insight.vmm.inputs;
+
+import java.util.List;
+
+/**
+ * The one boundary through which non-determinism enters the guest: every value the guest sees that is not a pure
+ * function of its own state, and every decision of the machine that depends on the host (which thread runs, when a
+ * thread is preempted, when a timeout expires), is the answer to a question asked here.
+ * <p>
+ * The machine never asks the host directly. {@link LiveInputs} answers from the host; the record/replay layer wraps
+ * it to append each question and answer to a trace, or answers from a trace after checking that the question is the
+ * one that was recorded. The machine cannot tell which implementation it talks to.
+ * <p>
+ * Questions are asked on the vCPU thread only, in the guest's deterministic order.
+ */
+public interface GuestInputs {
+	/** The value of a guest clock in nanoseconds since that clock's epoch (Linux semantics for the clock id). */
+	long clockNanos(ClockRead read);
+
+	/** Exactly {@code request.length()} random bytes. */
+	byte[] random(RandomRequest request);
+
+	/**
+	 * Reads at most {@code read.maxBytes()} bytes of the guest's standard input into {@code dst} (which is at least
+	 * that long). Returns the count (0 at end of input) or a negative Linux errno.
+	 */
+	int readStdin(StdinRead read, byte[] dst);
+
+	/**
+	 * Which thread runs after this sync point: one of {@code runnable}, which is sorted by tid and never empty. It
+	 * holds the asking thread if that thread can go on running.
+	 */
+	int schedule(SyncPoint point, List<Integer> runnable);
+
+	/**
+	 * Whether a watchdog kick preempts the running thread where it stands. {@code otherRunnable} lists the other
+	 * runnable threads (sorted by tid, possibly empty). When the answer is yes, the machine checks timeouts and asks
+	 * {@link #schedule} with a {@link SyncPoint.Kind#PREEMPTED} sync point.
+	 */
+	boolean preempt(Preemption point, List<Integer> otherRunnable);
+
+	/**
+	 * Nothing can run before {@code wait.deadlineNanos()} on the guest's monotonic clock. Returns when that time has
+	 * come, or earlier (the machine then reads the clock and asks again). A live implementation sleeps; a replay
+	 * has nothing to wait for.
+	 */
+	void idle(IdleWait wait);
+}
