@@ -1,0 +1,272 @@
+package org.insight.vmm.linux;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+import org.insight.vmm.inputs.GuestInputs;
+import org.insight.vmm.memory.AddressSpace;
+import org.insight.vmm.memory.MachineLayout;
+import org.insight.vmm.sched.Scheduler;
+
+/**
+ * The guest process as the Linux personality sees it: its memory, its threads, its inputs and outputs, and the few
+ * things Linux keeps per process (signal actions, open standard descriptors, resource limits). Syscall handlers work
+ * on it; the machine reads {@link #termination()} after each call.
+ */
+public final class LinuxProcess {
+	/** The identity the guest sees: root in its own world, like a container, and the same in every run. */
+	public static final int UID = 0;
+	public static final int GID = 0;
+	/** The parent the guest sees (it has no real one). */
+	public static final int PARENT_PID = 1;
+
+	public static final int RLIMIT_CPU = 0, RLIMIT_FSIZE = 1, RLIMIT_DATA = 2, RLIMIT_STACK = 3, RLIMIT_CORE = 4,
+			RLIMIT_RSS = 5, RLIMIT_NPROC = 6, RLIMIT_NOFILE = 7, RLIMIT_MEMLOCK = 8, RLIMIT_AS = 9,
+			RLIMIT_LOCKS = 10, RLIMIT_SIGPENDING = 11, RLIMIT_MSGQUEUE = 12, RLIMIT_NICE = 13, RLIMIT_RTPRIO = 14,
+			RLIMIT_RTTIME = 15, RLIMIT_NLIMITS = 16;
+	public static final long RLIM_INFINITY = -1L;
+
+	private final AddressSpace memory;
+	private final Scheduler scheduler;
+	private final GuestInputs inputs;
+	private final OutputSink output;
+	private final CpuContext cpu;
+	private final String executablePath;
+	private final SignalAction[] actions = new SignalAction[Signals.MAX + 1];
+	private final BitSet openFds = new BitSet();
+	private final long[][] limits = new long[RLIMIT_NLIMITS][];
+	private final long[] bytesWritten = new long[3];
+	private final List<String> notes = new ArrayList<>();
+	private Termination termination;
+	/** Signals raised while every thread concerned blocked them (bit n-1 for signal n). */
+	private long pending;
+
+	/**
+	 * @param executablePath what {@code readlink("/proc/self/exe")} answers: the absolute path of the program, a
+	 *                       fact of the run's configuration
+	 */
+	public LinuxProcess(AddressSpace memory, Scheduler scheduler, GuestInputs inputs, OutputSink output,
+			CpuContext cpu, String executablePath) {
+		this.memory = Objects.requireNonNull(memory, "memory");
+		this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+		this.inputs = Objects.requireNonNull(inputs, "inputs");
+		this.output = Objects.requireNonNull(output, "output");
+		this.cpu = Objects.requireNonNull(cpu, "cpu");
+		this.executablePath = Objects.requireNonNull(executablePath, "executablePath");
+		Arrays.fill(actions, SignalAction.DEFAULT);
+		openFds.set(0, 3);
+		for (int r = 0; r < RLIMIT_NLIMITS; r++) {
+			limits[r] = new long[] { RLIM_INFINITY, RLIM_INFINITY };
+		}
+		limits[RLIMIT_STACK] = new long[] { MachineLayout.STACK_SIZE, RLIM_INFINITY };
+		limits[RLIMIT_NOFILE] = new long[] { 1024, 4096 };
+		limits[RLIMIT_CORE] = new long[] { 0, RLIM_INFINITY };
+		limits[RLIMIT_MEMLOCK] = new long[] { 8L << 20, 8L << 20 };
+		limits[RLIMIT_NPROC] = new long[] { scheduler.maxThreads(), scheduler.maxThreads() };
+		limits[RLIMIT_AS] = new long[] { RLIM_INFINITY, RLIM_INFINITY };
+		limits[RLIMIT_SIGPENDING] = new long[] { 63_000, 63_000 };
+		limits[RLIMIT_MSGQUEUE] = new long[] { 819_200, 819_200 };
+		limits[RLIMIT_NICE] = new long[] { 0, 0 };
+		limits[RLIMIT_RTPRIO] = new long[] { 0, 0 };
+	}
+
+	public AddressSpace memory() {
+		return memory;
+	}
+
+	public Scheduler scheduler() {
+		return scheduler;
+	}
+
+	public GuestInputs inputs() {
+		return inputs;
+	}
+
+	public CpuContext cpu() {
+		return cpu;
+	}
+
+	public String executablePath() {
+		return executablePath;
+	}
+
+	public int pid() {
+		return scheduler.pid();
+	}
+
+	// ---------------------------------------------------------------- the end
+
+	/** How the process ended, once it has. */
+	public Optional<Termination> termination() {
+		return Optional.ofNullable(termination);
+	}
+
+	public boolean isTerminated() {
+		return termination != null;
+	}
+
+	/** exit_group, or the end of the last thread. The first way the process ends is the one that counts. */
+	public void exit(int code) {
+		if (termination == null) {
+			termination = new Termination.Exited(code);
+		}
+	}
+
+	/** The process dies of {@code signal}; {@code cause} says why, for the report. */
+	public void kill(int signal, String cause) {
+		if (termination == null) {
+			termination = new Termination.Signaled(signal, cause);
+		}
+	}
+
+	// ---------------------------------------------------------------- signals
+
+	public SignalAction action(int signal) {
+		return actions[signal];
+	}
+
+	void action(int signal, SignalAction action) {
+		actions[signal] = action;
+	}
+
+	/**
+	 * Signal {@code signal} is sent to the process ({@code target} null) or to one thread. What Linux would ignore
+	 * is ignored; a blocked signal waits in {@link #pendingSignals()}; anything else ends the process, since no guest
+	 * handler is ever run.
+	 */
+	void raise(int signal, org.insight.vmm.sched.GuestThread target, String cause) {
+		SignalAction act = actions[signal];
+		if (signal != Signals.SIGKILL) {
+			if (act.isIgnored()) {
+				return;
+			}
+			if (act.isDefault()) {
+				switch (Signals.defaultAction(signal)) {
+				case IGNORE, CONTINUE:
+					return;
+				case STOP:
+					note(Signals.name(signal) + " was ignored: a guest cannot be stopped");
+					return;
+				case TERMINATE:
+					break;
+				}
+			}
+			long bit = 1L << (signal - 1);
+			boolean blocked = target != null ? (target.signalMask() & bit) != 0
+					: scheduler.liveThreads().stream().allMatch(t -> (t.signalMask() & bit) != 0);
+			if (blocked) {
+				pending |= bit;
+				return;
+			}
+		}
+		deliver(signal, cause);
+	}
+
+	/** {@code thread} changed its mask: a pending signal it no longer blocks is delivered now. */
+	void deliverPending(org.insight.vmm.sched.GuestThread thread) {
+		long ready = pending & ~thread.signalMask();
+		for (int signal = 1; ready != 0 && signal <= Signals.MAX; signal++) {
+			long bit = 1L << (signal - 1);
+			if ((ready & bit) != 0) {
+				pending &= ~bit;
+				ready &= ~bit;
+				deliver(signal, Signals.name(signal) + " delivered when thread " + thread.tid() + " unblocked it");
+			}
+		}
+	}
+
+	void discardPending(int signal) {
+		pending &= ~(1L << (signal - 1));
+	}
+
+	/** Signals waiting for a thread to unblock them, bit n-1 for signal n. */
+	public long pendingSignals() {
+		return pending;
+	}
+
+	private void deliver(int signal, String cause) {
+		SignalAction act = actions[signal];
+		if (!act.isDefault() && !act.isIgnored()) {
+			String missed = String.format("the guest's handler for %s at 0x%x was not run: InSight does not deliver "
+					+ "signals to guest handlers", Signals.name(signal), act.handler());
+			note(missed);
+			kill(signal, cause + " (" + missed + ")");
+			return;
+		}
+		kill(signal, cause);
+	}
+
+	// ---------------------------------------------------------------- descriptors and output
+
+	/** The guest has only stdin, stdout and stderr, until it closes them. */
+	public boolean isOpen(long fd) {
+		return fd >= 0 && fd < 3 && openFds.get((int) fd);
+	}
+
+	/** Closes fd; false if it was not open. */
+	boolean close(long fd) {
+		if (!isOpen(fd)) {
+			return false;
+		}
+		openFds.clear((int) fd);
+		return true;
+	}
+
+	/**
+	 * Sends guest output to the sink: {@code len} or -errno. A broken pipe is EPIPE, and kills the process with
+	 * SIGPIPE unless the guest ignores or handles it, as Linux does; other host errors are EIO.
+	 */
+	long writeOutput(int fd, byte[] data, int off, int len) {
+		try {
+			output.write(fd, data, off, len);
+			bytesWritten[fd] += len;
+			return len;
+		} catch (IOException e) {
+			String message = String.valueOf(e.getMessage());
+			if (message.contains("Broken pipe")) {
+				note("write to fd " + fd + ": " + message);
+				if (actions[Signals.SIGPIPE].isDefault()) {
+					kill(Signals.SIGPIPE, "write to fd " + fd + " on a broken pipe");
+				}
+				return -Errno.EPIPE;
+			}
+			note("write to fd " + fd + " failed on the host: " + e);
+			return -Errno.EIO;
+		}
+	}
+
+	/** Bytes the guest wrote to fd 1 or 2. */
+	public long bytesWritten(int fd) {
+		return bytesWritten[fd];
+	}
+
+	// ---------------------------------------------------------------- limits
+
+	/** {soft, hard} of a resource limit (a copy). */
+	public long[] limit(int resource) {
+		return limits[resource].clone();
+	}
+
+	void limit(int resource, long soft, long hard) {
+		limits[resource] = new long[] { soft, hard };
+	}
+
+	// ---------------------------------------------------------------- diagnostics
+
+	/** Things the run's report should mention: a signal handler that was never called, a host I/O error. */
+	public List<String> notes() {
+		return Collections.unmodifiableList(notes);
+	}
+
+	void note(String note) {
+		if (notes.size() < 100 && !notes.contains(note)) {
+			notes.add(note);
+		}
+	}
+}
