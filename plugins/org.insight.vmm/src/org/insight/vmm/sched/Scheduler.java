@@ -1,0 +1,329 @@
+package org.insight.vmm.sched;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
+
+import org.insight.kvm.Regs;
+import org.insight.vmm.inputs.ClockRead;
+import org.insight.vmm.inputs.GuestInputs;
+import org.insight.vmm.inputs.IdleWait;
+import org.insight.vmm.inputs.Landmark;
+import org.insight.vmm.inputs.Preemption;
+import org.insight.vmm.inputs.SyncPoint;
+
+/**
+ * The guest's threads, their futex queues and timeouts, and the decisions of which thread runs on the single vCPU.
+ * <p>
+ * Threads switch only at sync points (after a syscall) and at watchdog kicks the inputs accept. Every decision, and
+ * every clock read a timeout needs, is a question to {@link GuestInputs}, so a recording of the inputs fixes the
+ * interleaving. Timeouts are deadlines on the guest's CLOCK_MONOTONIC, checked at each sync point where one is
+ * pending; when every live thread is blocked the scheduler idles until the earliest deadline, or reports a deadlock
+ * when there is none.
+ * <p>
+ * Not thread-safe: the vCPU thread owns it.
+ */
+public final class Scheduler {
+	/** The tid of the first thread, which is also the process id. */
+	public static final int FIRST_TID = 1000;
+
+	private final GuestInputs inputs;
+	private final int maxThreads;
+	private final BooleanSupplier stopRequested;
+	private final TreeMap<Integer, GuestThread> live = new TreeMap<>();
+	/** The blocked threads that have a deadline, in tid order (timeouts expire in a deterministic order). */
+	private final TreeMap<Integer, GuestThread> timed = new TreeMap<>();
+	private final FutexTable futexes = new FutexTable();
+	private int nextTid = FIRST_TID;
+	private GuestThread current;
+	private boolean yieldRequested;
+	private int leaderExitCode;
+	private long created;
+	private long idleWaits;
+	private long timeoutsExpired;
+
+	/**
+	 * @param maxThreads    how many threads may be alive at once (clone beyond it fails with EAGAIN)
+	 * @param stopRequested polled while the machine idles, so a stop request or a wall-clock limit ends the wait
+	 */
+	public Scheduler(GuestInputs inputs, int maxThreads, BooleanSupplier stopRequested) {
+		if (maxThreads < 1) {
+			throw new IllegalArgumentException("thread limit " + maxThreads + " < 1");
+		}
+		this.inputs = Objects.requireNonNull(inputs, "inputs");
+		this.maxThreads = maxThreads;
+		this.stopRequested = Objects.requireNonNull(stopRequested, "stopRequested");
+	}
+
+	/** Creates the first thread, which becomes the current one. */
+	public GuestThread start(Regs regs) {
+		if (nextTid != FIRST_TID) {
+			throw new IllegalStateException("the scheduler was already started");
+		}
+		current = spawn(regs, null, 0);
+		return current;
+	}
+
+	public int pid() {
+		return FIRST_TID;
+	}
+
+	/** The thread on the vCPU (or, after its sync point, the one that last ran). */
+	public GuestThread current() {
+		return current;
+	}
+
+	public Optional<GuestThread> find(int tid) {
+		return Optional.ofNullable(live.get(tid));
+	}
+
+	/** The live threads in tid order. */
+	public Collection<GuestThread> liveThreads() {
+		return List.copyOf(live.values());
+	}
+
+	public int liveCount() {
+		return live.size();
+	}
+
+	public int maxThreads() {
+		return maxThreads;
+	}
+
+	public boolean atThreadLimit() {
+		return live.size() >= maxThreads;
+	}
+
+	/** The tid the next {@link #spawn} will give. */
+	public int nextTid() {
+		return nextTid;
+	}
+
+	/** How many threads were created in all. */
+	public long created() {
+		return created;
+	}
+
+	/** A new runnable thread. Callers check {@link #atThreadLimit()} first. */
+	public GuestThread spawn(Regs regs, byte[] xsave, long fsBase) {
+		if (atThreadLimit()) {
+			throw new IllegalStateException("thread limit " + maxThreads + " reached");
+		}
+		GuestThread t = new GuestThread(nextTid++, regs, xsave, fsBase);
+		live.put(t.tid(), t);
+		created++;
+		return t;
+	}
+
+	/** Blocks {@code t} on the futex word at {@code address} until a wake with a matching bitset or the deadline. */
+	public void waitOnFutex(GuestThread t, long address, int bitset, long deadline, long timeoutResult) {
+		requireRunnable(t, "futex wait");
+		t.state(ThreadState.FUTEX_WAIT);
+		t.futexAddress(address);
+		t.futexBitset(bitset);
+		futexes.enqueue(t, address);
+		block(t, deadline, timeoutResult);
+	}
+
+	/** Wakes up to {@code max} waiters on {@code address} whose bitset meets {@code bitset}, oldest first. */
+	public int wakeFutex(long address, int max, int bitset) {
+		List<GuestThread> woken = futexes.take(address, max, bitset);
+		for (GuestThread t : woken) {
+			wake(t, 0);
+		}
+		return woken.size();
+	}
+
+	/** Wakes up to {@code maxWake} waiters on {@code from} and moves up to {@code maxMove} others to {@code to}. */
+	public int requeueFutex(long from, long to, int maxWake, int maxMove) {
+		int woken = wakeFutex(from, maxWake, -1);
+		return woken + futexes.move(from, to, maxMove);
+	}
+
+	/** The threads waiting on {@code address}, oldest first. */
+	public List<GuestThread> futexWaiters(long address) {
+		return futexes.waiters(address);
+	}
+
+	/** Blocks {@code t} until {@code deadline} on the guest's monotonic clock; RAX is 0 when it wakes. */
+	public void sleep(GuestThread t, long deadline) {
+		requireRunnable(t, "sleep");
+		if (deadline == GuestThread.NO_DEADLINE) {
+			throw new IllegalArgumentException("a sleep needs a deadline");
+		}
+		t.state(ThreadState.SLEEP);
+		block(t, deadline, 0);
+	}
+
+	/** {@code t} offers the vCPU to another thread at its sync point. */
+	public void yield(GuestThread t) {
+		requireRunnable(t, "yield");
+		yieldRequested = true;
+	}
+
+	/** {@code t} exits with {@code code}; the first thread's code is the process's exit status if it ends last. */
+	public void exit(GuestThread t, int code) {
+		if (t.state() == ThreadState.DEAD) {
+			throw new IllegalStateException("thread " + t.tid() + " exits twice");
+		}
+		if (t.state() == ThreadState.FUTEX_WAIT) {
+			futexes.remove(t);
+		}
+		timed.remove(t.tid());
+		t.state(ThreadState.DEAD);
+		t.exitCode(code);
+		if (t.tid() == FIRST_TID) {
+			leaderExitCode = code;
+		}
+		live.remove(t.tid());
+	}
+
+	/** The exit code of the first thread, the process's status when every thread ended with {@code exit}. */
+	public int leaderExitCode() {
+		return leaderExitCode;
+	}
+
+	/** The guest's CLOCK_MONOTONIC now, read for a timeout on behalf of the current thread. */
+	public long monotonicNow() {
+		return clockNow(ClockRead.CLOCK_MONOTONIC);
+	}
+
+	/** A guest clock now, read for a timeout on behalf of the current thread. */
+	public long clockNow(int clockId) {
+		return inputs.clockNanos(new ClockRead(current.tid(), clockId, ClockRead.Purpose.TIMEOUT));
+	}
+
+	/**
+	 * The current thread reached a sync point after syscall {@code nr}: decides who runs next. The kind of the sync
+	 * point follows from what the syscall did to the thread (blocked, exited, yielded, or nothing).
+	 */
+	public Decision afterSyscall(int nr, long[] args) {
+		GuestThread t = current;
+		SyncPoint.Kind kind = switch (t.state()) {
+		case DEAD -> SyncPoint.Kind.EXITED;
+		case FUTEX_WAIT, SLEEP -> SyncPoint.Kind.BLOCKED;
+		case RUNNABLE -> yieldRequested ? SyncPoint.Kind.YIELD : SyncPoint.Kind.SYSCALL;
+		};
+		yieldRequested = false;
+		return decide(new SyncPoint(t.tid(), t.nextSyncIndex(), kind, nr, args));
+	}
+
+	/**
+	 * A watchdog kick stopped the current thread at {@code landmark}. If the inputs preempt it there, the place
+	 * becomes a sync point; otherwise the thread goes on.
+	 */
+	public Decision afterKick(Landmark landmark) {
+		GuestThread t = current;
+		List<Integer> others = runnableTids();
+		others.remove(Integer.valueOf(t.tid()));
+		if (!inputs.preempt(new Preemption(t.tid(), t.syncPoints(), landmark, !timed.isEmpty()), others)) {
+			return new Decision.Run(t, false, null);
+		}
+		return decide(new SyncPoint(t.tid(), t.nextSyncIndex(), SyncPoint.Kind.PREEMPTED, -1, new long[0]));
+	}
+
+	private Decision decide(SyncPoint point) {
+		GuestThread before = current;
+		for (;;) {
+			expireTimeouts(point.tid());
+			List<Integer> runnable = runnableTids();
+			if (!runnable.isEmpty()) {
+				int tid = inputs.schedule(point, runnable);
+				GuestThread next = live.get(tid);
+				if (next == null || next.state() != ThreadState.RUNNABLE) {
+					throw new ScheduleException("scheduling at " + point.describe() + ": the inputs chose thread "
+							+ tid + ", which is not runnable (runnable: " + runnable + ")");
+				}
+				current = next;
+				return new Decision.Run(next, next != before, point.kind());
+			}
+			if (live.isEmpty()) {
+				return new Decision.AllExited();
+			}
+			if (timed.isEmpty()) {
+				return new Decision.Deadlocked(List.copyOf(live.values()));
+			}
+			if (stopRequested.getAsBoolean()) {
+				return new Decision.Stopped();
+			}
+			GuestThread first = earliestDeadline();
+			inputs.idle(new IdleWait(first.tid(), first.deadline()));
+			idleWaits++;
+		}
+	}
+
+	private void expireTimeouts(int asker) {
+		if (timed.isEmpty()) {
+			return;
+		}
+		long now = inputs.clockNanos(new ClockRead(asker, ClockRead.CLOCK_MONOTONIC, ClockRead.Purpose.TIMEOUT));
+		for (GuestThread t : new ArrayList<>(timed.values())) {
+			if (t.deadline() <= now) {
+				if (t.state() == ThreadState.FUTEX_WAIT) {
+					futexes.remove(t);
+				}
+				wake(t, t.timeoutResult());
+				timeoutsExpired++;
+			}
+		}
+	}
+
+	private GuestThread earliestDeadline() {
+		GuestThread first = null;
+		for (GuestThread t : timed.values()) {
+			if (first == null || t.deadline() < first.deadline()) {
+				first = t;
+			}
+		}
+		return first;
+	}
+
+	/** The tids of the runnable threads, sorted. A new list each time. */
+	public List<Integer> runnableTids() {
+		List<Integer> tids = new ArrayList<>();
+		for (GuestThread t : live.values()) {
+			if (t.state() == ThreadState.RUNNABLE) {
+				tids.add(t.tid());
+			}
+		}
+		return tids;
+	}
+
+	/** Whether some blocked thread waits with a deadline. */
+	public boolean timeoutsPending() {
+		return !timed.isEmpty();
+	}
+
+	public long idleWaits() {
+		return idleWaits;
+	}
+
+	public long timeoutsExpired() {
+		return timeoutsExpired;
+	}
+
+	private void block(GuestThread t, long deadline, long timeoutResult) {
+		t.deadline(deadline);
+		t.timeoutResult(timeoutResult);
+		if (deadline != GuestThread.NO_DEADLINE) {
+			timed.put(t.tid(), t);
+		}
+	}
+
+	private void wake(GuestThread t, long result) {
+		t.state(ThreadState.RUNNABLE);
+		t.deadline(GuestThread.NO_DEADLINE);
+		timed.remove(t.tid());
+		t.regs().rax = result;
+	}
+
+	private static void requireRunnable(GuestThread t, String what) {
+		if (t.state() != ThreadState.RUNNABLE) {
+			throw new IllegalStateException(what + " by thread " + t.tid() + ", which is " + t.state());
+		}
+	}
+}

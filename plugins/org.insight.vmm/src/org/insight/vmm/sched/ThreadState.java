@@ -1,0 +1,13 @@
+package org.insight.vmm.sched;
+
+/** Where a guest thread stands. */
+public enum ThreadState {
+	/** Running on the vCPU or waiting for it. */
+	RUNNABLE,
+	/** Blocked in futex wait, maybe with a timeout. */
+	FUTEX_WAIT,
+	/** Blocked in nanosleep or clock_nanosleep until its deadline. */
+	SLEEP,
+	/** Exited. */
+	DEAD
+}
