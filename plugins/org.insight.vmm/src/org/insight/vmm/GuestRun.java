@@ -1,0 +1,153 @@
+package org.insight.vmm;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongPredicate;
+
+import org.insight.kvm.Regs;
+import org.insight.symbols.ElfImage;
+import org.insight.symbols.LoadSegment;
+import org.insight.vmm.inputs.GuestInputs;
+import org.insight.vmm.linux.LinuxProcess;
+import org.insight.vmm.linux.OutputSink;
+import org.insight.vmm.linux.SyscallTable;
+import org.insight.vmm.loader.ElfLoader;
+import org.insight.vmm.loader.InitialStack;
+import org.insight.vmm.loader.LoadedImage;
+import org.insight.vmm.machine.Ending;
+import org.insight.vmm.machine.GuestMachine;
+import org.insight.vmm.machine.RunOptions;
+import org.insight.vmm.machine.RunResult;
+import org.insight.vmm.machine.RunStats;
+import org.insight.vmm.machine.StopReason;
+import org.insight.vmm.machine.VcpuLoop;
+import org.insight.vmm.memory.AddressSpace;
+import org.insight.vmm.memory.AddressSpaceConfig;
+import org.insight.vmm.memory.MachineLayout;
+import org.insight.vmm.sched.Scheduler;
+import org.insight.vmm.sched.StackScan;
+import org.insight.vmm.sched.Watchdog;
+
+/**
+ * Runs a static Linux program in a fresh guest machine and returns how it ended: the facade for the CLI and for the
+ * record/replay layer, which passes its own {@link GuestInputs} and {@link OutputSink}.
+ * <p>
+ * The calling thread becomes the vCPU thread for the duration of the run (it must be a platform thread). A watchdog
+ * thread kicks the vCPU when the guest makes no progress for a period, and a timer stops the run at the wall-clock
+ * limit, which ends with a hang report.
+ */
+public final class GuestRun {
+	private GuestRun() {
+	}
+
+	/**
+	 * @throws org.insight.symbols.ElfFormatException  when {@code elf} is not a static x86-64 executable
+	 * @throws org.insight.vmm.loader.ImageLoadException when it cannot be placed in guest memory
+	 * @throws org.insight.kvm.KvmException             when /dev/kvm is missing or a KVM call fails
+	 * @throws org.insight.vmm.machine.MachineException when the machine cannot go on (not a guest crash)
+	 */
+	public static RunResult run(Path elf, RunOptions options, GuestInputs inputs, OutputSink output) {
+		ElfImage image = ElfImage.read(elf);
+		long started = System.nanoTime();
+		try (GuestMachine machine = GuestMachine.create(options.memoryCap() + MachineLayout.FIRST_FREE_FRAME)) {
+			AddressSpace space = new AddressSpace(machine.memory(),
+					AddressSpaceConfig.defaults().withMemoryCap(options.memoryCap()));
+			LoadedImage loaded = ElfLoader.load(image, space);
+			List<String> argv = options.argv().isEmpty() ? List.of(elf.toString()) : options.argv();
+			InitialStack stack = InitialStack.write(space, loaded, argv, options.env(), elf.toString(),
+					machine.hwcap(), inputs, Scheduler.FIRST_TID);
+
+			AtomicReference<VcpuLoop> loopRef = new AtomicReference<>();
+			Scheduler scheduler = new Scheduler(inputs, options.maxThreads(),
+					() -> loopRef.get() != null && loopRef.get().stopRequested());
+			Regs entry = new Regs();
+			entry.rip = loaded.entry();
+			entry.rsp = stack.rsp();
+			entry.rflags = GuestMachine.INITIAL_RFLAGS;
+			scheduler.start(entry);
+
+			LinuxProcess process = new LinuxProcess(space, scheduler, inputs, output,
+					machine.cpu()::saveExtendedState, executablePath(elf));
+			StackScan scan = new StackScan(space, codeOf(loaded), loaded.symbols()::describe);
+			SyscallTable syscalls = SyscallTable.linux();
+			RunStats stats = new RunStats();
+			VcpuLoop loop = new VcpuLoop(machine.cpu(), machine.facts(), process, syscalls, scan, stats)
+					.wallLimit(options.wallLimit());
+			loopRef.set(loop);
+
+			machine.vcpu().bindToCurrentThread();
+			loop.start();
+			Ending ending;
+			try (Watchdog watchdog = watchdog(options.watchdogPeriod(), loop);
+					Limiter limiter = new Limiter(options.wallLimit(), loop)) {
+				ending = loop.run();
+			}
+			stats.finish(System.nanoTime() - started, scheduler.created(), scheduler.idleWaits(),
+					scheduler.timeoutsExpired(), space.demandFaults(), space.vmmPopulated(), space.invalidations(),
+					syscalls.unknownCalls());
+			return RunResult.of(ending, process, stats);
+		}
+	}
+
+	/** What readlink("/proc/self/exe") answers: the real path when the file system can say, else the absolute one. */
+	private static String executablePath(Path elf) {
+		try {
+			return elf.toRealPath().toString();
+		} catch (IOException e) {
+			return elf.toAbsolutePath().normalize().toString();
+		}
+	}
+
+	/** Whether an address lies in one of the image's executable segments. */
+	static LongPredicate codeOf(LoadedImage loaded) {
+		List<long[]> ranges = loaded.image().loadSegments().stream().filter(LoadSegment::executable)
+				.map(s -> new long[] { s.vaddr() + loaded.bias(), s.vaddr() + loaded.bias() + s.memSize() })
+				.toList();
+		return a -> {
+			for (long[] r : ranges) {
+				if (a >= r[0] && a < r[1]) {
+					return true;
+				}
+			}
+			return false;
+		};
+	}
+
+	private static Watchdog watchdog(Duration period, VcpuLoop loop) {
+		if (period.isZero()) {
+			return null;
+		}
+		return new Watchdog(period, loop::progress, loop::kick).start();
+	}
+
+	/** Stops the loop when the wall-clock limit passes. */
+	private static final class Limiter implements AutoCloseable {
+		private final ScheduledExecutorService timer;
+
+		Limiter(Duration limit, VcpuLoop loop) {
+			if (limit == null) {
+				timer = null;
+				return;
+			}
+			timer = Executors.newSingleThreadScheduledExecutor(r -> {
+				Thread t = new Thread(r, "insight-wall-limit");
+				t.setDaemon(true);
+				return t;
+			});
+			timer.schedule(() -> loop.requestStop(StopReason.WALL_LIMIT), limit.toNanos(), TimeUnit.NANOSECONDS);
+		}
+
+		@Override
+		public void close() {
+			if (timer != null) {
+				timer.shutdownNow();
+			}
+		}
+	}
+}

@@ -1,0 +1,80 @@
+package org.insight.vmm.machine;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+import org.insight.vmm.linux.LinuxProcess;
+import org.insight.vmm.linux.Signals;
+import org.insight.vmm.linux.Termination;
+import org.insight.vmm.sched.DeadlockReport;
+
+/**
+ * How a guest run ended, what it wrote, and its statistics.
+ *
+ * @param exitStatus what a shell would see: the exit code, 128 + the signal, or {@link #STOPPED_STATUS} when the
+ *                   machine stopped the guest (deadlock, wall-clock limit, cancel)
+ * @param notes      things worth telling the user (a signal handler that was not run, a host I/O error)
+ */
+public record RunResult(int exitStatus, Ending ending, long stdoutBytes, long stderrBytes, RunStats stats,
+		List<String> notes) {
+	/** The status of a run the machine had to stop, as timeout(1) reports one. */
+	public static final int STOPPED_STATUS = 124;
+
+	public RunResult {
+		notes = List.copyOf(notes);
+	}
+
+	/** The result of a loop that ended with {@code ending}. */
+	public static RunResult of(Ending ending, LinuxProcess process, RunStats stats) {
+		int status = ending instanceof Ending.Terminated t ? t.termination().status() : STOPPED_STATUS;
+		return new RunResult(status, ending, process.bytesWritten(1), process.bytesWritten(2), stats,
+				process.notes());
+	}
+
+	/** The signal that killed the guest, if one did. */
+	public OptionalInt signal() {
+		return ending instanceof Ending.Terminated t && t.termination() instanceof Termination.Signaled s
+				? OptionalInt.of(s.signal()) : OptionalInt.empty();
+	}
+
+	/** "SIGSEGV at 0x0 in main+0x1c (...)" when the guest crashed on a fault. */
+	public Optional<String> crash() {
+		return ending instanceof Ending.Terminated t ? t.crash() : Optional.empty();
+	}
+
+	public Optional<DeadlockReport> deadlock() {
+		return ending instanceof Ending.Deadlocked d ? Optional.of(d.report()) : Optional.empty();
+	}
+
+	public Optional<HangReport> hang() {
+		return ending instanceof Ending.Stopped s ? Optional.of(s.report()) : Optional.empty();
+	}
+
+	/** One line: "exited with status 0", "killed by SIGABRT: ...", "deadlock: 2 threads blocked". */
+	public String describe() {
+		return switch (ending) {
+		case Ending.Terminated t -> t.crash().map(c -> "killed by " + c).orElse(t.termination().describe());
+		case Ending.Deadlocked d -> "deadlock: all " + d.report().threads().size() + " threads blocked";
+		case Ending.Stopped s -> s.report().reason() == StopReason.WALL_LIMIT ? "stopped at the wall-clock limit"
+				: "cancelled";
+		};
+	}
+
+	/** The ending with its report and notes, for a terminal. */
+	public String format() {
+		StringBuilder s = new StringBuilder(describe()).append(System.lineSeparator());
+		deadlock().ifPresent(d -> s.append(d.format()));
+		hang().ifPresent(h -> s.append(h.format()));
+		for (String n : notes) {
+			s.append("note: ").append(n).append(System.lineSeparator());
+		}
+		return s.toString();
+	}
+
+	@Override
+	public String toString() {
+		return "RunResult[status " + exitStatus + ", " + describe()
+				+ (signal().isPresent() ? " (" + Signals.name(signal().getAsInt()) + ")" : "") + "]";
+	}
+}

@@ -1,0 +1,221 @@
+package org.insight.vmm.machine;
+
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.insight.vmm.inputs.SyncPoint;
+import org.insight.vmm.linux.Syscalls;
+
+/**
+ * Counters and times of one run, filled by the {@link VcpuLoop} on the vCPU thread: exits by kind and the host time
+ * spent on each kind, syscalls by number, exceptions by vector, thread switches by cause, watchdog kicks, and a few
+ * facts from the scheduler and the address space gathered at the end.
+ */
+public final class RunStats {
+	/** The kinds of exits the loop tells apart. */
+	public enum ExitKind {
+		SYSCALL, PAGE_FAULT, EXCEPTION, KICK, OTHER
+	}
+
+	private final EnumMap<ExitKind, Long> exits = new EnumMap<>(ExitKind.class);
+	private final EnumMap<ExitKind, Long> handlingNanos = new EnumMap<>(ExitKind.class);
+	private final long[] syscalls = new long[Syscalls.limit()];
+	private final Map<Long, Long> otherSyscalls = new TreeMap<>();
+	private final long[] exceptions = new long[ExceptionVectors.COUNT];
+	private final EnumMap<SyncPoint.Kind, Long> switches = new EnumMap<>(SyncPoint.Kind.class);
+	private Map<Integer, Long> unknownSyscalls = Map.of();
+	private long guestNanos;
+	private long switchNanos;
+	private long kicks;
+	private long kicksInKernelArea;
+	private long kicksDeclined;
+	private long wallNanos;
+	private long threadsCreated;
+	private long idleWaits;
+	private long timeoutsExpired;
+	private long demandFaults;
+	private long vmmPopulated;
+	private long invalidations;
+
+	void exit(ExitKind kind, long nanos) {
+		exits.merge(kind, 1L, Long::sum);
+		handlingNanos.merge(kind, nanos, Long::sum);
+	}
+
+	void guest(long nanos) {
+		guestNanos += nanos;
+	}
+
+	void syscall(long nr) {
+		if (nr >= 0 && nr < syscalls.length) {
+			syscalls[(int) nr]++;
+		} else {
+			otherSyscalls.merge(nr, 1L, Long::sum);
+		}
+	}
+
+	void exception(int vector) {
+		exceptions[vector]++;
+	}
+
+	void switched(SyncPoint.Kind cause, long nanos) {
+		switches.merge(cause, 1L, Long::sum);
+		switchNanos += nanos;
+	}
+
+	void kick(boolean inKernelArea, boolean declined) {
+		kicks++;
+		if (inKernelArea) {
+			kicksInKernelArea++;
+		}
+		if (declined) {
+			kicksDeclined++;
+		}
+	}
+
+	/** Facts gathered once the run has ended (from the scheduler, the address space and the syscall table). */
+	public void finish(long wall, long threads, long idle, long timeouts, long demand, long populated, long invalid,
+			Map<Integer, Long> unknown) {
+		wallNanos = wall;
+		threadsCreated = threads;
+		idleWaits = idle;
+		timeoutsExpired = timeouts;
+		demandFaults = demand;
+		vmmPopulated = populated;
+		invalidations = invalid;
+		unknownSyscalls = new TreeMap<>(unknown);
+	}
+
+	public long exits() {
+		return exits.values().stream().mapToLong(Long::longValue).sum();
+	}
+
+	public long exits(ExitKind kind) {
+		return exits.getOrDefault(kind, 0L);
+	}
+
+	/** Host time spent handling exits of {@code kind} (outside KVM_RUN). */
+	public long handlingNanos(ExitKind kind) {
+		return handlingNanos.getOrDefault(kind, 0L);
+	}
+
+	/** Time inside KVM_RUN: the guest running, plus the exit round trips. */
+	public long guestNanos() {
+		return guestNanos;
+	}
+
+	public long syscalls(long nr) {
+		return nr >= 0 && nr < syscalls.length ? syscalls[(int) nr] : otherSyscalls.getOrDefault(nr, 0L);
+	}
+
+	/** Syscall number to count, for every number called. */
+	public Map<Long, Long> syscallsByNumber() {
+		Map<Long, Long> m = new TreeMap<>(otherSyscalls);
+		for (int i = 0; i < syscalls.length; i++) {
+			if (syscalls[i] != 0) {
+				m.put((long) i, syscalls[i]);
+			}
+		}
+		return m;
+	}
+
+	public long exceptions(int vector) {
+		return exceptions[vector];
+	}
+
+	public long switches() {
+		return switches.values().stream().mapToLong(Long::longValue).sum();
+	}
+
+	public long switches(SyncPoint.Kind cause) {
+		return switches.getOrDefault(cause, 0L);
+	}
+
+	public long kicks() {
+		return kicks;
+	}
+
+	public long kicksInKernelArea() {
+		return kicksInKernelArea;
+	}
+
+	/** Kicks after which the inputs kept the thread running. */
+	public long kicksDeclined() {
+		return kicksDeclined;
+	}
+
+	public long wallNanos() {
+		return wallNanos;
+	}
+
+	public long threadsCreated() {
+		return threadsCreated;
+	}
+
+	public long idleWaits() {
+		return idleWaits;
+	}
+
+	public long timeoutsExpired() {
+		return timeoutsExpired;
+	}
+
+	public long demandFaults() {
+		return demandFaults;
+	}
+
+	/** Syscalls the personality does not have, with their counts. */
+	public Map<Integer, Long> unknownSyscalls() {
+		return Collections.unmodifiableMap(unknownSyscalls);
+	}
+
+	/** A few lines for {@code --stats}. */
+	public String format() {
+		StringBuilder s = new StringBuilder();
+		s.append(String.format("wall %.3f s, in KVM_RUN %.3f s, exits %d%n", wallNanos / 1e9, guestNanos / 1e9,
+				exits()));
+		s.append("exits by kind:");
+		for (ExitKind k : ExitKind.values()) {
+			long n = exits(k);
+			if (n > 0) {
+				s.append(String.format(" %s %d (%.1f us each)", k.name().toLowerCase(), n,
+						handlingNanos(k) / 1e3 / n));
+			}
+		}
+		s.append(System.lineSeparator());
+		s.append("syscalls:");
+		syscallsByNumber().forEach((nr, n) -> s.append(' ').append(Syscalls.name(nr)).append(' ').append(n));
+		s.append(System.lineSeparator());
+		if (!unknownSyscalls.isEmpty()) {
+			s.append("unknown syscalls (ENOSYS):");
+			unknownSyscalls.forEach((nr, n) -> s.append(' ').append(Syscalls.name(nr)).append(' ').append(n));
+			s.append(System.lineSeparator());
+		}
+		StringBuilder exc = new StringBuilder();
+		for (int v = 0; v < exceptions.length; v++) {
+			if (exceptions[v] != 0) {
+				exc.append(' ').append(ExceptionVectors.name(v)).append(' ').append(exceptions[v]);
+			}
+		}
+		if (exc.length() > 0) {
+			s.append("exceptions:").append(exc).append(String.format(" (%d pages populated on demand, %d by the VMM, "
+					+ "%d translations invalidated)%n", demandFaults, vmmPopulated, invalidations));
+		}
+		s.append(String.format("threads %d; switches %d", threadsCreated, switches()));
+		if (switches() > 0) {
+			s.append(" (");
+			String sep = "";
+			for (Map.Entry<SyncPoint.Kind, Long> e : switches.entrySet()) {
+				s.append(sep).append(e.getKey().name().toLowerCase()).append(' ').append(e.getValue());
+				sep = ", ";
+			}
+			s.append(String.format("; %.1f us each)", switchNanos / 1e3 / switches()));
+		}
+		s.append(System.lineSeparator());
+		s.append(String.format("kicks %d (in a stub or the gate %d, not preempted %d); idle waits %d, timeouts "
+				+ "expired %d%n", kicks, kicksInKernelArea, kicksDeclined, idleWaits, timeoutsExpired));
+		return s.toString();
+	}
+}

@@ -1,0 +1,389 @@
+package org.insight.vmm.machine;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.insight.kvm.Exit;
+import org.insight.kvm.Regs;
+import org.insight.vmm.inputs.Landmark;
+import org.insight.vmm.linux.LinuxProcess;
+import org.insight.vmm.linux.Signals;
+import org.insight.vmm.linux.SyscallTable;
+import org.insight.vmm.memory.AddressSpace;
+import org.insight.vmm.memory.GuestFault;
+import org.insight.vmm.memory.GuestOutOfMemoryException;
+import org.insight.vmm.sched.Decision;
+import org.insight.vmm.sched.DeadlockReport;
+import org.insight.vmm.sched.GuestThread;
+import org.insight.vmm.sched.Scheduler;
+import org.insight.vmm.sched.StackScan;
+import org.insight.vmm.sched.ThreadReport;
+
+/**
+ * The vCPU loop: a small state machine ({@link State#RUNNING}, {@link State#PAUSED}, {@link State#FINISHED}) that
+ * runs the guest, asks {@link ExitHandler} what each exit means, and carries it out: syscalls through the
+ * {@link SyscallTable}, page faults through the {@link AddressSpace}, thread switches decided by the
+ * {@link Scheduler}, guest crashes as Linux would end them.
+ * <p>
+ * It runs on the vCPU thread. {@link #requestStop}, {@link #requestPause} and {@link #resume} may be called from
+ * any thread; they kick the vCPU so the loop sees them at once.
+ * <p>
+ * The thread whose state is in the vCPU is {@code onCpu}. At every syscall and preemption its registers are saved
+ * in its {@link GuestThread}; when another thread is chosen, the vCPU's XSAVE area goes with the old thread and the
+ * new one's is loaded, with its FS base; the next thread's saved registers are always what the vCPU resumes with.
+ */
+public final class VcpuLoop {
+	public enum State {
+		RUNNING, PAUSED, FINISHED
+	}
+
+	/** Bytes of stack a landmark's digest covers. */
+	static final int LANDMARK_STACK_BYTES = 256;
+
+	private final VirtualCpu cpu;
+	private final MachineFacts facts;
+	private final LinuxProcess process;
+	private final SyscallTable syscalls;
+	private final Scheduler scheduler;
+	private final AddressSpace memory;
+	private final StackScan scan;
+	private final RunStats stats;
+	private final AtomicLong progress = new AtomicLong();
+	private final Object pauseLock = new Object();
+	private final long started = System.nanoTime();
+	private volatile State state = State.RUNNING;
+	private volatile StopReason stop;
+	private volatile boolean pauseRequested;
+	private Duration wallLimit;
+	private GuestThread onCpu;
+	private long loadedFsBase;
+	private Ending ending;
+
+	public VcpuLoop(VirtualCpu cpu, MachineFacts facts, LinuxProcess process, SyscallTable syscalls, StackScan scan,
+			RunStats stats) {
+		this.cpu = Objects.requireNonNull(cpu, "cpu");
+		this.facts = Objects.requireNonNull(facts, "facts");
+		this.process = Objects.requireNonNull(process, "process");
+		this.syscalls = Objects.requireNonNull(syscalls, "syscalls");
+		this.scheduler = process.scheduler();
+		this.memory = process.memory();
+		this.scan = Objects.requireNonNull(scan, "scan");
+		this.stats = Objects.requireNonNull(stats, "stats");
+	}
+
+	/** The wall-clock limit, for the report when {@link StopReason#WALL_LIMIT} stops the run. */
+	public VcpuLoop wallLimit(Duration limit) {
+		this.wallLimit = limit;
+		return this;
+	}
+
+	/** Puts the scheduler's current thread (the first one) on the vCPU. Call once, before the first step. */
+	public void start() {
+		if (onCpu != null) {
+			throw new IllegalStateException("the vCPU loop was started already");
+		}
+		onCpu = scheduler.current();
+		loadedFsBase = onCpu.fsBase();
+		cpu.setFsBase(loadedFsBase);
+		cpu.setRegs(onCpu.regs());
+	}
+
+	public State state() {
+		return state;
+	}
+
+	/** How the run ended, once {@link State#FINISHED}. */
+	public Optional<Ending> ending() {
+		return Optional.ofNullable(ending);
+	}
+
+	/** Exits that were not watchdog kicks: the watchdog's measure of progress. Any thread. */
+	public long progress() {
+		return progress.get();
+	}
+
+	public RunStats stats() {
+		return stats;
+	}
+
+	/** Interrupts the running guest so the inputs can decide on a preemption (the watchdog). Any thread. */
+	public void kick() {
+		cpu.kick();
+	}
+
+	/** Ends the run at the next exit with a hang report. Any thread. */
+	public void requestStop(StopReason reason) {
+		stop = Objects.requireNonNull(reason, "reason");
+		cpu.kick();
+		synchronized (pauseLock) {
+			pauseLock.notifyAll();
+		}
+	}
+
+	/** Stops running the guest at the next exit until {@link #resume()}. Any thread. */
+	public void requestPause() {
+		pauseRequested = true;
+		cpu.kick();
+	}
+
+	public void resume() {
+		synchronized (pauseLock) {
+			pauseRequested = false;
+			pauseLock.notifyAll();
+		}
+	}
+
+	/** Whether a stop was asked for: the scheduler polls this while it idles. */
+	public boolean stopRequested() {
+		return stop != null || Thread.currentThread().isInterrupted();
+	}
+
+	/** Steps until the run is finished, waiting while paused. */
+	public Ending run() {
+		if (onCpu == null) {
+			start();
+		}
+		while (step() != State.FINISHED) {
+			if (state == State.PAUSED) {
+				awaitResume();
+			}
+		}
+		return ending;
+	}
+
+	private void awaitResume() {
+		synchronized (pauseLock) {
+			while (pauseRequested && stop == null) {
+				try {
+					pauseLock.wait();
+				} catch (InterruptedException e) {
+					Thread.currentThread().interrupt();
+					stop = StopReason.CANCELLED;
+				}
+			}
+		}
+	}
+
+	/** Runs the guest to its next exit and handles it. Returns the state after it. */
+	public State step() {
+		if (state == State.FINISHED) {
+			return state;
+		}
+		if (onCpu == null) {
+			throw new IllegalStateException("step() before start()");
+		}
+		if (stopRequested()) {
+			finishStopped(stop == null ? StopReason.CANCELLED : stop, cpu.regs());
+			return state;
+		}
+		if (pauseRequested) {
+			state = State.PAUSED;
+			return state;
+		}
+		state = State.RUNNING;
+		long t0 = System.nanoTime();
+		Exit exit = cpu.run();
+		long t1 = System.nanoTime();
+		stats.guest(t1 - t0);
+		Regs regs = cpu.regs();
+		ExitAction action = ExitHandler.decide(exit, regs, facts);
+		RunStats.ExitKind kind;
+		switch (action) {
+		case ExitAction.Syscall s -> {
+			kind = RunStats.ExitKind.SYSCALL;
+			progress.incrementAndGet();
+			onSyscall(s, regs);
+		}
+		case ExitAction.GuestException e -> {
+			kind = e.vector() == ExceptionVectors.PF ? RunStats.ExitKind.PAGE_FAULT : RunStats.ExitKind.EXCEPTION;
+			progress.incrementAndGet();
+			onException(e, regs);
+		}
+		case ExitAction.Kick k -> {
+			kind = RunStats.ExitKind.KICK;
+			onKick(k, regs);
+		}
+		case ExitAction.Violation v -> {
+			kind = RunStats.ExitKind.OTHER;
+			Regs at = regs.copy();
+			onCpu.saveRegs(at);
+			crash(Signals.SIGSEGV, v.rip(), v.rip(), v.what());
+		}
+		case ExitAction.Fatal f -> {
+			state = State.FINISHED;
+			throw new MachineException(f.reason() + " (guest thread " + onCpu.tid() + ", after "
+					+ stats.exits() + " exits)");
+		}
+		}
+		stats.exit(kind, System.nanoTime() - t1);
+		return state;
+	}
+
+	// ---------------------------------------------------------------- syscalls
+
+	private void onSyscall(ExitAction.Syscall s, Regs regs) {
+		GuestThread t = onCpu;
+		regs.rip = s.returnRip();
+		regs.rflags = s.returnFlags();
+		t.saveRegs(regs);
+		stats.syscall(s.nr());
+		long result = syscalls.call(process, t, s.nr(), s.args());
+		if (process.isTerminated()) {
+			finish(new Ending.Terminated(process.termination().orElseThrow(), Optional.empty()));
+			return;
+		}
+		if (t.state() == org.insight.vmm.sched.ThreadState.RUNNABLE) {
+			t.regs().rax = result;
+		}
+		follow(scheduler.afterSyscall((int) s.nr(), s.args().toArray()));
+	}
+
+	private void follow(Decision d) {
+		switch (d) {
+		case Decision.Run r -> resume(r);
+		// Every blocked thread's registers were saved at its last exit, so the report reads them from there.
+		case Decision.Deadlocked dl -> finish(new Ending.Deadlocked(DeadlockReport.of(dl.blocked(), scan)));
+		case Decision.AllExited a -> {
+			process.exit(scheduler.leaderExitCode());
+			finish(new Ending.Terminated(process.termination().orElseThrow(), Optional.empty()));
+		}
+		case Decision.Stopped st -> finishStopped(stop == null ? StopReason.CANCELLED : stop, null);
+		}
+	}
+
+	private void resume(Decision.Run r) {
+		GuestThread next = r.thread();
+		if (next != onCpu) {
+			long t0 = System.nanoTime();
+			if (onCpu.isAlive()) {
+				onCpu.saveXsave(cpu.saveExtendedState());
+			}
+			if (next.xsave() != null) {
+				cpu.restoreExtendedState(next.xsave());
+			}
+			onCpu = next;
+			loadFsBase(next);
+			stats.switched(r.point(), System.nanoTime() - t0);
+		} else {
+			loadFsBase(next);
+		}
+		cpu.setRegs(next.regs());
+	}
+
+	private void loadFsBase(GuestThread t) {
+		if (t.fsBase() != loadedFsBase) {
+			cpu.setFsBase(t.fsBase());
+			loadedFsBase = t.fsBase();
+		}
+	}
+
+	// ---------------------------------------------------------------- exceptions
+
+	private void onException(ExitAction.GuestException e, Regs regs) {
+		stats.exception(e.vector());
+		if (e.vector() == ExceptionVectors.PF) {
+			long cr2 = cpu.faultAddress();
+			try {
+				if (memory.handlePageFault(cr2, e.errorCode())) {
+					return; // the stub's iretq retries the access, now mapped
+				}
+			} catch (GuestOutOfMemoryException oom) {
+				saveFaultingRegs(e, regs);
+				process.kill(Signals.SIGKILL, "out of memory: " + oom.getMessage());
+				finish(new Ending.Terminated(process.termination().orElseThrow(),
+						Optional.of(String.format("SIGKILL (out of memory) at 0x%x in %s: %s", cr2,
+								scan.describe(e.rip()), oom.getMessage()))));
+				return;
+			}
+			saveFaultingRegs(e, regs);
+			crash(Signals.SIGSEGV, cr2, e.rip(), pageFaultCause(cr2, e.errorCode()));
+			return;
+		}
+		saveFaultingRegs(e, regs);
+		crash(ExceptionVectors.signal(e.vector()), e.rip(), e.rip(), ExceptionVectors.describe(e.vector()) + " ("
+				+ e.vectorName() + (ExceptionVectors.hasErrorCode(e.vector()) ? String.format(", error code 0x%x",
+						e.errorCode()) : "") + ")");
+	}
+
+	/** The thread's registers as the guest had them at the fault (the stub's are of no interest). */
+	private void saveFaultingRegs(ExitAction.GuestException e, Regs regs) {
+		Regs at = regs.copy();
+		at.rip = e.rip();
+		at.rsp = e.rsp();
+		at.rflags = e.rflags();
+		onCpu.saveRegs(at);
+	}
+
+	private String pageFaultCause(long cr2, long error) {
+		String access = (error & AddressSpace.PF_FETCH) != 0 ? "instruction fetch"
+				: (error & AddressSpace.PF_WRITE) != 0 ? "write" : "read";
+		String why = (error & AddressSpace.PF_PRESENT) != 0 ? "not permitted by the mapping"
+				: memory.vmaAt(cr2).isPresent() ? "not permitted by the mapping" : "address not mapped";
+		return String.format("%s at 0x%x: %s (#PF error code 0x%x)", access, cr2, why, error);
+	}
+
+	/** Ends the run as Linux would kill the process: "SIGSEGV at 0x0 in main+0x1c". */
+	private void crash(int signal, long at, long rip, String cause) {
+		String line = String.format("%s at 0x%x in %s (thread %d, rip 0x%x): %s", Signals.name(signal), at,
+				scan.describe(rip), onCpu.tid(), rip, cause);
+		process.kill(signal, line);
+		finish(new Ending.Terminated(process.termination().orElseThrow(), Optional.of(line)));
+	}
+
+	// ---------------------------------------------------------------- kicks
+
+	private void onKick(ExitAction.Kick k, Regs regs) {
+		if (stopRequested() || pauseRequested) {
+			stats.kick(k.inKernelArea(), false);
+			return; // the next step stops (reading the registers again) or pauses
+		}
+		if (k.inKernelArea()) {
+			stats.kick(true, false);
+			return; // half-way through a stub or the gate: resume untouched
+		}
+		GuestThread t = onCpu;
+		t.saveRegs(regs);
+		Decision d = scheduler.afterKick(new Landmark(regs, t.fsBase(), stackDigest(regs.rsp)));
+		stats.kick(false, d instanceof Decision.Run r && r.point() == null);
+		follow(d);
+	}
+
+	/** FNV-1a over the top of the stack, as far as it is readable (up to {@link #LANDMARK_STACK_BYTES}). */
+	long stackDigest(long rsp) {
+		long h = 0xcbf29ce484222325L;
+		int len = (int) Math.min(LANDMARK_STACK_BYTES, 4096 - (rsp & 4095));
+		byte[] top;
+		try {
+			top = memory.copyIn(rsp, len);
+		} catch (GuestFault f) {
+			return h; // an RSP pointing nowhere: the digest of nothing, the same in a replay
+		}
+		for (byte b : top) {
+			h = (h ^ (b & 0xff)) * 0x100000001b3L;
+		}
+		return h;
+	}
+
+	// ---------------------------------------------------------------- the end
+
+	private void finishStopped(StopReason reason, Regs current) {
+		if (current != null && !facts.inKernelArea(current.rip) && onCpu.isAlive()) {
+			onCpu.saveRegs(current);
+		}
+		List<ThreadReport> threads = new ArrayList<>();
+		for (GuestThread t : scheduler.liveThreads()) {
+			threads.add(ThreadReport.of(t, scan));
+		}
+		Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+		finish(new Ending.Stopped(new HangReport(reason, elapsed, wallLimit, threads)));
+	}
+
+	private void finish(Ending e) {
+		ending = e;
+		state = State.FINISHED;
+	}
+}
