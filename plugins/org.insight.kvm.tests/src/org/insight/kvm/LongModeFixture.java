@@ -146,6 +146,9 @@ final class LongModeFixture implements AutoCloseable {
         s.fs = data;
         s.gs = data;
         s.ss = data;
+        // type 11, a busy 64-bit TSS: what LTR leaves in TR and what VMX requires of a 64-bit guest. (QEMU's
+        // TCG, when it emulates SVM for a nested KVM, checks the I/O bitmap only with type 9; there CPL3 port
+        // I/O needs 9. No real CPU does that.)
         s.tr = new Segment(TSS_GPA, TSS_LIMIT, TSS_SELECTOR, 11, true, 0, false, false, false, false, false, false);
         s.ldt = new Segment(0, 0, 0, 2, false, 0, false, false, false, false, false, true);
         s.gdt = new DescriptorTable(GDT_GPA, GDT_ENTRIES * 8 - 1);

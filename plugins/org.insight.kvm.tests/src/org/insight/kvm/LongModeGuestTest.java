@@ -48,8 +48,8 @@ class LongModeGuestTest {
     };
 
     /**
-     * RIP at a port I/O exit: VMX's fast path stops at the instruction, an emulated one (PVM) is already
-     * past it. Either is right; anything else is not.
+     * RIP at a port I/O exit: the VMX/SVM fast path stops at the instruction (measured with kvm_amd), an
+     * emulated one (PVM) is already past it. Either is right; anything else is not.
      */
     private static void assertRipAtOrAfter(long instruction, int length, Regs regs, String what) {
         assertTrue(regs.rip == instruction || regs.rip == instruction + length,

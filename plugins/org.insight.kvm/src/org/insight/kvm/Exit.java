@@ -11,9 +11,9 @@ public sealed interface Exit {
      * For an OUT, {@code data} holds the {@code size * count} bytes written, little-endian. For an IN it holds
      * the bytes KVM will hand the guest, which the VMM sets with {@link Vcpu#completeIn(byte[])} before the next run.
      * <p>
-     * Where RIP points at this exit depends on the KVM implementation: the VMX fast path stops at the
-     * instruction and finishes it on the next run; an emulated OUT (PVM, as measured here) has already
-     * moved RIP past it. Both finish the instruction before the guest continues.
+     * Where RIP points at this exit depends on the KVM implementation. The fast PIO path of VMX and SVM
+     * stops at the instruction (measured with kvm_amd) and skips it on the next run, unless the VMM has
+     * changed RIP meanwhile. An emulated OUT (PVM, as the C prototype measured) has already moved RIP past it.
      */
     record Io(int port, boolean out, int size, int count, byte[] data) implements Exit {
         public Io {
