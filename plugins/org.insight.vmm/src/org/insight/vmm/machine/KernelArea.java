@@ -37,8 +37,16 @@ public final class KernelArea {
 	static final int IO_BITMAP_OFFSET = 0x68;
 	static final int IO_BITMAP_BYTES = 8192;
 
-	/** The gate: {@code out 0xf0, al ; ud2}. The ud2 is never reached; it stops a run-away CPU. */
-	static final byte[] GATE_CODE = { (byte) 0xE6, (byte) GATE_PORT, 0x0F, 0x0B };
+	/**
+	 * The gate page: {@code out 0xf0, al ; ud2} at LSTAR, then {@code iretq} at {@link #IRET_TRAMPOLINE}. The ud2 is
+	 * never reached; it stops a run-away CPU.
+	 */
+	static final byte[] GATE_CODE = { (byte) 0xE6, (byte) GATE_PORT, 0x0F, 0x0B, 0x48, (byte) 0xCF };
+	/**
+	 * Where a CPU whose {@code syscall} really entered CPL0 (KVM on VMX or SVM, unlike PVM) returns to CPL3: an
+	 * {@code iretq} through a frame the VMM writes at the top of the CPL0 stack.
+	 */
+	public static final long IRET_TRAMPOLINE = GATE + 4;
 
 	private KernelArea() {
 	}

@@ -33,6 +33,11 @@ public final class KvmCpu implements VirtualCpu {
 	}
 
 	@Override
+	public int privilegeLevel() {
+		return vcpu.sregs().cs.selector() & 3;
+	}
+
+	@Override
 	public long faultAddress() {
 		return vcpu.sregs().cr2;
 	}

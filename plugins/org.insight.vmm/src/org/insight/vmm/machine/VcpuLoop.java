@@ -35,10 +35,25 @@ import org.insight.vmm.sched.ThreadReport;
  * The thread whose state is in the vCPU is {@code onCpu}. At every syscall and preemption its registers are saved
  * in its {@link GuestThread}; when another thread is chosen, the vCPU's XSAVE area goes with the old thread and the
  * new one's is loaded, with its FS base; the next thread's saved registers are always what the vCPU resumes with.
+ * <p>
+ * How a thread gets back to CPL3 after a syscall depends on the host, which the loop learns at the first syscall:
+ * under PVM (this project's machines) {@code syscall} stays at CPL3, so setting RIP, RFLAGS and RSP is enough; under
+ * KVM on VMX or SVM it enters CPL0 for real, so the loop resumes through an {@code iretq} frame on the CPL0 stack
+ * ({@link KernelArea#IRET_TRAMPOLINE}).
  */
 public final class VcpuLoop {
 	public enum State {
 		RUNNING, PAUSED, FINISHED
+	}
+
+	/** Where {@code syscall} leaves the vCPU, learnt at the first syscall exit. */
+	public enum SyscallEntry {
+		/** Not known yet: no syscall so far. */
+		UNKNOWN,
+		/** PVM: the gate runs at CPL3, and so does the thread when RIP is set to its return address. */
+		STAYS_AT_CPL3,
+		/** VMX, SVM: the gate runs at CPL0, and the thread returns to CPL3 through an iretq frame. */
+		ENTERS_CPL0
 	}
 
 	/** Bytes of stack a landmark's digest covers. */
@@ -61,6 +76,7 @@ public final class VcpuLoop {
 	private Duration wallLimit;
 	private GuestThread onCpu;
 	private long loadedFsBase;
+	private SyscallEntry syscallEntry = SyscallEntry.UNKNOWN;
 	private Ending ending;
 
 	public VcpuLoop(VirtualCpu cpu, MachineFacts facts, LinuxProcess process, SyscallTable syscalls, StackScan scan,
@@ -108,6 +124,10 @@ public final class VcpuLoop {
 
 	public RunStats stats() {
 		return stats;
+	}
+
+	public SyscallEntry syscallEntry() {
+		return syscallEntry;
 	}
 
 	/** Interrupts the running guest so the inputs can decide on a preemption (the watchdog). Any thread. */
@@ -226,6 +246,9 @@ public final class VcpuLoop {
 	// ---------------------------------------------------------------- syscalls
 
 	private void onSyscall(ExitAction.Syscall s, Regs regs) {
+		if (syscallEntry == SyscallEntry.UNKNOWN) {
+			syscallEntry = cpu.privilegeLevel() == 0 ? SyscallEntry.ENTERS_CPL0 : SyscallEntry.STAYS_AT_CPL3;
+		}
 		GuestThread t = onCpu;
 		regs.rip = s.returnRip();
 		regs.rflags = s.returnFlags();
@@ -271,7 +294,26 @@ public final class VcpuLoop {
 		} else {
 			loadFsBase(next);
 		}
-		cpu.setRegs(next.regs());
+		cpu.setRegs(syscallEntry == SyscallEntry.ENTERS_CPL0 ? throughIret(next.regs()) : next.regs());
+	}
+
+	/**
+	 * The registers that make the CPU return to {@code user} at CPL3 from wherever it is (CPL0 in the gate, or CPL3
+	 * after a kick): an iretq frame on the CPL0 stack, RSP at the frame and RIP at the trampoline. The frame holds
+	 * the thread's RIP, RFLAGS and RSP; its other registers go in as they are.
+	 */
+	Regs throughIret(Regs user) {
+		long frame = facts.kernelStackTop() - 40;
+		org.insight.kvm.GuestMemory m = memory.memory();
+		m.putLong(frame, user.rip);
+		m.putLong(frame + 8, MachineFacts.USER_CS);
+		m.putLong(frame + 16, user.rflags);
+		m.putLong(frame + 24, user.rsp);
+		m.putLong(frame + 32, MachineFacts.USER_SS);
+		Regs r = user.copy();
+		r.rip = KernelArea.IRET_TRAMPOLINE;
+		r.rsp = frame;
+		return r;
 	}
 
 	private void loadFsBase(GuestThread t) {

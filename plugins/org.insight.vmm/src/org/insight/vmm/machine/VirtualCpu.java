@@ -17,6 +17,9 @@ public interface VirtualCpu {
 	/** The registers the guest resumes with. */
 	void setRegs(Regs regs);
 
+	/** The privilege level the vCPU was at when it exited (0 or 3), from its segment registers. */
+	int privilegeLevel();
+
 	/** CR2: the address of the last page fault. */
 	long faultAddress();
 

@@ -1,0 +1,91 @@
+package org.insight.vmm.machine;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.insight.kvm.GuestMemory;
+import org.insight.kvm.Regs;
+import org.insight.symbols.Symbol;
+import org.insight.symbols.SymbolTable;
+import org.insight.vmm.inputs.ScriptedInputs;
+import org.insight.vmm.linux.CapturedOutput;
+import org.insight.vmm.linux.LinuxProcess;
+import org.insight.vmm.linux.SyscallTable;
+import org.insight.vmm.memory.AddressSpace;
+import org.insight.vmm.memory.AddressSpaceConfig;
+import org.insight.vmm.memory.MachineLayout;
+import org.insight.vmm.memory.Mman;
+import org.insight.vmm.memory.Vma;
+import org.insight.vmm.sched.Scheduler;
+import org.insight.vmm.sched.StackScan;
+
+/**
+ * A whole machine without KVM: real guest memory with the kernel area and an address space, a program image of
+ * two functions, the Linux personality, the scheduler, and a {@link ScriptedCpu} in place of the vCPU.
+ */
+final class LoopFixture implements AutoCloseable {
+	static final long SIZE = 64L << 20;
+	static final long TEXT = 0x40_0000L;
+	static final long MAIN = TEXT + 0x100;
+	static final long WORKER = TEXT + 0x200;
+	static final long DATA = 0x60_0000L;
+	static final long STACK = 0x7000_0000L;
+	static final long STACK_TOP = STACK + 0x10_0000L;
+	static final long CHILD_STACK = STACK + 0x8_0000L;
+
+	final GuestMemory memory = GuestMemory.allocate(SIZE);
+	final AddressSpace space = new AddressSpace(memory,
+			new AddressSpaceConfig(SIZE - MachineLayout.FIRST_FREE_FRAME, 0, false));
+	final ScriptedInputs inputs = new ScriptedInputs();
+	final ScriptedCpu cpu = new ScriptedCpu(memory);
+	final CapturedOutput out = new CapturedOutput();
+	final Scheduler scheduler;
+	final LinuxProcess process;
+	final SyscallTable syscalls = SyscallTable.linux();
+	final RunStats stats = new RunStats();
+	final SymbolTable symbols = SymbolTable.of(List.of(new Symbol("main", MAIN, 0x100, true),
+			new Symbol("worker", WORKER, 0x100, true), new Symbol("lock_a", DATA + 0x100, 40, false),
+			new Symbol("lock_b", DATA + 0x140, 40, false)));
+	final VcpuLoop loop;
+
+	LoopFixture() {
+		this(16);
+	}
+
+	LoopFixture(int maxThreads) {
+		KernelArea.write(memory);
+		space.map(TEXT, TEXT + 0x1000, Mman.PROT_READ | Mman.PROT_EXEC, Vma.Kind.IMAGE);
+		space.map(DATA, DATA + 0x1000, Mman.PROT_READ | Mman.PROT_WRITE, Vma.Kind.IMAGE);
+		space.map(STACK, STACK_TOP, Mman.PROT_READ | Mman.PROT_WRITE, Vma.Kind.STACK);
+		AtomicReference<VcpuLoop> ref = new AtomicReference<>();
+		scheduler = new Scheduler(inputs, maxThreads, () -> ref.get().stopRequested());
+		Regs entry = new Regs();
+		entry.rip = MAIN;
+		entry.rsp = STACK_TOP - 0x100;
+		entry.rflags = 0x202;
+		scheduler.start(entry);
+		process = new LinuxProcess(space, scheduler, inputs, out, cpu::saveExtendedState, "/opt/prog");
+		StackScan scan = new StackScan(space, a -> a >= TEXT && a < TEXT + 0x1000, symbols::describe);
+		loop = new VcpuLoop(cpu, MachineFacts.standard(memory::getLong), process, syscalls, scan, stats);
+		ref.set(loop);
+		loop.start();
+	}
+
+	/** Bytes in the image's data page. */
+	long data(int offset, String text) {
+		byte[] b = text.getBytes(StandardCharsets.US_ASCII);
+		space.copyOut(DATA + offset, b);
+		return DATA + offset;
+	}
+
+	/** Steps until the loop finishes (the script must end it). */
+	Ending run() {
+		return loop.run();
+	}
+
+	@Override
+	public void close() {
+		memory.close();
+	}
+}
