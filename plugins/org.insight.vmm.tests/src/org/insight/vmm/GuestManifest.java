@@ -1,0 +1,125 @@
+package org.insight.vmm;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The manifests of the guest programs ({@code guest-tests/tests.txt}, {@code samples/samples.txt}; the format is in
+ * {@code guest-tests/README.md}) and where the built binaries are.
+ */
+final class GuestManifest {
+	static final List<String> LIBCS = List.of("glibc", "musl");
+
+	private GuestManifest() {
+	}
+
+	/** One line of a manifest. */
+	record Program(Path folder, String name, String exit, String compare, String stdin, List<String> env,
+			List<String> args) {
+		boolean deadlock() {
+			return exit.equals("deadlock");
+		}
+
+		int exitStatus() {
+			return Integer.parseInt(exit);
+		}
+
+		Path expected() {
+			return folder.resolve("expected").resolve(name + ".out");
+		}
+
+		Optional<Path> stdinFile() {
+			return stdin.equals("-") ? Optional.empty() : Optional.of(folder.resolve(stdin));
+		}
+
+		/** The part of stdout the manifest compares: all of it, or its TOKEN lines in order. */
+		String compared(String stdout) {
+			if (compare.equals("all")) {
+				return stdout;
+			}
+			StringBuilder s = new StringBuilder();
+			for (String line : stdout.split("\n", -1)) {
+				if (line.startsWith("TOKEN ")) {
+					s.append(line).append('\n');
+				}
+			}
+			return s.toString();
+		}
+	}
+
+	static List<Program> read(Path manifest) {
+		List<Program> programs = new ArrayList<>();
+		List<String> lines;
+		try {
+			lines = Files.readAllLines(manifest);
+		} catch (IOException e) {
+			throw new UncheckedIOException("cannot read the guest manifest " + manifest, e);
+		}
+		for (String raw : lines) {
+			String line = raw.replaceAll("#.*", "").strip();
+			if (line.isEmpty()) {
+				continue;
+			}
+			String[] f = line.split("\\s+");
+			if (f.length < 5 || !f[2].equals("all") && !f[2].equals("token")
+					|| !f[1].equals("deadlock") && !f[1].matches("\\d{1,3}")) {
+				throw new IllegalStateException("bad line in " + manifest + ": " + raw);
+			}
+			List<String> env = f[4].equals("-") ? List.of() : List.of(f[4].split(","));
+			programs.add(new Program(manifest.getParent(), f[0], f[1], f[2], f[3], env,
+					List.of(Arrays.copyOfRange(f, 5, f.length))));
+		}
+		return programs;
+	}
+
+	/** The repository's root: the folder holding guest-tests/tests.txt, found above the guests or the work folder. */
+	static Path root() {
+		for (Path start : new Path[] { guests(), Path.of(System.getProperty("user.dir")).toAbsolutePath() }) {
+			for (Path p = start; p != null; p = p.getParent()) {
+				if (Files.isRegularFile(p.resolve("guest-tests/tests.txt"))) {
+					return p;
+				}
+			}
+		}
+		throw new IllegalStateException("cannot find guest-tests/tests.txt above " + guests() + " or "
+				+ System.getProperty("user.dir"));
+	}
+
+	/** Where the guest binaries are built: system property insight.guests, else build/guests above user.dir. */
+	static Path guests() {
+		String property = System.getProperty("insight.guests");
+		if (property != null && !property.isBlank()) {
+			return Path.of(property).toAbsolutePath();
+		}
+		for (Path p = Path.of(System.getProperty("user.dir")).toAbsolutePath(); p != null; p = p.getParent()) {
+			if (Files.isDirectory(p.resolve("build/guests"))) {
+				return p.resolve("build/guests");
+			}
+		}
+		return Path.of(System.getProperty("user.dir")).toAbsolutePath().resolve("build/guests");
+	}
+
+	/** Every program of both manifests. */
+	static List<Program> all() {
+		Path root = root();
+		List<Program> all = new ArrayList<>(read(root.resolve("guest-tests/tests.txt")));
+		all.addAll(read(root.resolve("samples/samples.txt")));
+		return all;
+	}
+
+	/** The built binary, or a failure that says how to build it. */
+	static Path binary(String libc, String name) {
+		Path bin = guests().resolve(libc).resolve(name);
+		if (!Files.isExecutable(bin)) {
+			throw new AssertionError("guest program " + bin + " is not built: run make -C guest-tests OUT="
+					+ guests() + " all and make -C samples OUT=" + guests() + " all");
+		}
+		return bin;
+	}
+}

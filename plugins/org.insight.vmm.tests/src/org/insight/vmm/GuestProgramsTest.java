@@ -1,0 +1,118 @@
+package org.insight.vmm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.insight.kvm.KvmAvailability;
+import org.insight.vmm.GuestManifest.Program;
+import org.insight.vmm.inputs.LiveInputs;
+import org.insight.vmm.inputs.RoundRobin;
+import org.insight.vmm.inputs.StdinSource;
+import org.insight.vmm.linux.CapturedOutput;
+import org.insight.vmm.machine.RunOptions;
+import org.insight.vmm.machine.RunResult;
+import org.insight.vmm.sched.DeadlockReport;
+import org.insight.vmm.sched.ThreadReport;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Every guest test and sample, glibc and musl, runs natively and in the VM through the real /dev/kvm: same exit
+ * status, same compared stdout (issue 3's acceptance). The deadlock sample must end with the actual-deadlock report.
+ */
+class GuestProgramsTest {
+	static final Duration NATIVE_LIMIT = Duration.ofSeconds(60);
+	static final Duration NATIVE_DEADLOCK_LIMIT = Duration.ofSeconds(3);
+	static final Duration VM_LIMIT = Duration.ofSeconds(120);
+
+	/** Returns when KVM is usable; skips on an opted-out machine (INSIGHT_NO_KVM=1); fails naming /dev/kvm. */
+	static void requireKvm() {
+		if (KvmAvailability.present()) {
+			return;
+		}
+		if (KvmAvailability.optedOut()) {
+			Assumptions.abort("needs /dev/kvm (INSIGHT_NO_KVM=1): not run");
+		}
+		Assertions.fail("this test needs /dev/kvm: " + KvmAvailability.missingReason()
+				+ ". On a machine without KVM, set INSIGHT_NO_KVM=1 to skip the tests that need it.");
+	}
+
+	@TestFactory
+	Stream<DynamicTest> nativeAndVmAgree() {
+		List<DynamicTest> tests = new ArrayList<>();
+		for (Program p : GuestManifest.all()) {
+			for (String libc : GuestManifest.LIBCS) {
+				tests.add(DynamicTest.dynamicTest(libc + "/" + p.name(), () -> check(libc, p)));
+			}
+		}
+		return tests.stream();
+	}
+
+	private static void check(String libc, Program p) throws Exception {
+		requireKvm();
+		String label = libc + "/" + p.name();
+		Path bin = GuestManifest.binary(libc, p.name());
+		NativeRun.Outcome host = NativeRun.run(bin, p.args(), p.env(), p.stdinFile().orElse(null),
+				p.deadlock() ? NATIVE_DEADLOCK_LIMIT : NATIVE_LIMIT);
+		CapturedOutput out = new CapturedOutput();
+		RunResult vm = runInVm(bin, p, out);
+		String why = label + " in the VM: " + vm.format() + vm.stats().format();
+		String expected = Files.readString(p.expected());
+		if (p.deadlock()) {
+			assertTrue(host.timedOut(), label + " natively should hang, but ended with status " + host.status());
+			DeadlockReport report = vm.deadlock().orElseThrow(() -> new AssertionError(label
+					+ " should end with a deadlock report: " + why));
+			assertTrue(report.futexWaiters() >= 2, why);
+		} else {
+			assertFalse(host.timedOut(), label + " natively did not finish within " + NATIVE_LIMIT);
+			assertEquals(p.exitStatus(), host.status(), label + " natively: stderr " + host.stderr());
+			assertEquals(host.status(), vm.exitStatus(), why + "\nguest stderr: " + out.stderrText());
+		}
+		assertEquals(expected, p.compared(host.stdout()), label + " natively");
+		assertEquals(p.compared(host.stdout()), p.compared(out.stdoutText()), why);
+	}
+
+	private static RunResult runInVm(Path bin, Program p, CapturedOutput out) throws IOException {
+		List<String> argv = new ArrayList<>();
+		argv.add(bin.toString());
+		argv.addAll(p.args());
+		StdinSource stdin = p.stdinFile().map(StdinSource::file).orElse(StdinSource.empty());
+		RunOptions options = RunOptions.defaults().withArgv(argv).withEnv(p.env()).withStdin(stdin)
+				.withWallLimit(VM_LIMIT);
+		try (LiveInputs inputs = new LiveInputs(stdin, new RoundRobin(options.timeSlice()))) {
+			return GuestRun.run(bin, options, inputs, out);
+		}
+	}
+
+	/** The actual-deadlock sample names the two workers, each blocked on the lock the other holds. */
+	@Test
+	void theDeadlockSampleNamesBothLocks() throws IOException {
+		requireKvm();
+		for (String libc : GuestManifest.LIBCS) {
+			Path bin = GuestManifest.binary(libc, "deadlock");
+			Program p = GuestManifest.all().stream().filter(x -> x.name().equals("deadlock")).findFirst()
+					.orElseThrow();
+			RunResult vm = runInVm(bin, p, new CapturedOutput());
+			DeadlockReport report = vm.deadlock().orElseThrow(() -> new AssertionError(libc
+					+ "/deadlock should end with a deadlock report: " + vm.format()));
+			List<ThreadReport> onLocks = report.threads().stream().filter(t -> t.futexName().startsWith(
+					"accounts_lock") || t.futexName().startsWith("audit_lock")).toList();
+			assertEquals(2, onLocks.size(), libc + ": " + report.format());
+			assertTrue(onLocks.get(0).futexName().startsWith("accounts_lock") != onLocks.get(1).futexName()
+					.startsWith("accounts_lock"), report.format());
+			assertEquals(RunResult.STOPPED_STATUS, vm.exitStatus());
+		}
+	}
+}
