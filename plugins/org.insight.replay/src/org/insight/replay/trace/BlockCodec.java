@@ -1,0 +1,109 @@
+package org.insight.replay.trace;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.zip.CRC32C;
+import java.util.zip.DataFormatException;
+import java.util.zip.Deflater;
+import java.util.zip.Inflater;
+
+/**
+ * The block layout (TRACE-FORMAT.md, "Blocks"): a 21-byte head (tag, frame count, raw length, stored length,
+ * payload CRC32C, head CRC32C) and a zlib-compressed payload. The head has its own CRC so that a damaged length is
+ * told apart from a file cut short.
+ */
+final class BlockCodec {
+	private BlockCodec() {
+	}
+
+	static final int HEAD_SIZE = 21;
+
+	record Head(byte tag, int frameCount, int rawLength, int storedLength, int payloadCrc) {
+		long blockSize() {
+			return HEAD_SIZE + (long) storedLength;
+		}
+	}
+
+	/** A block's bytes do not hold what was written; the message says what, the caller says where. */
+	static final class BlockException extends Exception {
+		private static final long serialVersionUID = 1L;
+
+		BlockException(String problem) {
+			super(problem);
+		}
+	}
+
+	/** The whole block, head and payload, ready to be written in one piece. */
+	static byte[] encode(byte tag, int frameCount, byte[] raw, int rawLength, Deflater deflater) {
+		deflater.reset();
+		deflater.setInput(raw, 0, rawLength);
+		deflater.finish();
+		byte[] out = new byte[HEAD_SIZE + Math.max(64, rawLength / 2)];
+		int stored = 0;
+		while (!deflater.finished()) {
+			if (HEAD_SIZE + stored == out.length) {
+				out = Arrays.copyOf(out, out.length * 2);
+			}
+			stored += deflater.deflate(out, HEAD_SIZE + stored, out.length - HEAD_SIZE - stored);
+		}
+		CRC32C payloadCrc = new CRC32C();
+		payloadCrc.update(out, HEAD_SIZE, stored);
+		ByteBuffer head = ByteBuffer.wrap(out, 0, HEAD_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+		head.put(tag).putInt(frameCount).putInt(rawLength).putInt(stored).putInt((int) payloadCrc.getValue());
+		head.putInt(crc(out, 0, HEAD_SIZE - 4));
+		return Arrays.copyOf(out, HEAD_SIZE + stored);
+	}
+
+	static Head decodeHead(byte[] bytes, int maxRawLength) throws BlockException {
+		ByteBuffer b = ByteBuffer.wrap(bytes, 0, HEAD_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+		Head head = new Head(b.get(), b.getInt(), b.getInt(), b.getInt(), b.getInt());
+		int stored = b.getInt();
+		int computed = crc(bytes, 0, HEAD_SIZE - 4);
+		if (stored != computed) {
+			throw new BlockException(String.format("head CRC32C 0x%08x does not match the stored 0x%08x", computed,
+					stored));
+		}
+		if (head.frameCount < 0 || head.frameCount > TraceFormat.MAX_FRAMES_PER_BLOCK || head.rawLength < 0
+				|| head.rawLength > maxRawLength || head.storedLength < 0 || head.storedLength > maxRawLength + 1024
+						+ maxRawLength / 8) {
+			throw new BlockException("head holds impossible sizes: " + head.frameCount + " frames, " + head.rawLength
+					+ " raw bytes, " + head.storedLength + " stored bytes");
+		}
+		return head;
+	}
+
+	static byte[] inflate(Head head, byte[] payload, Inflater inflater) throws BlockException {
+		int computed = crc(payload, 0, payload.length);
+		if (computed != head.payloadCrc) {
+			throw new BlockException(String.format("payload CRC32C 0x%08x does not match the stored 0x%08x",
+					computed, head.payloadCrc));
+		}
+		inflater.reset();
+		inflater.setInput(payload);
+		byte[] raw = new byte[head.rawLength];
+		int n = 0;
+		try {
+			while (n < raw.length && !inflater.finished() && !inflater.needsInput()) {
+				n += inflater.inflate(raw, n, raw.length - n);
+			}
+			if (n == raw.length && !inflater.finished()) {
+				// Let zlib read its end of stream (and adler-32) past the last output byte.
+				n += inflater.inflate(new byte[1]);
+			}
+		} catch (DataFormatException e) {
+			throw new BlockException("payload does not inflate: " + e.getMessage());
+		}
+		if (!inflater.finished() || n != raw.length || inflater.getRemaining() != 0) {
+			throw new BlockException("payload inflates to " + inflater.getTotalOut() + " bytes, the head says "
+					+ head.rawLength);
+		}
+		return raw;
+	}
+
+	static int crc(byte[] b, int off, int len) {
+		CRC32C c = new CRC32C();
+		c.update(b, off, len);
+		return (int) c.getValue();
+	}
+}
