@@ -1,0 +1,204 @@
+package org.insight.replay;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+import org.insight.kvm.Regs;
+import org.insight.replay.trace.ClockFrame;
+import org.insight.replay.trace.Frame;
+import org.insight.replay.trace.IdleFrame;
+import org.insight.replay.trace.PreemptFrame;
+import org.insight.replay.trace.RandomFrame;
+import org.insight.replay.trace.ScheduleFrame;
+import org.insight.replay.trace.StdinFrame;
+import org.insight.replay.trace.TraceFixtures;
+import org.insight.vmm.inputs.ClockRead;
+import org.insight.vmm.inputs.Landmark;
+import org.insight.vmm.inputs.Preemption;
+import org.insight.vmm.inputs.RandomRequest;
+import org.insight.vmm.inputs.StdinRead;
+import org.insight.vmm.inputs.SyncPoint;
+import org.junit.jupiter.api.Test;
+
+class ReplayInputsTest {
+	private static final SyncPoint FUTEX_WAIT = new SyncPoint(3, 57, SyncPoint.Kind.SYSCALL, 202,
+			new long[] { 0x4c6f00, 0, 2, 0, 0, 0 });
+	private static final SyncPoint WRITE = new SyncPoint(3, 57, SyncPoint.Kind.SYSCALL, 1,
+			new long[] { 1, 0x7ffd5a3c1e40L, 12, 0, 0, 0 });
+
+	/** Asks each frame's own question and returns the answers, as the machine would. */
+	private static List<Object> askAll(ReplayInputs inputs, List<Frame> frames) {
+		List<Object> answers = new ArrayList<>();
+		for (Frame f : frames) {
+			switch (f) {
+			case ClockFrame c -> answers.add(inputs.clockNanos(c.question()));
+			case RandomFrame r -> answers.add(HexFormat.of().formatHex(inputs.random(r.question())));
+			case StdinFrame s -> {
+				byte[] dst = new byte[s.question().maxBytes()];
+				int n = inputs.readStdin(s.question(), dst);
+				answers.add(n + ":" + new String(dst, 0, Math.max(n, 0)));
+			}
+			case ScheduleFrame s -> answers.add(inputs.schedule(s.question(), s.runnable()));
+			case PreemptFrame p -> {
+				if (p.preempted()) {
+					assertEquals(Optional.of(p.question()), inputs.plannedPreemption());
+					answers.add(inputs.preempt(p.question(), p.otherRunnable()));
+				}
+			}
+			case IdleFrame i -> inputs.idle(i.question());
+			}
+		}
+		return answers;
+	}
+
+	@Test
+	void aRecordedSequenceIsAnsweredAsRecorded() {
+		List<Frame> frames = TraceFixtures.everyKind();
+		ReplayInputs inputs = new ReplayInputs(frames);
+		List<Object> answers = askAll(inputs, frames);
+		assertEquals(Optional.empty(), inputs.leftOver());
+		assertEquals(frames.size(), inputs.framesConsumed());
+		assertEquals(1, inputs.landmarksReached());
+
+		RandomFrame atRandom = (RandomFrame) frames.get(0);
+		assertEquals(HexFormat.of().formatHex(atRandom.bytes()), answers.get(0));
+		assertEquals("", answers.get(1));
+		assertEquals(1_700_000_000_123_456_789L, answers.get(2));
+		assertEquals("5:hello", answers.get(5));
+		assertEquals("0:", answers.get(6));
+		assertEquals("-5:", answers.get(7));
+		assertEquals(1001, answers.get(8));
+		assertEquals(true, answers.get(13));
+	}
+
+	@Test
+	void aDifferentSyscallNamesTheFrameAndEveryDifferingField() {
+		ReplayInputs inputs = new ReplayInputs(List.<Frame>of(
+				new ClockFrame(new ClockRead(3, 1, ClockRead.Purpose.SYSCALL), 5),
+				new ScheduleFrame(FUTEX_WAIT, List.of(3, 4), 4)));
+		inputs.clockNanos(new ClockRead(3, 1, ClockRead.Purpose.SYSCALL));
+		DivergenceException e = assertThrows(DivergenceException.class, () -> inputs.schedule(WRITE, List.of(3, 4)));
+		assertEquals("frame 1 (thread 3, sync point 57): expected futex(0x4c6f00, FUTEX_WAIT, 2), got write(1,"
+				+ " 0x7ffd5a3c1e40, 12); differing fields: syscall (expected futex, got write), arg0 (expected"
+				+ " 0x4c6f00, got 1), arg1 (expected 0, got 0x7ffd5a3c1e40), arg2 (expected 2, got 12)",
+				e.getMessage());
+		assertEquals(1, e.frame());
+		assertEquals(4, e.differences().size());
+	}
+
+	@Test
+	void anotherThreadAndKindAreListedToo() {
+		ReplayInputs inputs = new ReplayInputs(List.<Frame>of(new ScheduleFrame(FUTEX_WAIT, List.of(3), 3)));
+		SyncPoint asked = new SyncPoint(4, 56, SyncPoint.Kind.BLOCKED, 202, new long[] { 0x4c6f00, 128, 2, 0, 0, 0 });
+		DivergenceException e = assertThrows(DivergenceException.class, () -> inputs.schedule(asked, List.of(3)));
+		assertEquals(List.of("thread (expected 3, got 4)", "sync point index (expected 57, got 56)",
+				"kind (expected SYSCALL, got BLOCKED)", "arg1 (expected 0, got 128)"), e.differences());
+		assertTrue(e.getMessage().contains("got futex(0x4c6f00, FUTEX_WAIT_PRIVATE, 2) [blocked]"), e.getMessage());
+	}
+
+	@Test
+	void aQuestionOfAnotherKindIsADivergence() {
+		ReplayInputs inputs = new ReplayInputs(List.<Frame>of(
+				new ScheduleFrame(FUTEX_WAIT, List.of(3), 3),
+				new ClockFrame(new ClockRead(3, ClockRead.CLOCK_REALTIME, ClockRead.Purpose.SYSCALL), 1)));
+		inputs.schedule(FUTEX_WAIT, List.of(3));
+		DivergenceException e = assertThrows(DivergenceException.class,
+				() -> inputs.random(new RandomRequest(3, 16, RandomRequest.Purpose.GETRANDOM)));
+		assertEquals("frame 1 (thread 3, after sync point 57): expected clock_gettime(CLOCK_REALTIME), got"
+				+ " getrandom(16 bytes); differing fields: question (expected clock read, got random request)",
+				e.getMessage());
+	}
+
+	@Test
+	void otherRunnableThreadsAreADivergence() {
+		ReplayInputs inputs = new ReplayInputs(List.<Frame>of(new ScheduleFrame(FUTEX_WAIT, List.of(3, 4), 4)));
+		DivergenceException e = assertThrows(DivergenceException.class,
+				() -> inputs.schedule(FUTEX_WAIT, List.of(3)));
+		assertEquals(List.of("runnable threads (expected [3, 4], got [3])"), e.differences());
+	}
+
+	@Test
+	void aClockOrStdinQuestionWithOtherFieldsIsADivergence() {
+		ReplayInputs clock = new ReplayInputs(List.<Frame>of(
+				new ClockFrame(new ClockRead(1, ClockRead.CLOCK_MONOTONIC, ClockRead.Purpose.TIMEOUT), 9)));
+		DivergenceException e = assertThrows(DivergenceException.class,
+				() -> clock.clockNanos(new ClockRead(1, ClockRead.CLOCK_REALTIME, ClockRead.Purpose.SYSCALL)));
+		assertEquals(List.of("clock (expected CLOCK_MONOTONIC, got CLOCK_REALTIME)",
+				"purpose (expected TIMEOUT, got SYSCALL)"), e.differences());
+
+		ReplayInputs stdin = new ReplayInputs(List.<Frame>of(
+				new StdinFrame(new StdinRead(1, 10), 2, new byte[] { 'h', 'i' })));
+		e = assertThrows(DivergenceException.class, () -> stdin.readStdin(new StdinRead(1, 4096), new byte[4096]));
+		assertEquals("frame 0 (thread 1, before its first sync point): expected read(0, ..., 10), got read(0, ...,"
+				+ " 4096); differing fields: read size (expected 10, got 4096)", e.getMessage());
+	}
+
+	@Test
+	void askingPastTheEndIsADivergence() {
+		ReplayInputs inputs = new ReplayInputs(List.<Frame>of(new ScheduleFrame(FUTEX_WAIT, List.of(3), 3)));
+		inputs.schedule(FUTEX_WAIT, List.of(3));
+		DivergenceException e = assertThrows(DivergenceException.class,
+				() -> inputs.readStdin(new StdinRead(7, 10), new byte[10]));
+		assertEquals("frame 1: expected the end of the recording (it holds 1 frames), got read(0, ..., 10) by"
+				+ " thread 7", e.getMessage());
+		assertEquals(1, e.frame());
+	}
+
+	@Test
+	void kicksThatDidNotPreemptAreSkippedAndOtherKicksGoOn() {
+		Preemption recordedNo = new Preemption(3, 5, TraceFixtures.landmark(1), false);
+		Preemption recordedYes = new Preemption(3, 5, TraceFixtures.landmark(2), false);
+		SyncPoint preempted = new SyncPoint(3, 5, SyncPoint.Kind.PREEMPTED, -1, new long[0]);
+		ReplayInputs inputs = new ReplayInputs(List.<Frame>of(
+				new PreemptFrame(recordedNo, List.of(4), false),
+				new PreemptFrame(recordedYes, List.of(4), true),
+				new ScheduleFrame(preempted, List.of(3, 4), 4)));
+		assertEquals(Optional.of(recordedYes), inputs.plannedPreemption());
+		assertEquals(1, inputs.framesConsumed(), "the kick that did not preempt is behind us");
+		assertFalse(inputs.preempt(recordedNo, List.of(4)), "a kick elsewhere goes on");
+		assertEquals(1, inputs.kicksIgnored());
+		assertTrue(inputs.preempt(recordedYes, List.of(4)));
+		assertEquals(Optional.empty(), inputs.plannedPreemption());
+		assertEquals(4, inputs.schedule(preempted, List.of(3, 4)));
+		assertEquals(Optional.empty(), inputs.leftOver());
+		assertEquals(3, inputs.framesConsumed());
+	}
+
+	@Test
+	void aMissedLandmarkListsTheRegistersThatKeptItFromMatching() {
+		Landmark recorded = TraceFixtures.landmark(2);
+		Regs other = recorded.regs();
+		other.rax += 1;
+		other.r12 = 0;
+		Preemption planned = new Preemption(3, 5, recorded, false);
+		Preemption nearly = new Preemption(3, 5, new Landmark(other, recorded.fsBase(), recorded.stackDigest()), false);
+		ReplayInputs inputs = new ReplayInputs(List.<Frame>of(new PreemptFrame(planned, List.of(4), true)));
+		assertFalse(inputs.preempt(nearly, List.of(4)));
+		assertFalse(inputs.preempt(nearly, List.of(4)));
+		SyncPoint futex = new SyncPoint(3, 5, SyncPoint.Kind.SYSCALL, 202, new long[] { 0x4c6f00, 0, 2 });
+		DivergenceException e = assertThrows(DivergenceException.class, () -> inputs.schedule(futex, List.of(3, 4)));
+		String message = e.getMessage();
+		assertTrue(message.startsWith(String.format("frame 0 (thread 3, sync point 5): expected watchdog kick at rip"
+				+ " 0x%x after 5 sync points, got futex(0x4c6f00, FUTEX_WAIT, 2); differing fields: question (expected"
+				+ " watchdog kick, got sync point); the thread reached the landmark's rip 2 times without its recorded"
+				+ " state, the last time with: rax (expected 0x", recorded.rip())), message);
+		assertTrue(message.contains(", r12 (expected 0x"), message);
+		assertTrue(message.endsWith(", got 0x0)"), message);
+	}
+
+	@Test
+	void whatIsLeftAtTheEndIsNamed() {
+		ReplayInputs inputs = new ReplayInputs(TraceFixtures.everyKind());
+		RandomFrame first = (RandomFrame) TraceFixtures.everyKind().get(0);
+		inputs.random(first.question());
+		assertEquals(Optional.of("the recording goes on with 16 more frames, from frame 1 (thread 1001, before its"
+				+ " first sync point): getrandom(0 bytes)"), inputs.leftOver());
+	}
+}

@@ -1,0 +1,80 @@
+package org.insight.replay;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+import org.insight.replay.trace.GuestOutcome;
+import org.insight.replay.trace.TraceHeader;
+import org.insight.replay.trace.TraceTrailer;
+import org.insight.replay.trace.TraceWriter;
+import org.insight.vmm.inputs.GuestInputs;
+import org.insight.vmm.linux.OutputSink;
+
+/**
+ * Records a guest run: the machine gets {@link RecordingInputs} over the live inputs, every answer goes to the
+ * trace, and when the guest ends the trailer (exit status, output and memory digests, statistics) closes it. A
+ * session closed before the guest ended leaves an incomplete trace, readable up to its last whole block.
+ */
+public final class RecordSession extends Session {
+	private final TraceWriter writer;
+	private final RecordingInputs inputs;
+	private TraceTrailer trailer;
+
+	private RecordSession(TraceHeader header, OutputSink output, TraceWriter writer, GuestInputs live) {
+		super(header, output);
+		this.writer = writer;
+		this.inputs = new RecordingInputs(live, writer);
+	}
+
+	/** Starts recording into {@code trace} (replaced if it exists) with the default block limits. */
+	public static RecordSession start(Path trace, TraceHeader header, GuestInputs live, OutputSink output,
+			GuestLauncher launcher) {
+		return start(trace, header, live, output, launcher, TraceWriter.Options.DEFAULT);
+	}
+
+	/**
+	 * Writes the trace's header and launches the guest with recording inputs over {@code live}. The caller still
+	 * owns {@code live} (and closes it after the session).
+	 */
+	public static RecordSession start(Path trace, TraceHeader header, GuestInputs live, OutputSink output,
+			GuestLauncher launcher, TraceWriter.Options options) {
+		TraceWriter writer = TraceWriter.create(trace, header, options);
+		RecordSession session = new RecordSession(header, output, writer, live);
+		try {
+			session.launch(launcher, session.inputs);
+		} catch (RuntimeException e) {
+			session.close();
+			throw e;
+		}
+		return session;
+	}
+
+	@Override
+	void finish(GuestOutcome outcome) {
+		trailer = writer.finish(outcome);
+	}
+
+	@Override
+	void closeTrace() {
+		writer.close();
+	}
+
+	@Override
+	public long frames() {
+		return writer.frameCount();
+	}
+
+	public Path trace() {
+		return writer.file();
+	}
+
+	/** The trailer written, once the guest has ended. */
+	public Optional<TraceTrailer> trailer() {
+		return Optional.ofNullable(trailer);
+	}
+
+	/** Bytes written to the trace so far. */
+	public long traceBytes() {
+		return writer.bytesWritten();
+	}
+}

@@ -1,0 +1,89 @@
+package org.insight.replay;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+import org.insight.replay.trace.ClockFrame;
+import org.insight.replay.trace.Frame;
+import org.insight.replay.trace.FrameSink;
+import org.insight.replay.trace.IdleFrame;
+import org.insight.replay.trace.PreemptFrame;
+import org.insight.replay.trace.RandomFrame;
+import org.insight.replay.trace.ScheduleFrame;
+import org.insight.replay.trace.StdinFrame;
+import org.insight.vmm.inputs.ClockRead;
+import org.insight.vmm.inputs.GuestInputs;
+import org.insight.vmm.inputs.IdleWait;
+import org.insight.vmm.inputs.Preemption;
+import org.insight.vmm.inputs.RandomRequest;
+import org.insight.vmm.inputs.StdinRead;
+import org.insight.vmm.inputs.SyncPoint;
+
+/**
+ * Inputs that ask live inputs and append each question with its answer to a trace, after the answer is known and
+ * before the guest sees it. A question the live inputs fail to answer is not recorded.
+ */
+public final class RecordingInputs implements GuestInputs {
+	private final GuestInputs live;
+	private final FrameSink sink;
+	private long frames;
+
+	public RecordingInputs(GuestInputs live, FrameSink sink) {
+		this.live = Objects.requireNonNull(live, "live");
+		this.sink = Objects.requireNonNull(sink, "sink");
+	}
+
+	@Override
+	public long clockNanos(ClockRead read) {
+		long nanos = live.clockNanos(read);
+		append(new ClockFrame(read, nanos));
+		return nanos;
+	}
+
+	@Override
+	public byte[] random(RandomRequest request) {
+		byte[] bytes = live.random(request);
+		append(new RandomFrame(request, bytes));
+		return bytes;
+	}
+
+	@Override
+	public int readStdin(StdinRead read, byte[] dst) {
+		int result = live.readStdin(read, dst);
+		append(new StdinFrame(read, result, result > 0 ? Arrays.copyOf(dst, result) : new byte[0]));
+		return result;
+	}
+
+	@Override
+	public int schedule(SyncPoint point, List<Integer> runnable) {
+		List<Integer> asked = List.copyOf(runnable); // as asked, whatever the policy does to the list
+		int chosen = live.schedule(point, runnable);
+		append(new ScheduleFrame(point, asked, chosen));
+		return chosen;
+	}
+
+	@Override
+	public boolean preempt(Preemption point, List<Integer> otherRunnable) {
+		List<Integer> asked = List.copyOf(otherRunnable);
+		boolean preempted = live.preempt(point, otherRunnable);
+		append(new PreemptFrame(point, asked, preempted));
+		return preempted;
+	}
+
+	@Override
+	public void idle(IdleWait wait) {
+		live.idle(wait);
+		append(new IdleFrame(wait));
+	}
+
+	/** Frames recorded so far. */
+	public long frames() {
+		return frames;
+	}
+
+	private void append(Frame frame) {
+		sink.append(frame);
+		frames++;
+	}
+}

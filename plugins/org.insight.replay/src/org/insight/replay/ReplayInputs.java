@@ -1,0 +1,218 @@
+package org.insight.replay;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+import org.insight.replay.trace.ClockFrame;
+import org.insight.replay.trace.Frame;
+import org.insight.replay.trace.IdleFrame;
+import org.insight.replay.trace.PreemptFrame;
+import org.insight.replay.trace.RandomFrame;
+import org.insight.replay.trace.ScheduleFrame;
+import org.insight.replay.trace.StdinFrame;
+import org.insight.vmm.inputs.ClockRead;
+import org.insight.vmm.inputs.GuestInputs;
+import org.insight.vmm.inputs.IdleWait;
+import org.insight.vmm.inputs.InputQuestion;
+import org.insight.vmm.inputs.Preemption;
+import org.insight.vmm.inputs.RandomRequest;
+import org.insight.vmm.inputs.StdinRead;
+import org.insight.vmm.inputs.SyncPoint;
+
+/**
+ * Inputs answered from a recording. Each question must be the recorded one, field for field (and, at sync points and
+ * kicks, with the same runnable threads); any difference, or a question past the end of the recording, throws a
+ * {@link DivergenceException}. Nothing here reads the host's clocks, random generator or stdin.
+ * <p>
+ * Watchdog kicks are the one exception to "same questions in the same order": where a kick lands on the host is
+ * not an input the guest saw, only a preemption is. So a recorded kick answered "go on" is skipped, a replay kick that
+ * is not the next recorded preemption is answered "go on" without consuming anything, and the machine learns where
+ * the next recorded preemption is from {@link #plannedPreemption()} to stop there.
+ */
+public final class ReplayInputs implements GuestInputs {
+	private final Iterator<Frame> frames;
+	private Frame head;
+	/** Index of {@link #head} in the trace, or of the next frame to read when there is no head. */
+	private long headIndex;
+	private final Map<Integer, Long> lastSyncIndex = new HashMap<>();
+	private long landmarksReached;
+	private long kicksIgnored;
+	/** The last kick at the planned landmark's rip whose state did not match, and how many there were. */
+	private Preemption nearMiss;
+	private long nearMissFrame = -1;
+	private long nearMisses;
+
+	public ReplayInputs(Iterator<Frame> frames) {
+		this.frames = Objects.requireNonNull(frames, "frames");
+	}
+
+	public ReplayInputs(Iterable<Frame> frames) {
+		this(frames.iterator());
+	}
+
+	@Override
+	public long clockNanos(ClockRead read) {
+		return take(read, ClockFrame.class, null, null).nanos();
+	}
+
+	@Override
+	public byte[] random(RandomRequest request) {
+		return take(request, RandomFrame.class, null, null).bytes();
+	}
+
+	@Override
+	public int readStdin(StdinRead read, byte[] dst) {
+		StdinFrame f = take(read, StdinFrame.class, null, null);
+		byte[] data = f.data();
+		System.arraycopy(data, 0, dst, 0, data.length);
+		return f.result();
+	}
+
+	@Override
+	public int schedule(SyncPoint point, List<Integer> runnable) {
+		ScheduleFrame f = take(point, ScheduleFrame.class, runnable, "runnable threads");
+		lastSyncIndex.put(point.tid(), point.index());
+		return f.chosen();
+	}
+
+	/**
+	 * Yes for the next recorded preemption, asked with the recorded landmark; "go on" for any other kick. A kick of
+	 * the planned thread at the landmark's rip with another state is remembered, so that a divergence that follows
+	 * can list the registers that kept it from matching.
+	 */
+	@Override
+	public boolean preempt(Preemption point, List<Integer> otherRunnable) {
+		Frame next = peek();
+		if (next instanceof PreemptFrame f) {
+			if (f.question().equals(point)) {
+				take(point, PreemptFrame.class, otherRunnable, "other runnable threads");
+				landmarksReached++;
+				return true;
+			}
+			if (f.tid() == point.tid() && f.question().landmark().rip() == point.landmark().rip()) {
+				nearMisses = nearMissFrame == headIndex ? nearMisses + 1 : 1;
+				nearMiss = point;
+				nearMissFrame = headIndex;
+			}
+		}
+		kicksIgnored++;
+		return false;
+	}
+
+	@Override
+	public void idle(IdleWait wait) {
+		take(wait, IdleFrame.class, null, null);
+	}
+
+	/**
+	 * Where the recording preempts next, if that is the next thing it holds: the machine must stop that thread at
+	 * the first execution whose state matches the landmark, then ask {@link #preempt}.
+	 */
+	public Optional<Preemption> plannedPreemption() {
+		return peek() instanceof PreemptFrame f ? Optional.of(f.question()) : Optional.empty();
+	}
+
+	/** Frames consumed so far, skipped kicks included. */
+	public long framesConsumed() {
+		return headIndex;
+	}
+
+	/** Recorded preemptions the replay reached. */
+	public long landmarksReached() {
+		return landmarksReached;
+	}
+
+	/** Kicks during the replay that were not a recorded preemption (answered "go on"). */
+	public long kicksIgnored() {
+		return kicksIgnored;
+	}
+
+	/**
+	 * What the recording still holds when the replay has ended: empty when nothing but skipped kicks is left,
+	 * otherwise a phrase naming the next frame and how many are left.
+	 */
+	public Optional<String> leftOver() {
+		Frame next = peek();
+		if (next == null) {
+			return Optional.empty();
+		}
+		long at = headIndex;
+		long left = 1;
+		while (frames.hasNext()) {
+			frames.next();
+			left++;
+		}
+		head = null; // the iterator is drained; the replay is over
+		return Optional.of("the recording goes on with " + left + " more frames, from frame " + at + " ("
+				+ context(next) + "): " + QuestionText.describe(next.question()));
+	}
+
+	private <F extends Frame> F take(InputQuestion asked, Class<F> type, List<Integer> runnable,
+			String runnableName) {
+		Frame next = peek();
+		if (next == null) {
+			throw new DivergenceException("frame " + headIndex + ": expected the end of the recording (it holds "
+					+ headIndex + " frames), got " + QuestionText.describe(asked) + " by thread " + asked.tid(),
+					headIndex, List.of("question (expected none, got " + QuestionText.kindName(asked) + ")"));
+		}
+		List<String> differences = new ArrayList<>(QuestionText.differences(next.question(), asked));
+		if (differences.isEmpty() && runnable != null) {
+			List<Integer> recorded = next instanceof ScheduleFrame s ? s.runnable()
+					: ((PreemptFrame) next).otherRunnable();
+			if (!recorded.equals(runnable)) {
+				differences.add(QuestionText.field(runnableName, recorded, runnable));
+			}
+		}
+		if (!differences.isEmpty()) {
+			String missed = "";
+			if (next instanceof PreemptFrame && nearMissFrame == headIndex) {
+				missed = "; the thread reached the landmark's rip " + nearMisses + " times without its recorded"
+						+ " state, the last time with: " + String.join(", ",
+								QuestionText.differences(next.question(), nearMiss));
+			}
+			throw new DivergenceException("frame " + headIndex + " (" + context(next) + "): expected "
+					+ QuestionText.describe(next.question()) + ", got " + QuestionText.describe(asked)
+					+ "; differing fields: " + String.join(", ", differences) + missed, headIndex, differences);
+		}
+		head = null;
+		headIndex++;
+		return type.cast(next);
+	}
+
+	/** The next frame the guest can be asked about, skipping recorded kicks that did not preempt. */
+	private Frame peek() {
+		while (true) {
+			if (head == null) {
+				if (!frames.hasNext()) {
+					return null;
+				}
+				head = frames.next();
+			}
+			if (head instanceof PreemptFrame f && !f.preempted()) {
+				head = null;
+				headIndex++;
+				continue;
+			}
+			return head;
+		}
+	}
+
+	/** "thread 3, sync point 57", or "thread 3, after sync point 56" for a question between sync points. */
+	private String context(Frame f) {
+		InputQuestion q = f.question();
+		return switch (q) {
+		case SyncPoint p -> "thread " + p.tid() + ", sync point " + p.index();
+		case Preemption p -> "thread " + p.tid() + ", sync point " + p.syncIndex();
+		default -> {
+			Long last = lastSyncIndex.get(q.tid());
+			yield "thread " + q.tid() + (last == null ? ", before its first sync point" : ", after sync point "
+					+ last);
+		}
+		};
+	}
+}

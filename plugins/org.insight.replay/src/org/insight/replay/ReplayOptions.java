@@ -1,0 +1,27 @@
+package org.insight.replay;
+
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Optional;
+
+import org.insight.replay.trace.HostCpu;
+
+/**
+ * Where a replay runs: the host CPU (compared with the recording's), and optionally the guest binary the user
+ * names, which must be the recorded one (the replay itself always runs the copy embedded in the trace).
+ */
+public record ReplayOptions(HostCpu host, Optional<Path> binary) {
+	public ReplayOptions {
+		Objects.requireNonNull(host, "host");
+		Objects.requireNonNull(binary, "binary");
+	}
+
+	/** This host, no binary named. */
+	public static ReplayOptions onThisHost() {
+		return new ReplayOptions(HostCpu.current(), Optional.empty());
+	}
+
+	public ReplayOptions withBinary(Path file) {
+		return new ReplayOptions(host, Optional.of(file));
+	}
+}
