@@ -129,6 +129,11 @@ public final class RunStats {
 		return switches.values().stream().mapToLong(Long::longValue).sum();
 	}
 
+	/** Host time spent switching guest threads (saving and loading their contexts). */
+	public long switchNanos() {
+		return switchNanos;
+	}
+
 	public long switches(SyncPoint.Kind cause) {
 		return switches.getOrDefault(cause, 0L);
 	}

@@ -1,0 +1,99 @@
+package org.insight.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.insight.kvm.KvmAvailability;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The insight command's handling of what users type: every mistake is one line naming what and where. */
+class CommandLineTest {
+    record Outcome(int status, String out, String err) {
+    }
+
+    static Outcome insight(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int status = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new Outcome(status, out.toString(), err.toString());
+    }
+
+    @Test
+    void helpListsTheSubcommands() {
+        Outcome o = insight("--help");
+        assertEquals(0, o.status());
+        assertTrue(o.out().contains("run"), o.out());
+        assertTrue(o.out().contains("bench"), o.out());
+    }
+
+    @Test
+    void unknownOptionIsAUsageError() {
+        Outcome o = insight("run", "--no-such-option", "/bin/true");
+        assertEquals(2, o.status());
+        assertTrue(o.err().contains("--no-such-option"), o.err());
+    }
+
+    @Test
+    void missingProgramIsNamed(@TempDir Path dir) {
+        Path missing = dir.resolve("nope");
+        Outcome o = insight("run", "--", missing.toString());
+        assertEquals(2, o.status());
+        assertEquals("insight: " + missing + ": no such file", o.err().strip());
+    }
+
+    @Test
+    void malformedElfIsRefusedWithItsReasonAndNoStackTrace(@TempDir Path dir) throws IOException {
+        Path bogus = dir.resolve("bogus");
+        Files.writeString(bogus, "#!/bin/sh\necho not an ELF\n");
+        Outcome o = insight("run", "--", bogus.toString());
+        assertEquals(2, o.status());
+        assertTrue(o.err().startsWith("insight: " + bogus), o.err());
+        assertTrue(o.err().contains("not an ELF"), o.err());
+        assertFalse(o.err().contains("\tat "), "no stack trace: " + o.err());
+    }
+
+    @Test
+    void badSizeIsExplained() {
+        Outcome o = insight("run", "--memory", "lots", "--", "/bin/true");
+        assertEquals(2, o.status());
+        assertTrue(o.err().contains("not a size: 'lots'"), o.err());
+    }
+
+    @Test
+    void badEnvIsExplained(@TempDir Path dir) throws IOException {
+        Path prog = Files.writeString(dir.resolve("p"), "x");
+        Outcome o = insight("run", "--env", "NOEQUALS", "--", prog.toString());
+        assertEquals(2, o.status());
+        assertEquals("insight: --env wants NAME=VALUE, got 'NOEQUALS'", o.err().strip());
+    }
+
+    @Test
+    void withoutKvmARunSaysSoNamingTheDevice() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeFalse(KvmAvailability.present(),
+                "this machine has /dev/kvm: real runs are covered by the guest program tests");
+        Path guests = Path.of(System.getProperty("insight.guests", "build/guests"));
+        Path hello = guests.resolve("glibc/hello");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(hello), "guests not built: " + hello);
+        Outcome o = insight("run", "--", hello.toString());
+        assertEquals(2, o.status());
+        assertTrue(o.err().contains("/dev/kvm"), o.err());
+        assertFalse(o.err().contains("\tat "), "no stack trace: " + o.err());
+    }
+
+    @Test
+    void sizesParse() {
+        SizeConverter c = new SizeConverter();
+        assertEquals(65536L, c.convert("65536"));
+        assertEquals(512L << 10, c.convert("512k"));
+        assertEquals(256L << 20, c.convert("256M"));
+        assertEquals(2L << 30, c.convert("2g"));
+    }
+}

@@ -1,0 +1,49 @@
+package org.insight.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.concurrent.Callable;
+
+import org.insight.vmm.GuestRun;
+import org.insight.vmm.inputs.LiveInputs;
+import org.insight.vmm.inputs.RoundRobin;
+import org.insight.vmm.inputs.StdinSource;
+import org.insight.vmm.linux.OutputSink;
+import org.insight.vmm.machine.RunOptions;
+import org.insight.vmm.machine.RunResult;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code insight run}: runs a static program in the VM, live, with the guest's exit status as its own. */
+@Command(name = "run", resourceBundle = "org.insight.cli.messages", sortOptions = false)
+final class RunCommand implements Callable<Integer> {
+    @Option(names = "--stats", descriptionKey = "run.stats")
+    boolean stats;
+
+    @Mixin
+    GuestOptions guest = new GuestOptions();
+
+    @Override
+    public Integer call() throws IOException {
+        RunOptions options = guest.toRunOptions(StdinSource.host());
+        RunResult result;
+        try (LiveInputs inputs = new LiveInputs(options.stdin(), new RoundRobin(options.timeSlice()))) {
+            result = GuestRun.run(guest.program(), options, inputs, OutputSink.host());
+        }
+        report(result, stats, System.err);
+        return result.exitStatus();
+    }
+
+    /** What a terminal user sees after the guest's own output: the ending unless it was a plain exit, and stats. */
+    static void report(RunResult result, boolean withStats, PrintStream err) {
+        if (result.signal().isPresent() || result.deadlock().isPresent() || result.hang().isPresent()
+                || !result.notes().isEmpty()) {
+            result.format().lines().forEach(l -> err.println("insight: " + l));
+        }
+        if (withStats) {
+            result.stats().format().lines().forEach(l -> err.println("insight: stats: " + l));
+        }
+    }
+}
