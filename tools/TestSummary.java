@@ -29,7 +29,7 @@ public class TestSummary {
                 else if (has(c, "skipped")) {
                     skipped++;
                     Element sk = (Element) c.getElementsByTagName("skipped").item(0);
-                    String why = sk.getAttribute("message");
+                    String why = reason(sk);
                     skippedByReason.computeIfAbsent(why.isEmpty() ? "(no reason given)" : why, k -> new ArrayList<>()).add(name);
                 } else passed++;
             }
@@ -42,6 +42,17 @@ public class TestSummary {
             for (String n : e.getValue()) System.out.println("        " + n);
         }
         System.out.println("tests: " + passed + " passed, " + failed + " failed, " + skipped + " skipped");
+    }
+
+    /** Surefire puts the reason in a message attribute, Tycho's reports in the text (exception line, then trace). */
+    private static String reason(Element skipped) {
+        String why = skipped.getAttribute("message");
+        if (why.isEmpty()) {
+            why = skipped.getTextContent().strip().lines().findFirst().orElse("");
+            int colon = why.indexOf(": ");
+            if (colon > 0 && why.substring(0, colon).matches("[\\w.$]+")) why = why.substring(colon + 2);
+        }
+        return why;
     }
 
     private static boolean has(Element e, String tag) { return e.getElementsByTagName(tag).getLength() > 0; }
