@@ -53,14 +53,24 @@ public final class GuestRun {
 	 * @throws org.insight.vmm.machine.MachineException when the machine cannot go on (not a guest crash)
 	 */
 	public static RunResult run(Path elf, RunOptions options, GuestInputs inputs, OutputSink output) {
+		return run(elf, executablePath(elf), options, inputs, output);
+	}
+
+	/**
+	 * Runs {@code elf} as if it were installed at {@code guestPath}: the path the guest sees as AT_EXECFN, as
+	 * readlink("/proc/self/exe") and, without argv, as argv[0]. A replay runs the binary embedded in its trace from a
+	 * temporary file, and must show the guest the path it saw when it was recorded.
+	 */
+	public static RunResult run(Path elf, String guestPath, RunOptions options, GuestInputs inputs,
+			OutputSink output) {
 		ElfImage image = ElfImage.read(elf);
 		long started = System.nanoTime();
 		try (GuestMachine machine = GuestMachine.create(options.memoryCap() + MachineLayout.FIRST_FREE_FRAME)) {
 			AddressSpace space = new AddressSpace(machine.memory(),
 					AddressSpaceConfig.defaults().withMemoryCap(options.memoryCap()));
 			LoadedImage loaded = ElfLoader.load(image, space);
-			List<String> argv = options.argv().isEmpty() ? List.of(elf.toString()) : options.argv();
-			InitialStack stack = InitialStack.write(space, loaded, argv, options.env(), elf.toString(),
+			List<String> argv = options.argv().isEmpty() ? List.of(guestPath) : options.argv();
+			InitialStack stack = InitialStack.write(space, loaded, argv, options.env(), guestPath,
 					machine.hwcap(), inputs, Scheduler.FIRST_TID);
 
 			AtomicReference<VcpuLoop> loopRef = new AtomicReference<>();
@@ -73,7 +83,7 @@ public final class GuestRun {
 			scheduler.start(entry);
 
 			LinuxProcess process = new LinuxProcess(space, scheduler, inputs, output,
-					machine.cpu()::saveExtendedState, executablePath(elf));
+					machine.cpu()::saveExtendedState, guestPath);
 			StackScan scan = new StackScan(space, codeOf(loaded), loaded.symbols()::describe);
 			SyscallTable syscalls = SyscallTable.linux();
 			RunStats stats = new RunStats();
@@ -91,12 +101,12 @@ public final class GuestRun {
 			stats.finish(System.nanoTime() - started, scheduler.created(), scheduler.idleWaits(),
 					scheduler.timeoutsExpired(), space.demandFaults(), space.vmmPopulated(), space.invalidations(),
 					syscalls.unknownCalls());
-			return RunResult.of(ending, process, stats);
+			return RunResult.of(ending, process, stats, space.sha256());
 		}
 	}
 
 	/** What readlink("/proc/self/exe") answers: the real path when the file system can say, else the absolute one. */
-	private static String executablePath(Path elf) {
+	public static String executablePath(Path elf) {
 		try {
 			return elf.toRealPath().toString();
 		} catch (IOException e) {
@@ -123,7 +133,7 @@ public final class GuestRun {
 		if (period.isZero()) {
 			return null;
 		}
-		return new Watchdog(period, loop::progress, loop::kick).start();
+		return new Watchdog(period, loop::guestSince, loop::kick).start();
 	}
 
 	/** Stops the loop when the wall-clock limit passes. */

@@ -15,21 +15,34 @@ import org.insight.vmm.sched.DeadlockReport;
  * @param exitStatus what a shell would see: the exit code, 128 + the signal, or {@link #STOPPED_STATUS} when the
  *                   machine stopped the guest (deadlock, wall-clock limit, cancel)
  * @param notes      things worth telling the user (a signal handler that was not run, a host I/O error)
+ * @param memoryDigest SHA-256 of the guest's final address space (mappings and contents, not frame placement), so
+ *                     that a replay can prove it ended in the same memory state; empty when not taken
  */
 public record RunResult(int exitStatus, Ending ending, long stdoutBytes, long stderrBytes, RunStats stats,
-		List<String> notes) {
+		List<String> notes, byte[] memoryDigest) {
 	/** The status of a run the machine had to stop, as timeout(1) reports one. */
 	public static final int STOPPED_STATUS = 124;
 
 	public RunResult {
 		notes = List.copyOf(notes);
+		memoryDigest = memoryDigest.clone();
+	}
+
+	@Override
+	public byte[] memoryDigest() {
+		return memoryDigest.clone();
 	}
 
 	/** The result of a loop that ended with {@code ending}. */
 	public static RunResult of(Ending ending, LinuxProcess process, RunStats stats) {
+		return of(ending, process, stats, new byte[0]);
+	}
+
+	/** The result of a loop that ended with {@code ending}, with the digest of the final guest memory. */
+	public static RunResult of(Ending ending, LinuxProcess process, RunStats stats, byte[] memoryDigest) {
 		int status = ending instanceof Ending.Terminated t ? t.termination().status() : STOPPED_STATUS;
 		return new RunResult(status, ending, process.bytesWritten(1), process.bytesWritten(2), stats,
-				process.notes());
+				process.notes(), memoryDigest);
 	}
 
 	/** The signal that killed the guest, if one did. */

@@ -1,0 +1,61 @@
+package org.insight.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+import org.insight.replay.DivergenceException;
+import org.insight.replay.ReplayOptions;
+import org.insight.replay.ReplayRefusedException;
+import org.insight.replay.ReplaySession;
+import org.insight.replay.VmmLauncher;
+import org.insight.replay.trace.GuestOutcome;
+import org.insight.replay.trace.TraceException;
+import org.insight.vmm.linux.OutputSink;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code insight replay}: runs a recording again from its trace, prints the guest's output again, and proves the
+ * replay is the same execution (every input question matches, outputs and final memory digests match).
+ */
+@Command(name = "replay", resourceBundle = "org.insight.cli.messages", sortOptions = false)
+final class ReplayCommand implements Callable<Integer> {
+    /** Status of a replay that diverged from its recording. */
+    static final int DIVERGED = 3;
+
+    @Parameters(index = "0", paramLabel = "TRACE", descriptionKey = "replay.trace")
+    Path trace;
+
+    @Option(names = "--binary", paramLabel = "FILE", descriptionKey = "replay.binary")
+    Path binary;
+
+    @Option(names = "--stats", descriptionKey = "run.stats")
+    boolean stats;
+
+    @Override
+    public Integer call() throws IOException {
+        if (!Files.isRegularFile(trace)) {
+            throw new UserError(trace + ": no such recording");
+        }
+        ReplayOptions options = ReplayOptions.onThisHost();
+        if (binary != null) {
+            options = options.withBinary(binary);
+        }
+        VmmLauncher launcher = new VmmLauncher(null);
+        try (ReplaySession session = ReplaySession.open(trace, OutputSink.host(), launcher, options)) {
+            GuestOutcome outcome = session.run();
+            launcher.lastResult().ifPresent(r -> RunCommand.report(r, stats, System.err));
+            System.err.println("insight: " + session.verification().orElseThrow());
+            return outcome.exit().status();
+        } catch (DivergenceException e) {
+            System.err.println("insight: replay diverged: " + e.getMessage());
+            return DIVERGED;
+        } catch (ReplayRefusedException | TraceException e) {
+            throw new UserError(e.getMessage());
+        }
+    }
+}
