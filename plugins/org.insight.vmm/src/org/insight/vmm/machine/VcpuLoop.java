@@ -73,6 +73,7 @@ public final class VcpuLoop {
 	private volatile State state = State.RUNNING;
 	private volatile StopReason stop;
 	private volatile boolean pauseRequested;
+	private volatile long guestSince;
 	private Duration wallLimit;
 	private GuestThread onCpu;
 	private long loadedFsBase;
@@ -117,9 +118,14 @@ public final class VcpuLoop {
 		return Optional.ofNullable(ending);
 	}
 
-	/** Exits that were not watchdog kicks: the watchdog's measure of progress. Any thread. */
+	/** Exits that were not watchdog kicks. Any thread. */
 	public long progress() {
 		return progress.get();
+	}
+
+	/** {@link System#nanoTime()} when the running guest was entered, 0 while the VMM works (the watchdog). */
+	public long guestSince() {
+		return guestSince;
 	}
 
 	public RunStats stats() {
@@ -206,7 +212,13 @@ public final class VcpuLoop {
 		}
 		state = State.RUNNING;
 		long t0 = System.nanoTime();
-		Exit exit = cpu.run();
+		guestSince = t0 == 0 ? 1 : t0;
+		Exit exit;
+		try {
+			exit = cpu.run();
+		} finally {
+			guestSince = 0;
+		}
 		long t1 = System.nanoTime();
 		stats.guest(t1 - t0);
 		Regs regs = cpu.regs();

@@ -3,33 +3,40 @@ package org.insight.vmm.sched;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 
 /**
- * A host thread that kicks the vCPU when the guest has made no exit for a whole period: a thread in a spin or
+ * A host thread that kicks the vCPU when the guest has run for a whole period without an exit: a thread in a spin or
  * compute loop never reaches a sync point by itself, so without a kick it would keep the single vCPU forever.
  * <p>
- * The machine counts its exits ({@code progress}); a period in which the count did not move ends with one kick. The
- * kick only stops the guest: whether the thread is preempted is decided on the vCPU thread, through the inputs.
+ * The machine publishes when the current guest run began ({@code guestSince}, 0 while the VMM itself works). Only
+ * time inside the guest counts, so the VMM's own work (a slow syscall, an idle wait) is never interrupted, and each
+ * guest run is kicked at most once. The kick only stops the guest: whether the thread is preempted is decided on the
+ * vCPU thread, through the inputs.
  */
 public final class Watchdog implements AutoCloseable {
+	/** The watchdog looks this many times per period, so a kick comes between 1 and 1.25 periods into a run. */
+	private static final int TICKS_PER_PERIOD = 4;
+
 	private final long periodNanos;
-	private final LongSupplier progress;
+	private final LongSupplier guestSince;
 	private final Runnable kick;
 	private final AtomicLong kicks = new AtomicLong();
 	private final Thread thread;
 	private volatile boolean stopped;
 
 	/**
-	 * @param progress a counter the machine increments at each exit, read from the watchdog thread
-	 * @param kick     stops the running guest; callable from any thread
+	 * @param guestSince {@link System#nanoTime()} when the running guest was entered, 0 when it is not running; read
+	 *                   from the watchdog thread
+	 * @param kick       stops the running guest; callable from any thread
 	 */
-	public Watchdog(Duration period, LongSupplier progress, Runnable kick) {
+	public Watchdog(Duration period, LongSupplier guestSince, Runnable kick) {
 		if (period.isNegative() || period.isZero()) {
 			throw new IllegalArgumentException("watchdog period must be positive, not " + period);
 		}
 		this.periodNanos = period.toNanos();
-		this.progress = Objects.requireNonNull(progress, "progress");
+		this.guestSince = Objects.requireNonNull(guestSince, "guestSince");
 		this.kick = Objects.requireNonNull(kick, "kick");
 		this.thread = new Thread(this::watch, "insight-watchdog");
 		thread.setDaemon(true);
@@ -46,21 +53,19 @@ public final class Watchdog implements AutoCloseable {
 	}
 
 	private void watch() {
-		long seen = progress.getAsLong();
+		long tick = Math.max(periodNanos / TICKS_PER_PERIOD, 100_000L);
+		long kickedRun = 0;
 		while (!stopped) {
-			long deadline = System.nanoTime() + periodNanos;
-			for (long left = periodNanos; left > 0 && !stopped; left = deadline - System.nanoTime()) {
-				java.util.concurrent.locks.LockSupport.parkNanos(this, left);
-			}
+			LockSupport.parkNanos(this, tick);
 			if (stopped) {
 				return;
 			}
-			long now = progress.getAsLong();
-			if (now == seen) {
+			long since = guestSince.getAsLong();
+			if (since != 0 && since != kickedRun && System.nanoTime() - since >= periodNanos) {
+				kickedRun = since;
 				kicks.incrementAndGet();
 				kick.run();
 			}
-			seen = now;
 		}
 	}
 
@@ -68,7 +73,7 @@ public final class Watchdog implements AutoCloseable {
 	@Override
 	public void close() {
 		stopped = true;
-		java.util.concurrent.locks.LockSupport.unpark(thread);
+		LockSupport.unpark(thread);
 		if (thread.isAlive() && Thread.currentThread() != thread) {
 			boolean interrupted = false;
 			while (thread.isAlive()) {
