@@ -39,7 +39,7 @@ import picocli.CommandLine.Option;
  * process, and the table gives the medians and their ratios with the machine it ran on. Timed tests are never used
  * for performance claims; this command is where the figures come from.
  */
-@Command(name = "bench", resourceBundle = "org.insight.cli.messages", sortOptions = false)
+@Command(name = "bench", sortOptions = false)
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--repeat", paramLabel = "N", descriptionKey = "bench.repeat")
     int repeat = 3;

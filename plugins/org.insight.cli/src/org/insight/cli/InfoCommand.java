@@ -14,7 +14,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code insight info}: a recording's header, statistics, landmarks and completeness. */
-@Command(name = "info", resourceBundle = "org.insight.cli.messages")
+@Command(name = "info")
 final class InfoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -1,6 +1,7 @@
 package org.insight.cli;
 
 import java.io.PrintWriter;
+import java.util.ResourceBundle;
 
 import picocli.CommandLine;
 
@@ -16,6 +17,8 @@ public final class Main {
     /** Runs one command line and returns its exit status; tests call this with their own writers. */
     public static int execute(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cl = new CommandLine(new InsightCommand());
+        // Loaded here, not by picocli: under OSGi picocli's class loader cannot see this bundle's resources.
+        cl.setResourceBundle(ResourceBundle.getBundle("org.insight.cli.messages"));
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler(new UserErrorHandler());

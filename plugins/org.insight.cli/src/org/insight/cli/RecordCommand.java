@@ -32,7 +32,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code insight record}: runs a program live and writes every input it receives to a trace. */
-@Command(name = "record", resourceBundle = "org.insight.cli.messages", sortOptions = false)
+@Command(name = "record", sortOptions = false)
 final class RecordCommand implements Callable<Integer> {
     @Option(names = { "-o", "--output" }, required = true, paramLabel = "FILE", descriptionKey = "record.output")
     Path output;

@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
  * {@code insight replay}: runs a recording again from its trace, prints the guest's output again, and proves the
  * replay is the same execution (every input question matches, outputs and final memory digests match).
  */
-@Command(name = "replay", resourceBundle = "org.insight.cli.messages", sortOptions = false)
+@Command(name = "replay", sortOptions = false)
 final class ReplayCommand implements Callable<Integer> {
     /** Status of a replay that diverged from its recording. */
     static final int DIVERGED = 3;

@@ -17,7 +17,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code insight run}: runs a static program in the VM, live, with the guest's exit status as its own. */
-@Command(name = "run", resourceBundle = "org.insight.cli.messages", sortOptions = false)
+@Command(name = "run", sortOptions = false)
 final class RunCommand implements Callable<Integer> {
     @Option(names = "--stats", descriptionKey = "run.stats")
     boolean stats;
