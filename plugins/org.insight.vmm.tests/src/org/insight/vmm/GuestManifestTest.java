@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 
+import org.insight.testsupport.GuestManifest;
+import org.insight.testsupport.NativeRun;
 import org.junit.jupiter.api.Test;
 
 /** The harness of {@link GuestProgramsTest} itself, which needs no KVM: manifests and native runs. */

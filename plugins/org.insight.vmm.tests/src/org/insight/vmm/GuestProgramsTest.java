@@ -12,8 +12,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
-import org.insight.kvm.KvmAvailability;
-import org.insight.vmm.GuestManifest.Program;
+import org.insight.testsupport.GuestManifest;
+import org.insight.testsupport.GuestManifest.Program;
+import org.insight.testsupport.KvmRequirement;
+import org.insight.testsupport.NativeRun;
 import org.insight.vmm.inputs.LiveInputs;
 import org.insight.vmm.inputs.RoundRobin;
 import org.insight.vmm.inputs.StdinSource;
@@ -22,8 +24,6 @@ import org.insight.vmm.machine.RunOptions;
 import org.insight.vmm.machine.RunResult;
 import org.insight.vmm.sched.DeadlockReport;
 import org.insight.vmm.sched.ThreadReport;
-import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -38,18 +38,6 @@ class GuestProgramsTest {
 	/** Per program in the VM; system property insight.guestLimitSeconds raises it on a slow (emulated) host. */
 	static final Duration VM_LIMIT = Duration.ofSeconds(Long.getLong("insight.guestLimitSeconds", 120));
 
-	/** Returns when KVM is usable; skips on an opted-out machine (INSIGHT_NO_KVM=1); fails naming /dev/kvm. */
-	static void requireKvm() {
-		if (KvmAvailability.present()) {
-			return;
-		}
-		if (KvmAvailability.optedOut()) {
-			Assumptions.abort("needs /dev/kvm (INSIGHT_NO_KVM=1): not run");
-		}
-		Assertions.fail("this test needs /dev/kvm: " + KvmAvailability.missingReason()
-				+ ". On a machine without KVM, set INSIGHT_NO_KVM=1 to skip the tests that need it.");
-	}
-
 	@TestFactory
 	Stream<DynamicTest> nativeAndVmAgree() {
 		List<DynamicTest> tests = new ArrayList<>();
@@ -62,7 +50,7 @@ class GuestProgramsTest {
 	}
 
 	private static void check(String libc, Program p) throws Exception {
-		requireKvm();
+		KvmRequirement.require();
 		String label = libc + "/" + p.name();
 		Path bin = GuestManifest.binary(libc, p.name());
 		NativeRun.Outcome host = NativeRun.run(bin, p.args(), p.env(), p.stdinFile().orElse(null),
@@ -100,7 +88,7 @@ class GuestProgramsTest {
 	/** The actual-deadlock sample names the two workers, each blocked on the lock the other holds. */
 	@Test
 	void theDeadlockSampleNamesBothLocks() throws IOException {
-		requireKvm();
+		KvmRequirement.require();
 		for (String libc : GuestManifest.LIBCS) {
 			Path bin = GuestManifest.binary(libc, "deadlock");
 			Program p = GuestManifest.all().stream().filter(x -> x.name().equals("deadlock")).findFirst()

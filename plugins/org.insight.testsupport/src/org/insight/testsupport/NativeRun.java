@@ -1,4 +1,4 @@
-package org.insight.vmm;
+package org.insight.testsupport;
 
 import java.io.File;
 import java.io.IOException;
@@ -11,15 +11,15 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Runs a guest program on the host, as a shell would, to compare the VM against. */
-final class NativeRun {
+public final class NativeRun {
 	/** How it ended: {@code status} as a shell reports it (128 + N for signal N), or a timeout. */
-	record Outcome(int status, boolean timedOut, String stdout, String stderr) {
+	public record Outcome(int status, boolean timedOut, String stdout, String stderr) {
 	}
 
 	private NativeRun() {
 	}
 
-	static Outcome run(Path binary, List<String> args, List<String> env, Path stdin, Duration timeout)
+	public static Outcome run(Path binary, List<String> args, List<String> env, Path stdin, Duration timeout)
 			throws IOException, InterruptedException {
 		List<String> command = new ArrayList<>();
 		command.add(binary.toString());

@@ -1,4 +1,4 @@
-package org.insight.vmm;
+package org.insight.testsupport;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,33 +13,33 @@ import java.util.Optional;
  * The manifests of the guest programs ({@code guest-tests/tests.txt}, {@code samples/samples.txt}; the format is in
  * {@code guest-tests/README.md}) and where the built binaries are.
  */
-final class GuestManifest {
-	static final List<String> LIBCS = List.of("glibc", "musl");
+public final class GuestManifest {
+	public static final List<String> LIBCS = List.of("glibc", "musl");
 
 	private GuestManifest() {
 	}
 
 	/** One line of a manifest. */
-	record Program(Path folder, String name, String exit, String compare, String stdin, List<String> env,
+	public record Program(Path folder, String name, String exit, String compare, String stdin, List<String> env,
 			List<String> args) {
-		boolean deadlock() {
+		public boolean deadlock() {
 			return exit.equals("deadlock");
 		}
 
-		int exitStatus() {
+		public int exitStatus() {
 			return Integer.parseInt(exit);
 		}
 
-		Path expected() {
+		public Path expected() {
 			return folder.resolve("expected").resolve(name + ".out");
 		}
 
-		Optional<Path> stdinFile() {
+		public Optional<Path> stdinFile() {
 			return stdin.equals("-") ? Optional.empty() : Optional.of(folder.resolve(stdin));
 		}
 
 		/** The part of stdout the manifest compares: all of it, or its TOKEN lines in order. */
-		String compared(String stdout) {
+		public String compared(String stdout) {
 			if (compare.equals("all")) {
 				return stdout;
 			}
@@ -53,7 +53,7 @@ final class GuestManifest {
 		}
 	}
 
-	static List<Program> read(Path manifest) {
+	public static List<Program> read(Path manifest) {
 		List<Program> programs = new ArrayList<>();
 		List<String> lines;
 		try {
@@ -79,7 +79,7 @@ final class GuestManifest {
 	}
 
 	/** The repository's root: the folder holding guest-tests/tests.txt, found above the guests or the work folder. */
-	static Path root() {
+	public static Path root() {
 		for (Path start : new Path[] { guests(), Path.of(System.getProperty("user.dir")).toAbsolutePath() }) {
 			for (Path p = start; p != null; p = p.getParent()) {
 				if (Files.isRegularFile(p.resolve("guest-tests/tests.txt"))) {
@@ -92,7 +92,7 @@ final class GuestManifest {
 	}
 
 	/** Where the guest binaries are built: system property insight.guests, else build/guests above user.dir. */
-	static Path guests() {
+	public static Path guests() {
 		String property = System.getProperty("insight.guests");
 		if (property != null && !property.isBlank()) {
 			return Path.of(property).toAbsolutePath();
@@ -106,7 +106,7 @@ final class GuestManifest {
 	}
 
 	/** Every program of both manifests. */
-	static List<Program> all() {
+	public static List<Program> all() {
 		Path root = root();
 		List<Program> all = new ArrayList<>(read(root.resolve("guest-tests/tests.txt")));
 		all.addAll(read(root.resolve("samples/samples.txt")));
@@ -114,7 +114,7 @@ final class GuestManifest {
 	}
 
 	/** The built binary, or a failure that says how to build it. */
-	static Path binary(String libc, String name) {
+	public static Path binary(String libc, String name) {
 		Path bin = guests().resolve(libc).resolve(name);
 		if (!Files.isExecutable(bin)) {
 			throw new AssertionError("guest program " + bin + " is not built: run make -C guest-tests OUT="
