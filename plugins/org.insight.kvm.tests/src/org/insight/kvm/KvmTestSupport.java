@@ -1,7 +1,6 @@
 package org.insight.kvm;
 
-import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
+import org.insight.testsupport.KvmRequirement;
 
 /** The gate every test that needs {@code /dev/kvm} passes first. */
 final class KvmTestSupport {
@@ -14,13 +13,6 @@ final class KvmTestSupport {
      * a machine that should run guests must never pass these tests silently.
      */
     static void requireKvm() {
-        if (KvmAvailability.present()) {
-            return;
-        }
-        if (KvmAvailability.optedOut()) {
-            Assumptions.abort("needs /dev/kvm (INSIGHT_NO_KVM=1): not run");
-        }
-        Assertions.fail("this test needs /dev/kvm: " + KvmAvailability.missingReason()
-                + ". On a machine without KVM, set INSIGHT_NO_KVM=1 to skip the tests that need it.");
+        KvmRequirement.require();
     }
 }

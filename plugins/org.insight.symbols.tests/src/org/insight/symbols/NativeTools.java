@@ -1,5 +1,7 @@
 package org.insight.symbols;
 
+import org.insight.testsupport.HostTools;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -34,25 +36,12 @@ final class NativeTools {
 	/** Compiles {@code source} into {@code dir/name} with {@code compiler} (gcc or musl-gcc) and the given flags. */
 	static Path compile(Path dir, String compiler, String name, String source, String... flags)
 			throws IOException, InterruptedException {
-		Path c = dir.resolve(name + ".c");
-		Files.writeString(c, source);
-		Path out = dir.resolve(name);
-		List<String> command = new ArrayList<>(List.of(compiler, "-O1", "-o", out.toString()));
-		command.addAll(List.of(flags));
-		command.add(c.toString());
-		run(command.toArray(String[]::new));
-		return out;
+		return HostTools.compile(dir, compiler, name, source, flags);
 	}
 
 	/** Runs a host tool and returns its stdout; fails the test with the tool's output when it fails. */
 	static String run(String... command) throws IOException, InterruptedException {
-		Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-		String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-		int status = p.waitFor();
-		if (status != 0) {
-			fail(String.join(" ", command) + " exited with " + status + ":\n" + output);
-		}
-		return output;
+		return HostTools.run(command);
 	}
 
 	static long readelfEntry(Path file) throws IOException, InterruptedException {

@@ -1,5 +1,7 @@
 package org.insight.vmm.loader;
 
+import org.insight.testsupport.HostTools;
+
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
@@ -50,23 +52,11 @@ final class LoaderFixture implements AutoCloseable {
 			""";
 
 	static Path compile(Path dir, String compiler, String name, String... flags) throws IOException, InterruptedException {
-		Path c = dir.resolve(name + ".c");
-		Files.writeString(c, HELLO);
-		Path out = dir.resolve(name);
-		List<String> command = new ArrayList<>(List.of(compiler, "-O1", "-o", out.toString()));
-		command.addAll(List.of(flags));
-		command.add(c.toString());
-		run(command.toArray(String[]::new));
-		return out;
+		return HostTools.compile(dir, compiler, name, HELLO, flags);
 	}
 
 	static String run(String... command) throws IOException, InterruptedException {
-		Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-		String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-		if (p.waitFor() != 0) {
-			fail(String.join(" ", command) + " failed:\n" + output);
-		}
-		return output;
+		return HostTools.run(command);
 	}
 
 	static long readelfEntry(Path file) throws IOException, InterruptedException {
