@@ -3,6 +3,7 @@ package org.insight.replay;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 import org.insight.replay.trace.ClockFrame;
 import org.insight.replay.trace.Frame;
@@ -69,6 +70,12 @@ public final class RecordingInputs implements GuestInputs {
 		boolean preempted = live.preempt(point, otherRunnable);
 		append(new PreemptFrame(point, asked, preempted));
 		return preempted;
+	}
+
+	/** The live inputs' plan (live inputs decide at the kick, so none): a recording plans nothing of its own. */
+	@Override
+	public Optional<Preemption> plannedPreemption() {
+		return live.plannedPreemption();
 	}
 
 	@Override

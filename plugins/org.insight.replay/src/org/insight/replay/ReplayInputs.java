@@ -113,6 +113,7 @@ public final class ReplayInputs implements GuestInputs {
 	 * Where the recording preempts next, if that is the next thing it holds: the machine must stop that thread at
 	 * the first execution whose state matches the landmark, then ask {@link #preempt}.
 	 */
+	@Override
 	public Optional<Preemption> plannedPreemption() {
 		return peek() instanceof PreemptFrame f ? Optional.of(f.question()) : Optional.empty();
 	}

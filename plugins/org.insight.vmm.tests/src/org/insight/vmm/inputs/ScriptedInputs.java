@@ -2,6 +2,7 @@ package org.insight.vmm.inputs;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.BiFunction;
 import java.util.function.BiPredicate;
 
@@ -25,6 +26,9 @@ public final class ScriptedInputs implements GuestInputs {
 	public BiFunction<SyncPoint, List<Integer>, Integer> schedule = (p, r) -> p.kind() == SyncPoint.Kind.SYSCALL
 			&& r.contains(p.tid()) ? p.tid() : RoundRobin.after(p.tid(), r);
 	public BiPredicate<Preemption, List<Integer>> preempt = (p, others) -> !others.isEmpty() || p.timersPending();
+
+	/** What {@link #plannedPreemption()} answers (a replay's next recorded preemption), none when null. */
+	public Preemption planned;
 
 	public ScriptedInputs stdin(byte[] data) {
 		stdin = data.clone();
@@ -72,6 +76,11 @@ public final class ScriptedInputs implements GuestInputs {
 	public boolean preempt(Preemption point, List<Integer> otherRunnable) {
 		questions.add(point);
 		return preempt.test(point, List.copyOf(otherRunnable));
+	}
+
+	@Override
+	public Optional<Preemption> plannedPreemption() {
+		return Optional.ofNullable(planned);
 	}
 
 	@Override

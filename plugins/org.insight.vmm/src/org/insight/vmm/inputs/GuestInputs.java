@@ -1,6 +1,7 @@
 package org.insight.vmm.inputs;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The one boundary through which non-determinism enters the guest: every value the guest sees that is not a pure
@@ -38,6 +39,16 @@ public interface GuestInputs {
 	 * {@link #schedule} with a {@link SyncPoint.Kind#PREEMPTED} sync point.
 	 */
 	boolean preempt(Preemption point, List<Integer> otherRunnable);
+
+	/**
+	 * The next preemption these inputs know will happen, if it is the next thing they will be asked about: a replay
+	 * knows where the recording preempted, so the machine stops that thread at the first execution whose state
+	 * matches the landmark (a breakpoint) and then asks {@link #preempt} with it. Inputs that decide at the kick
+	 * (live, recording) know of none.
+	 */
+	default Optional<Preemption> plannedPreemption() {
+		return Optional.empty();
+	}
 
 	/**
 	 * Nothing can run before {@code wait.deadlineNanos()} on the guest's monotonic clock. Returns when that time has

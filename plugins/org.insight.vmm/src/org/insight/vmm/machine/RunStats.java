@@ -38,6 +38,9 @@ public final class RunStats {
 	private long demandFaults;
 	private long vmmPopulated;
 	private long invalidations;
+	private long landmarks;
+	private long landmarkFalseHits;
+	private long landmarkNanos;
 
 	void exit(ExitKind kind, long nanos) {
 		exits.merge(kind, 1L, Long::sum);
@@ -73,6 +76,22 @@ public final class RunStats {
 		if (declined) {
 			kicksDeclined++;
 		}
+	}
+
+	/**
+	 * A replay stopped at a planned landmark ({@code hit}), or took a breakpoint or step exit on the way to one;
+	 * {@code nanos} is what it cost outside the guest's own work (the exit round trip and its handling).
+	 */
+	void landmark(boolean hit, long nanos) {
+		if (hit) {
+			landmarks++;
+		}
+		landmarkNanos += nanos;
+	}
+
+	/** A landmark breakpoint was hit in a state that was not the landmark's, and stepped over. */
+	void landmarkFalseHit() {
+		landmarkFalseHits++;
 	}
 
 	/** Facts gathered once the run has ended (from the scheduler, the address space and the syscall table). */
@@ -151,6 +170,21 @@ public final class RunStats {
 		return kicksDeclined;
 	}
 
+	/** Planned preemptions a replay reached at their landmark breakpoint. */
+	public long landmarks() {
+		return landmarks;
+	}
+
+	/** Landmark breakpoint hits whose state did not match (stepped over). */
+	public long landmarkFalseHits() {
+		return landmarkFalseHits;
+	}
+
+	/** Host time spent on landmark breakpoints and step-overs. */
+	public long landmarkNanos() {
+		return landmarkNanos;
+	}
+
 	public long wallNanos() {
 		return wallNanos;
 	}
@@ -221,6 +255,10 @@ public final class RunStats {
 		s.append(System.lineSeparator());
 		s.append(String.format("kicks %d (in a stub or the gate %d, not preempted %d); idle waits %d, timeouts "
 				+ "expired %d%n", kicks, kicksInKernelArea, kicksDeclined, idleWaits, timeoutsExpired));
+		if (landmarks > 0 || landmarkFalseHits > 0) {
+			s.append(String.format("landmarks %d, false hits %d, %.0f us%n", landmarks, landmarkFalseHits,
+					landmarkNanos / 1e3));
+		}
 		return s.toString();
 	}
 }

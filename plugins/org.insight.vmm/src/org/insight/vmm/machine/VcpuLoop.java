@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.insight.kvm.Exit;
 import org.insight.kvm.Regs;
 import org.insight.vmm.inputs.Landmark;
+import org.insight.vmm.inputs.Preemption;
 import org.insight.vmm.linux.LinuxProcess;
 import org.insight.vmm.linux.Signals;
 import org.insight.vmm.linux.SyscallTable;
@@ -58,6 +59,11 @@ public final class VcpuLoop {
 
 	/** Bytes of stack a landmark's digest covers. */
 	static final int LANDMARK_STACK_BYTES = 256;
+	/**
+	 * RFLAGS.RF, left out of a landmark: how the CPU reports it at an interrupt (the kick) and in the frame an int3
+	 * pushes may differ, and it changes nothing the guest can see.
+	 */
+	static final long RFLAGS_RF = 1L << 16;
 
 	private final VirtualCpu cpu;
 	private final MachineFacts facts;
@@ -67,6 +73,7 @@ public final class VcpuLoop {
 	private final AddressSpace memory;
 	private final StackScan scan;
 	private final RunStats stats;
+	private final LandmarkTrap trap;
 	private final AtomicLong progress = new AtomicLong();
 	private final Object pauseLock = new Object();
 	private final long started = System.nanoTime();
@@ -79,6 +86,10 @@ public final class VcpuLoop {
 	private long loadedFsBase;
 	private SyscallEntry syscallEntry = SyscallEntry.UNKNOWN;
 	private Ending ending;
+	/** The vCPU is in an exception stub: whatever thread runs next returns to CPL3 through an iretq frame. */
+	private boolean inStub;
+	/** How long the last KVM_RUN took (a landmark step's round trip). */
+	private long lastRunNanos;
 
 	public VcpuLoop(VirtualCpu cpu, MachineFacts facts, LinuxProcess process, SyscallTable syscalls, StackScan scan,
 			RunStats stats) {
@@ -90,6 +101,7 @@ public final class VcpuLoop {
 		this.memory = process.memory();
 		this.scan = Objects.requireNonNull(scan, "scan");
 		this.stats = Objects.requireNonNull(stats, "stats");
+		this.trap = new LandmarkTrap(memory);
 	}
 
 	/** The wall-clock limit, for the report when {@link StopReason#WALL_LIMIT} stops the run. */
@@ -211,6 +223,7 @@ public final class VcpuLoop {
 			return state;
 		}
 		state = State.RUNNING;
+		trap.prepare(onCpu.tid(), process.inputs().plannedPreemption());
 		long t0 = System.nanoTime();
 		guestSince = t0 == 0 ? 1 : t0;
 		Exit exit;
@@ -220,6 +233,7 @@ public final class VcpuLoop {
 			guestSince = 0;
 		}
 		long t1 = System.nanoTime();
+		lastRunNanos = t1 - t0;
 		stats.guest(t1 - t0);
 		Regs regs = cpu.regs();
 		ExitAction action = ExitHandler.decide(exit, regs, facts);
@@ -261,6 +275,7 @@ public final class VcpuLoop {
 		if (syscallEntry == SyscallEntry.UNKNOWN) {
 			syscallEntry = cpu.privilegeLevel() == 0 ? SyscallEntry.ENTERS_CPL0 : SyscallEntry.STAYS_AT_CPL3;
 		}
+		trap.syscallEntered(onCpu.tid());
 		GuestThread t = onCpu;
 		regs.rip = s.returnRip();
 		regs.rflags = s.returnFlags();
@@ -306,7 +321,7 @@ public final class VcpuLoop {
 		} else {
 			loadFsBase(next);
 		}
-		cpu.setRegs(syscallEntry == SyscallEntry.ENTERS_CPL0 ? throughIret(next.regs()) : next.regs());
+		cpu.setRegs(syscallEntry == SyscallEntry.ENTERS_CPL0 || inStub ? throughIret(next.regs()) : next.regs());
 	}
 
 	/**
@@ -339,6 +354,14 @@ public final class VcpuLoop {
 
 	private void onException(ExitAction.GuestException e, Regs regs) {
 		stats.exception(e.vector());
+		if (e.vector() == ExceptionVectors.BP && trap.isHit(e.rip(), onCpu.tid())) {
+			onLandmarkBreakpoint(e, regs);
+			return;
+		}
+		if (e.vector() == ExceptionVectors.DB && trap.isStep(onCpu.tid())) {
+			onLandmarkStep(e, regs);
+			return;
+		}
 		if (e.vector() == ExceptionVectors.PF) {
 			long cr2 = cpu.faultAddress();
 			try {
@@ -388,6 +411,66 @@ public final class VcpuLoop {
 		finish(new Ending.Terminated(process.termination().orElseThrow(), Optional.of(line)));
 	}
 
+	// ---------------------------------------------------------------- landmarks
+
+	/**
+	 * The planned thread reached the int3 at the planned landmark's RIP. If its whole state is the landmark's, this
+	 * is where the recording was preempted: the inputs are asked as at that kick, and the scheduling goes on from
+	 * here. Otherwise (an earlier pass through the same code) the thread steps over the original instruction.
+	 */
+	private void onLandmarkBreakpoint(ExitAction.GuestException e, Regs regs) {
+		long t0 = System.nanoTime();
+		Regs at = userRegs(e, regs);
+		at.rip = e.rip() - 1; // int3 is a trap: the frame points after it
+		Landmark here = landmarkAt(at, onCpu);
+		Optional<Preemption> plan = process.inputs().plannedPreemption();
+		if (plan.isPresent() && plan.get().tid() == onCpu.tid() && plan.get().landmark().equals(here)) {
+			trap.disarm();
+			onCpu.saveRegs(at);
+			Decision d = scheduler.afterKick(here);
+			inStub = true;
+			try {
+				follow(d);
+			} finally {
+				inStub = false;
+			}
+			stats.landmark(true, System.nanoTime() - t0);
+			return;
+		}
+		at.rflags = trap.stepOver(at.rflags);
+		cpu.setRegs(throughIret(at));
+		stats.landmarkFalseHit();
+		stats.landmark(false, System.nanoTime() - t0);
+	}
+
+	/** The #DB after a step over the landmark's instruction: TF off, and the next run arms the int3 again. */
+	private void onLandmarkStep(ExitAction.GuestException e, Regs regs) {
+		long t0 = System.nanoTime();
+		Regs at = userRegs(e, regs);
+		at.rflags = trap.stepped(e.rflags(), e.rsp());
+		cpu.setRegs(throughIret(at));
+		stats.landmark(false, lastRunNanos + System.nanoTime() - t0);
+	}
+
+	/** The guest's registers at an exception: the stub changed none but RIP, RSP and RFLAGS, which are in its frame. */
+	private static Regs userRegs(ExitAction.GuestException e, Regs regs) {
+		Regs at = regs.copy();
+		at.rip = e.rip();
+		at.rsp = e.rsp();
+		at.rflags = e.rflags();
+		return at;
+	}
+
+	/**
+	 * The landmark of thread {@code t} with registers {@code at}, RIP being the next instruction it executes: the
+	 * same at a kick when recording and at the int3 when replaying.
+	 */
+	Landmark landmarkAt(Regs at, GuestThread t) {
+		Regs r = at.copy();
+		r.rflags &= ~RFLAGS_RF;
+		return new Landmark(r, t.fsBase(), stackDigest(r.rsp));
+	}
+
 	// ---------------------------------------------------------------- kicks
 
 	private void onKick(ExitAction.Kick k, Regs regs) {
@@ -401,7 +484,7 @@ public final class VcpuLoop {
 		}
 		GuestThread t = onCpu;
 		t.saveRegs(regs);
-		Decision d = scheduler.afterKick(new Landmark(regs, t.fsBase(), stackDigest(regs.rsp)));
+		Decision d = scheduler.afterKick(landmarkAt(regs, t));
 		stats.kick(false, d instanceof Decision.Run r && r.point() == null);
 		follow(d);
 	}
@@ -437,6 +520,7 @@ public final class VcpuLoop {
 	}
 
 	private void finish(Ending e) {
+		trap.disarm(); // the final memory is the guest's own
 		ending = e;
 		state = State.FINISHED;
 	}
