@@ -1,0 +1,61 @@
+package org.insight.replay;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+import org.insight.replay.trace.GuestOutcome;
+import org.insight.replay.trace.TraceInfo;
+import org.insight.replay.trace.TraceStatistics;
+import org.insight.testsupport.GuestManifest;
+import org.insight.testsupport.GuestManifest.Program;
+import org.insight.testsupport.KvmRequirement;
+import org.insight.vmm.linux.CapturedOutput;
+import org.insight.vmm.machine.RunStats;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A guest that spins without syscalls can only be preempted by the watchdog, so its recording holds landmarks, and
+ * its replays must stop at each of them through the int3 the machine puts there.
+ */
+class LandmarkReplayGuestTest {
+	@TempDir
+	Path dir;
+
+	@Test
+	void spinwaitRecordsLandmarksAndReplaysThemThreeTimes() throws IOException {
+		KvmRequirement.require();
+		Program p = GuestManifest.all().stream().filter(x -> x.name().equals("spinwait")).findFirst().orElseThrow();
+		for (String libc : GuestManifest.LIBCS) {
+			Path trace = dir.resolve(libc + "-spinwait.insight");
+			CapturedOutput recorded = new CapturedOutput();
+			GuestOutcome outcome = RecordReplayGuestTest.record(GuestManifest.binary(libc, p.name()), p, null, trace,
+					recorded);
+			assertEquals(p.exitStatus(), outcome.exit().status(), libc + ": recorded exit " + outcome.exit());
+			TraceStatistics recordedStats = TraceInfo.read(trace).statistics();
+			System.out.printf("%s/spinwait: recorded %d frames, %d watchdog kicks, %d landmarks%n", libc,
+					recordedStats.frames(), recordedStats.kicks(), recordedStats.landmarks());
+			assertTrue(recordedStats.landmarks() > 0, libc + ": the recording holds no landmark");
+			for (int i = 0; i < RecordReplayGuestTest.REPLAYS; i++) {
+				CapturedOutput replayed = new CapturedOutput();
+				VmmLauncher launcher = new VmmLauncher(null);
+				try (ReplaySession s = ReplaySession.open(trace, replayed, launcher, ReplayOptions.onThisHost())) {
+					GuestOutcome again = s.run();
+					String verdict = s.verification().orElseThrow();
+					RunStats stats = launcher.lastResult().orElseThrow().stats();
+					System.out.printf("%s/spinwait replay %d: %s; landmarks %d, false hits %d, %.0f us; kicks %d "
+							+ "(not preempted %d)%n", libc, i, verdict, stats.landmarks(), stats.landmarkFalseHits(),
+							stats.landmarkNanos() / 1e3, stats.kicks(), stats.kicksDeclined());
+					assertTrue(verdict.startsWith("replay verified: "), verdict);
+					assertEquals(recordedStats.landmarks(), stats.landmarks(), libc + ": landmarks reached, replay " + i);
+					assertArrayEquals(outcome.memoryDigest(), again.memoryDigest(), "memory digest, replay " + i);
+				}
+				assertArrayEquals(recorded.stdout(), replayed.stdout(), libc + ": stdout, replay " + i);
+			}
+		}
+	}
+}
