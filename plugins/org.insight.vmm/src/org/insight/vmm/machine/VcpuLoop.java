@@ -340,6 +340,8 @@ public final class VcpuLoop {
 		Regs r = user.copy();
 		r.rip = KernelArea.IRET_TRAMPOLINE;
 		r.rsp = frame;
+		// TF set while the iretq runs would trap right after it, before the user instruction: only the frame has it.
+		r.rflags &= ~LandmarkTrap.TF;
 		return r;
 	}
 
