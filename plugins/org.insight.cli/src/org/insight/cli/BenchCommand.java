@@ -18,7 +18,7 @@ import org.insight.replay.VmmLauncher;
 import org.insight.replay.trace.GuestBinary;
 import org.insight.replay.trace.GuestProgram;
 import org.insight.replay.trace.RecordingConfig;
-import org.insight.replay.trace.SyncMode;
+import org.insight.vmm.machine.SyncMode;
 import org.insight.replay.trace.TraceHeader;
 import org.insight.symbols.ElfImage;
 import org.insight.vmm.GuestRun;

@@ -8,6 +8,7 @@ import java.util.List;
 
 import org.insight.vmm.inputs.StdinSource;
 import org.insight.vmm.machine.RunOptions;
+import org.insight.vmm.machine.SyncMode;
 
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -28,6 +29,9 @@ final class GuestOptions {
 
     @Option(names = "--watchdog", paramLabel = "MS", descriptionKey = "guest.watchdog")
     Integer watchdogMillis;
+
+    @Option(names = "--mode", paramLabel = "syscalls|locks", descriptionKey = "guest.mode")
+    String mode = "syscalls";
 
     @Option(names = "--stdin", paramLabel = "FILE", descriptionKey = "guest.stdin")
     Path stdin;
@@ -58,7 +62,9 @@ final class GuestOptions {
         List<String> argv = new ArrayList<>();
         argv.add(program.toString());
         argv.addAll(args);
-        RunOptions o = RunOptions.defaults().withArgv(argv).withEnv(env);
+        SyncMode syncMode = SyncMode.ofLabel(mode)
+                .orElseThrow(() -> new UserError("--mode is syscalls or locks, got '" + mode + "'"));
+        RunOptions o = RunOptions.defaults().withArgv(argv).withEnv(env).withSyncMode(syncMode);
         if (stdin != null) {
             if (!Files.isReadable(stdin)) {
                 throw new UserError("--stdin " + stdin + ": not a readable file");

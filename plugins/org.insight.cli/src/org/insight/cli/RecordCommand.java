@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 
@@ -14,7 +13,6 @@ import org.insight.replay.trace.GuestBinary;
 import org.insight.replay.trace.GuestOutcome;
 import org.insight.replay.trace.GuestProgram;
 import org.insight.replay.trace.RecordingConfig;
-import org.insight.replay.trace.SyncMode;
 import org.insight.replay.trace.TraceHeader;
 import org.insight.replay.trace.TraceTrailer;
 import org.insight.symbols.ElfImage;
@@ -37,9 +35,6 @@ final class RecordCommand implements Callable<Integer> {
     @Option(names = { "-o", "--output" }, required = true, paramLabel = "FILE", descriptionKey = "record.output")
     Path output;
 
-    @Option(names = "--mode", paramLabel = "syscalls|locks", descriptionKey = "record.mode")
-    String mode = "syscalls";
-
     @Option(names = "--chaos", paramLabel = "SEED", descriptionKey = "record.chaos")
     Long chaosSeed;
 
@@ -51,12 +46,6 @@ final class RecordCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        SyncMode syncMode = switch (mode.toLowerCase(Locale.ROOT)) {
-        case "syscalls" -> SyncMode.SYSCALLS;
-        case "locks" -> throw new UserError("--mode locks is not available yet: this build switches threads at "
-                + "syscalls only (use --mode syscalls)");
-        default -> throw new UserError("--mode is syscalls or locks, got '" + mode + "'");
-        };
         Path program = guest.program();
         RunOptions options = guest.toRunOptions(StdinSource.host());
         Path parent = output.toAbsolutePath().getParent();
@@ -65,7 +54,7 @@ final class RecordCommand implements Callable<Integer> {
         }
         ElfImage image = ElfImage.read(program);
         GuestBinary binary = GuestBinary.of(GuestRun.executablePath(program), image.bytes(), image.buildId());
-        RecordingConfig config = new RecordingConfig(syncMode, options.timeSlice(),
+        RecordingConfig config = new RecordingConfig(options.syncMode(), options.timeSlice(),
                 chaosSeed == null ? OptionalLong.empty() : OptionalLong.of(chaosSeed), options.memoryCap(),
                 options.watchdogPeriod());
         TraceHeader header = TraceHeader.forRecording(new GuestProgram(binary, options.argv(), options.env()), config);

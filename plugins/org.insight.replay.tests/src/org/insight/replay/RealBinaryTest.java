@@ -17,7 +17,7 @@ import java.util.OptionalLong;
 import org.insight.replay.trace.GuestBinary;
 import org.insight.replay.trace.GuestProgram;
 import org.insight.replay.trace.RecordingConfig;
-import org.insight.replay.trace.SyncMode;
+import org.insight.vmm.machine.SyncMode;
 import org.insight.replay.trace.TraceHeader;
 import org.insight.replay.trace.TraceReader;
 import org.insight.symbols.ElfImage;

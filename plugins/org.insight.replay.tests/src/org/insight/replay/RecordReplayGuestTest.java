@@ -18,7 +18,7 @@ import org.insight.replay.trace.GuestBinary;
 import org.insight.replay.trace.GuestOutcome;
 import org.insight.replay.trace.GuestProgram;
 import org.insight.replay.trace.RecordingConfig;
-import org.insight.replay.trace.SyncMode;
+import org.insight.vmm.machine.SyncMode;
 import org.insight.replay.trace.TraceHeader;
 import org.insight.replay.trace.TraceInfo;
 import org.insight.symbols.ElfImage;

@@ -23,7 +23,7 @@ import org.insight.replay.trace.GuestProgram;
 import org.insight.replay.trace.HostCpu;
 import org.insight.replay.trace.RecordingConfig;
 import org.insight.replay.trace.ScheduleFrame;
-import org.insight.replay.trace.SyncMode;
+import org.insight.vmm.machine.SyncMode;
 import org.insight.replay.trace.TraceCorruptException;
 import org.insight.replay.trace.TraceFixtures;
 import org.insight.replay.trace.TraceHeader;

@@ -33,6 +33,7 @@ final class QuestionText {
 				+ " bytes)" : "AT_RANDOM (" + r.length() + " bytes)";
 		case StdinRead s -> "read(0, ..., " + s.maxBytes() + ")";
 		case SyncPoint p -> p.kind() == SyncPoint.Kind.PREEMPTED ? "preemption at a watchdog kick"
+				: p.kind() == SyncPoint.Kind.LOCK_CALL && p.argCount() == 2 ? "lock call " + p.lockCallText()
 				: call(p) + (p.kind() == SyncPoint.Kind.SYSCALL ? "" : " [" + p.kind().name().toLowerCase() + "]");
 		case Preemption p -> String.format("watchdog kick at rip 0x%x after %d sync points", p.landmark().rip(),
 				p.syncIndex());
@@ -179,6 +180,17 @@ final class QuestionText {
 		}
 		if (e.kind() != a.kind()) {
 			d.add(field("kind", e.kind(), a.kind()));
+		}
+		if (e.kind() == SyncPoint.Kind.LOCK_CALL && a.kind() == SyncPoint.Kind.LOCK_CALL && e.argCount() == 2
+				&& a.argCount() == 2) {
+			if (e.arg(0) != a.arg(0)) {
+				d.add(field("function", e.lockCallText().replaceFirst("\\(.*", ""), a.lockCallText().replaceFirst(
+						"\\(.*", "")));
+			}
+			if (e.arg(1) != a.arg(1)) {
+				d.add(field("lock", value(e.arg(1)), value(a.arg(1))));
+			}
+			return;
 		}
 		if (e.syscallNr() != a.syscallNr()) {
 			d.add(field("syscall", Syscalls.name(e.syscallNr()), Syscalls.name(a.syscallNr())));

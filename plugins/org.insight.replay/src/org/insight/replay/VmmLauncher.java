@@ -41,7 +41,8 @@ public final class VmmLauncher implements GuestLauncher {
     public GuestExecution launch(GuestProgram program, RecordingConfig config, GuestInputs inputs, OutputSink output) {
         RunOptions options = RunOptions.defaults().withArgv(program.argv()).withEnv(program.env())
                 .withStdin(StdinSource.empty()).withMemoryCap(config.memoryCapBytes())
-                .withTimeSlice(config.timeSlice()).withWatchdogPeriod(config.watchdogPeriod());
+                .withTimeSlice(config.timeSlice()).withWatchdogPeriod(config.watchdogPeriod())
+                .withSyncMode(config.syncMode());
         if (wallLimit != null) {
             options = options.withWallLimit(wallLimit);
         }

@@ -26,10 +26,12 @@ import org.insight.vmm.machine.RunOptions;
 import org.insight.vmm.machine.RunResult;
 import org.insight.vmm.machine.RunStats;
 import org.insight.vmm.machine.StopReason;
+import org.insight.vmm.machine.SyncMode;
 import org.insight.vmm.machine.VcpuLoop;
 import org.insight.vmm.memory.AddressSpace;
 import org.insight.vmm.memory.AddressSpaceConfig;
 import org.insight.vmm.memory.MachineLayout;
+import org.insight.vmm.sched.LockFunctions;
 import org.insight.vmm.sched.Scheduler;
 import org.insight.vmm.sched.StackScan;
 import org.insight.vmm.sched.Watchdog;
@@ -89,6 +91,9 @@ public final class GuestRun {
 			RunStats stats = new RunStats();
 			VcpuLoop loop = new VcpuLoop(machine.cpu(), machine.facts(), process, syscalls, scan, stats)
 					.wallLimit(options.wallLimit());
+			if (options.syncMode() == SyncMode.LOCKS) {
+				loop.lockFunctions(LockFunctions.find(loaded.symbols()));
+			}
 			loopRef.set(loop);
 
 			machine.vcpu().bindToCurrentThread();
@@ -101,6 +106,7 @@ public final class GuestRun {
 			stats.finish(System.nanoTime() - started, scheduler.created(), scheduler.idleWaits(),
 					scheduler.timeoutsExpired(), space.demandFaults(), space.vmmPopulated(), space.invalidations(),
 					syscalls.unknownCalls());
+			MemoryDump.writeIfAsked(space, guestPath);
 			return RunResult.of(ending, process, stats, space.sha256());
 		}
 	}

@@ -1,5 +1,6 @@
 package org.insight.replay.trace;
 
+import org.insight.vmm.machine.SyncMode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

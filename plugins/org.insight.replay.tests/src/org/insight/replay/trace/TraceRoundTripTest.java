@@ -1,5 +1,6 @@
 package org.insight.replay.trace;
 
+import org.insight.vmm.machine.SyncMode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -154,6 +154,7 @@ final class FrameCodec {
 		case BLOCKED -> 2;
 		case EXITED -> 3;
 		case PREEMPTED -> 4;
+		case LOCK_CALL -> 5;
 		};
 	}
 
@@ -165,6 +166,7 @@ final class FrameCodec {
 		case 2 -> SyncPoint.Kind.BLOCKED;
 		case 3 -> SyncPoint.Kind.EXITED;
 		case 4 -> SyncPoint.Kind.PREEMPTED;
+		case 5 -> SyncPoint.Kind.LOCK_CALL;
 		default -> throw new MalformedFieldException(at, "unknown sync point kind");
 		};
 	}

@@ -1,5 +1,6 @@
 package org.insight.replay.trace;
 
+import org.insight.vmm.machine.SyncMode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;

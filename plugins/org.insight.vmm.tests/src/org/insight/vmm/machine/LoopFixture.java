@@ -17,6 +17,7 @@ import org.insight.vmm.memory.AddressSpaceConfig;
 import org.insight.vmm.memory.MachineLayout;
 import org.insight.vmm.memory.Mman;
 import org.insight.vmm.memory.Vma;
+import org.insight.vmm.sched.LockFunctions;
 import org.insight.vmm.sched.Scheduler;
 import org.insight.vmm.sched.StackScan;
 
@@ -54,10 +55,21 @@ final class LoopFixture implements AutoCloseable {
 	}
 
 	LoopFixture(int maxThreads) {
+		this(maxThreads, null, null);
+	}
+
+	/**
+	 * With {@code text} loaded at the start of the text page, before the loop starts, and these lock functions hooked
+	 * ({@code --mode locks}); either may be null.
+	 */
+	LoopFixture(int maxThreads, LockFunctions locks, byte[] text) {
 		KernelArea.write(memory);
 		space.map(TEXT, TEXT + 0x1000, Mman.PROT_READ | Mman.PROT_EXEC, Vma.Kind.IMAGE);
 		space.map(DATA, DATA + 0x1000, Mman.PROT_READ | Mman.PROT_WRITE, Vma.Kind.IMAGE);
 		space.map(STACK, STACK_TOP, Mman.PROT_READ | Mman.PROT_WRITE, Vma.Kind.STACK);
+		if (text != null) {
+			space.loadBytes(TEXT, text, 0, text.length);
+		}
 		AtomicReference<VcpuLoop> ref = new AtomicReference<>();
 		scheduler = new Scheduler(inputs, maxThreads, () -> ref.get().stopRequested());
 		Regs entry = new Regs();
@@ -68,6 +80,9 @@ final class LoopFixture implements AutoCloseable {
 		process = new LinuxProcess(space, scheduler, inputs, out, cpu::saveExtendedState, "/opt/prog");
 		StackScan scan = new StackScan(space, a -> a >= TEXT && a < TEXT + 0x1000, symbols::describe);
 		loop = new VcpuLoop(cpu, MachineFacts.standard(memory::getLong), process, syscalls, scan, stats);
+		if (locks != null) {
+			loop.lockFunctions(locks);
+		}
 		ref.set(loop);
 		loop.start();
 	}

@@ -15,6 +15,11 @@ import java.util.SplittableRandom;
 public final class Chaos implements SchedulingPolicy {
 	/** Chance that a thread returning from a syscall is switched out although it could go on. */
 	static final double SWITCH_AT_SYSCALL = 0.25;
+	/**
+	 * Chance that a thread about to call a lock function ({@code --mode locks}) is switched out: a switch while it
+	 * holds one lock and asks for another is what exposes a lock-order inversion.
+	 */
+	static final double SWITCH_AT_LOCK_CALL = 0.25;
 	/** Chance that a watchdog kick preempts when another thread could run. */
 	static final double PREEMPT_AT_KICK = 0.5;
 
@@ -43,6 +48,9 @@ public final class Chaos implements SchedulingPolicy {
 			return canStay ? current : runnable.get(0);
 		}
 		if (point.kind() == SyncPoint.Kind.SYSCALL && canStay && random.nextDouble() >= SWITCH_AT_SYSCALL) {
+			return current;
+		}
+		if (point.kind() == SyncPoint.Kind.LOCK_CALL && canStay && random.nextDouble() >= SWITCH_AT_LOCK_CALL) {
 			return current;
 		}
 		return others.get(random.nextInt(others.size()));

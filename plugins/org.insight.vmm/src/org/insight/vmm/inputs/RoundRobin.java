@@ -6,7 +6,7 @@ import java.util.function.LongSupplier;
 
 /**
  * Round-robin in tid order with a time slice measured on the host: a thread keeps the vCPU across its syscalls until
- * its slice is used up, then the next runnable thread after it (by tid, wrapping around) runs. A thread that blocks,
+ * its slice is used up (checked at syscalls and, in {@code --mode locks}, at lock calls), then the next runnable thread after it (by tid, wrapping around) runs. A thread that blocks,
  * exits or yields hands over at once; a watchdog kick preempts whenever something else could run.
  */
 public final class RoundRobin implements SchedulingPolicy {
@@ -41,7 +41,7 @@ public final class RoundRobin implements SchedulingPolicy {
 			sliceStart = now;
 		}
 		int next = switch (point.kind()) {
-		case SYSCALL -> runnable.contains(current) && now - sliceStart < sliceNanos ? current : after(current, runnable);
+		case SYSCALL, LOCK_CALL -> runnable.contains(current) && now - sliceStart < sliceNanos ? current : after(current, runnable);
 		case YIELD, BLOCKED, EXITED, PREEMPTED -> after(current, runnable);
 		};
 		if (next != running || next == current && now - sliceStart >= sliceNanos) {

@@ -18,9 +18,10 @@ import org.insight.vmm.memory.AddressSpaceConfig;
  * @param wallLimit      the run is stopped with a hang report after this long; null for no limit
  * @param timeSlice      how long a thread keeps the vCPU across its syscalls while others wait
  * @param watchdogPeriod a thread that makes no exit for this long is kicked (so spin loops end); zero for none
+ * @param syncMode       where threads may switch: at syscalls only, or also at calls of the pthread lock functions
  */
 public record RunOptions(List<String> argv, List<String> env, StdinSource stdin, long memoryCap, int maxThreads,
-		Duration wallLimit, Duration timeSlice, Duration watchdogPeriod) {
+		Duration wallLimit, Duration timeSlice, Duration watchdogPeriod, SyncMode syncMode) {
 	public static final long DEFAULT_MEMORY_CAP = AddressSpaceConfig.defaults().memoryCap();
 	public static final int DEFAULT_MAX_THREADS = 1024;
 	public static final Duration DEFAULT_TIME_SLICE = Duration.ofMillis(10);
@@ -32,6 +33,7 @@ public record RunOptions(List<String> argv, List<String> env, StdinSource stdin,
 		Objects.requireNonNull(stdin, "stdin");
 		Objects.requireNonNull(timeSlice, "timeSlice");
 		Objects.requireNonNull(watchdogPeriod, "watchdogPeriod");
+		Objects.requireNonNull(syncMode, "syncMode");
 		if (memoryCap < 1 << 20 || maxThreads < 1 || timeSlice.isNegative() || watchdogPeriod.isNegative()
 				|| wallLimit != null && (wallLimit.isNegative() || wallLimit.isZero())) {
 			throw new IllegalArgumentException("bad run options: memory cap " + memoryCap + ", max threads "
@@ -43,38 +45,42 @@ public record RunOptions(List<String> argv, List<String> env, StdinSource stdin,
 	/** Defaults: no arguments beyond the path, empty environment and stdin, no wall limit. */
 	public static RunOptions defaults() {
 		return new RunOptions(List.of(), List.of(), StdinSource.empty(), DEFAULT_MEMORY_CAP, DEFAULT_MAX_THREADS,
-				null, DEFAULT_TIME_SLICE, DEFAULT_WATCHDOG_PERIOD);
+				null, DEFAULT_TIME_SLICE, DEFAULT_WATCHDOG_PERIOD, SyncMode.SYSCALLS);
 	}
 
 	public RunOptions withArgv(List<String> a) {
-		return new RunOptions(a, env, stdin, memoryCap, maxThreads, wallLimit, timeSlice, watchdogPeriod);
+		return new RunOptions(a, env, stdin, memoryCap, maxThreads, wallLimit, timeSlice, watchdogPeriod, syncMode);
 	}
 
 	public RunOptions withEnv(List<String> e) {
-		return new RunOptions(argv, e, stdin, memoryCap, maxThreads, wallLimit, timeSlice, watchdogPeriod);
+		return new RunOptions(argv, e, stdin, memoryCap, maxThreads, wallLimit, timeSlice, watchdogPeriod, syncMode);
 	}
 
 	public RunOptions withStdin(StdinSource s) {
-		return new RunOptions(argv, env, s, memoryCap, maxThreads, wallLimit, timeSlice, watchdogPeriod);
+		return new RunOptions(argv, env, s, memoryCap, maxThreads, wallLimit, timeSlice, watchdogPeriod, syncMode);
 	}
 
 	public RunOptions withMemoryCap(long bytes) {
-		return new RunOptions(argv, env, stdin, bytes, maxThreads, wallLimit, timeSlice, watchdogPeriod);
+		return new RunOptions(argv, env, stdin, bytes, maxThreads, wallLimit, timeSlice, watchdogPeriod, syncMode);
 	}
 
 	public RunOptions withMaxThreads(int n) {
-		return new RunOptions(argv, env, stdin, memoryCap, n, wallLimit, timeSlice, watchdogPeriod);
+		return new RunOptions(argv, env, stdin, memoryCap, n, wallLimit, timeSlice, watchdogPeriod, syncMode);
 	}
 
 	public RunOptions withWallLimit(Duration limit) {
-		return new RunOptions(argv, env, stdin, memoryCap, maxThreads, limit, timeSlice, watchdogPeriod);
+		return new RunOptions(argv, env, stdin, memoryCap, maxThreads, limit, timeSlice, watchdogPeriod, syncMode);
 	}
 
 	public RunOptions withTimeSlice(Duration slice) {
-		return new RunOptions(argv, env, stdin, memoryCap, maxThreads, wallLimit, slice, watchdogPeriod);
+		return new RunOptions(argv, env, stdin, memoryCap, maxThreads, wallLimit, slice, watchdogPeriod, syncMode);
 	}
 
 	public RunOptions withWatchdogPeriod(Duration period) {
-		return new RunOptions(argv, env, stdin, memoryCap, maxThreads, wallLimit, timeSlice, period);
+		return new RunOptions(argv, env, stdin, memoryCap, maxThreads, wallLimit, timeSlice, period, syncMode);
+	}
+
+	public RunOptions withSyncMode(SyncMode mode) {
+		return new RunOptions(argv, env, stdin, memoryCap, maxThreads, wallLimit, timeSlice, watchdogPeriod, mode);
 	}
 }

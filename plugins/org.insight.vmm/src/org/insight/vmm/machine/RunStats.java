@@ -41,6 +41,10 @@ public final class RunStats {
 	private long landmarks;
 	private long landmarkFalseHits;
 	private long landmarkNanos;
+	/** Lock calls ({@code --mode locks}) by function name, in first-call order. */
+	private final Map<String, Long> lockCalls = new java.util.LinkedHashMap<>();
+	private long lockCallNanos;
+	private int lockHooks;
 
 	void exit(ExitKind kind, long nanos) {
 		exits.merge(kind, 1L, Long::sum);
@@ -92,6 +96,22 @@ public final class RunStats {
 	/** A landmark breakpoint was hit in a state that was not the landmark's, and stepped over. */
 	void landmarkFalseHit() {
 		landmarkFalseHits++;
+	}
+
+	/** How many lock functions {@code --mode locks} put a breakpoint on. */
+	void lockHooks(int n) {
+		lockHooks = n;
+	}
+
+	/** A stop at lock function {@code name}, costing {@code nanos} of host time (breakpoint and step exits). */
+	void lockCall(String name, long nanos) {
+		lockCalls.merge(name, 1L, Long::sum);
+		lockCallNanos += nanos;
+	}
+
+	/** Host time of a lock function's step-over (the second exit of a lock call). */
+	void lockStep(long nanos) {
+		lockCallNanos += nanos;
 	}
 
 	/** Facts gathered once the run has ended (from the scheduler, the address space and the syscall table). */
@@ -210,6 +230,25 @@ public final class RunStats {
 		return Collections.unmodifiableMap(unknownSyscalls);
 	}
 
+	/** Stops at lock functions, by function name ({@code --mode locks}). */
+	public Map<String, Long> lockCalls() {
+		return Collections.unmodifiableMap(lockCalls);
+	}
+
+	public long lockCallCount() {
+		return lockCalls.values().stream().mapToLong(Long::longValue).sum();
+	}
+
+	/** Host time spent on lock-call breakpoints and step-overs. */
+	public long lockCallNanos() {
+		return lockCallNanos;
+	}
+
+	/** Lock functions hooked ({@code --mode locks}); 0 in {@code syscalls} mode. */
+	public int lockHooks() {
+		return lockHooks;
+	}
+
 	/** A few lines for {@code --stats}. */
 	public String format() {
 		StringBuilder s = new StringBuilder();
@@ -255,6 +294,12 @@ public final class RunStats {
 		s.append(System.lineSeparator());
 		s.append(String.format("kicks %d (in a stub or the gate %d, not preempted %d); idle waits %d, timeouts "
 				+ "expired %d%n", kicks, kicksInKernelArea, kicksDeclined, idleWaits, timeoutsExpired));
+		if (lockHooks > 0) {
+			s.append(String.format("lock calls %d at %d hooked functions (%.1f us each):", lockCallCount(), lockHooks,
+					lockCallCount() == 0 ? 0.0 : lockCallNanos / 1e3 / lockCallCount()));
+			lockCalls.forEach((name, n) -> s.append(' ').append(name).append(' ').append(n));
+			s.append(System.lineSeparator());
+		}
 		if (landmarks > 0 || landmarkFalseHits > 0) {
 			s.append(String.format("landmarks %d, false hits %d, %.0f us%n", landmarks, landmarkFalseHits,
 					landmarkNanos / 1e3));

@@ -74,6 +74,7 @@ public final class VcpuLoop {
 	private final StackScan scan;
 	private final RunStats stats;
 	private final LandmarkTrap trap;
+	private LockCallTrap lockCalls;
 	private final AtomicLong progress = new AtomicLong();
 	private final Object pauseLock = new Object();
 	private final long started = System.nanoTime();
@@ -102,6 +103,19 @@ public final class VcpuLoop {
 		this.scan = Objects.requireNonNull(scan, "scan");
 		this.stats = Objects.requireNonNull(stats, "stats");
 		this.trap = new LandmarkTrap(memory);
+		this.lockCalls = LockCallTrap.none(memory);
+	}
+
+	/**
+	 * Makes every call of these functions a sync point ({@code --mode locks}): an int3 at each entry, stepped over
+	 * when the thread goes on. Call before {@link #start()}.
+	 */
+	public VcpuLoop lockFunctions(org.insight.vmm.sched.LockFunctions functions) {
+		if (onCpu != null) {
+			throw new IllegalStateException("lock functions are set before the loop starts");
+		}
+		this.lockCalls = new LockCallTrap(memory, functions);
+		return this;
 	}
 
 	/** The wall-clock limit, for the report when {@link StopReason#WALL_LIMIT} stops the run. */
@@ -116,6 +130,8 @@ public final class VcpuLoop {
 			throw new IllegalStateException("the vCPU loop was started already");
 		}
 		onCpu = scheduler.current();
+		lockCalls.armPending();
+		stats.lockHooks(lockCalls.size());
 		loadedFsBase = onCpu.fsBase();
 		cpu.setFsBase(loadedFsBase);
 		cpu.setRegs(onCpu.regs());
@@ -224,6 +240,7 @@ public final class VcpuLoop {
 		}
 		state = State.RUNNING;
 		trap.prepare(onCpu.tid(), process.inputs().plannedPreemption());
+		lockCalls.armPending();
 		long t0 = System.nanoTime();
 		guestSince = t0 == 0 ? 1 : t0;
 		Exit exit;
@@ -307,6 +324,12 @@ public final class VcpuLoop {
 
 	private void resume(Decision.Run r) {
 		GuestThread next = r.thread();
+		Regs user = next.regs();
+		if (lockCalls.isHooked(user.rip)) {
+			// It stopped at this lock call earlier: it now executes the function's first instruction, unhooked.
+			user = user.copy();
+			user.rflags = lockCalls.beginStep(next.tid(), user.rip, user.rflags);
+		}
 		if (next != onCpu) {
 			long t0 = System.nanoTime();
 			if (onCpu.isAlive()) {
@@ -321,7 +344,7 @@ public final class VcpuLoop {
 		} else {
 			loadFsBase(next);
 		}
-		cpu.setRegs(syscallEntry == SyscallEntry.ENTERS_CPL0 || inStub ? throughIret(next.regs()) : next.regs());
+		cpu.setRegs(syscallEntry == SyscallEntry.ENTERS_CPL0 || inStub ? throughIret(user) : user);
 	}
 
 	/**
@@ -362,6 +385,17 @@ public final class VcpuLoop {
 		}
 		if (e.vector() == ExceptionVectors.DB && trap.isStep(onCpu.tid())) {
 			onLandmarkStep(e, regs);
+			return;
+		}
+		if (e.vector() == ExceptionVectors.BP) {
+			Optional<org.insight.vmm.sched.LockFunction> f = lockCalls.hit(e.rip());
+			if (f.isPresent()) {
+				onLockCall(f.get(), e, regs);
+				return;
+			}
+		}
+		if (e.vector() == ExceptionVectors.DB && lockCalls.isStep(onCpu.tid())) {
+			onLockStep(e, regs);
 			return;
 		}
 		if (e.vector() == ExceptionVectors.PF) {
@@ -473,6 +507,36 @@ public final class VcpuLoop {
 		return new Landmark(r, t.fsBase(), stackDigest(r.rsp));
 	}
 
+	// ---------------------------------------------------------------- lock calls
+
+	/**
+	 * A thread hit the int3 at a lock function's entry: a sync point, where the scheduler may switch it out. Its RIP
+	 * is saved at the function, so it resumes there (whenever it runs again) with a step over the first instruction.
+	 */
+	private void onLockCall(org.insight.vmm.sched.LockFunction f, ExitAction.GuestException e, Regs regs) {
+		long t0 = System.nanoTime();
+		Regs at = userRegs(e, regs);
+		at.rip = e.rip() - 1; // int3 is a trap: the frame points after it
+		onCpu.saveRegs(at);
+		Decision d = scheduler.atLockCall(f, at.rdi);
+		inStub = true;
+		try {
+			follow(d);
+		} finally {
+			inStub = false;
+		}
+		stats.lockCall(f.name(), lastRunNanos + System.nanoTime() - t0);
+	}
+
+	/** The #DB after the step over a lock function's first instruction: the int3 goes back, TF off. */
+	private void onLockStep(ExitAction.GuestException e, Regs regs) {
+		long t0 = System.nanoTime();
+		Regs at = userRegs(e, regs);
+		at.rflags = lockCalls.stepped(e.rflags());
+		cpu.setRegs(throughIret(at));
+		stats.lockStep(lastRunNanos + System.nanoTime() - t0);
+	}
+
 	// ---------------------------------------------------------------- kicks
 
 	private void onKick(ExitAction.Kick k, Regs regs) {
@@ -483,6 +547,13 @@ public final class VcpuLoop {
 		if (k.inKernelArea()) {
 			stats.kick(true, false);
 			return; // half-way through a stub or the gate: resume untouched
+		}
+		if (lockCalls.stepping() || lockCalls.isHooked(regs.rip)) {
+			// Stepping over a lock function's first instruction (no other thread may pass it unhooked), or about to
+			// execute a lock call's int3, which is a sync point of its own in a moment: resume untouched, so that no
+			// landmark is ever taken at a hooked address.
+			stats.kick(false, true);
+			return;
 		}
 		GuestThread t = onCpu;
 		t.saveRegs(regs);
@@ -523,6 +594,7 @@ public final class VcpuLoop {
 
 	private void finish(Ending e) {
 		trap.disarm(); // the final memory is the guest's own
+		lockCalls.disarmAll();
 		ending = e;
 		state = State.FINISHED;
 	}

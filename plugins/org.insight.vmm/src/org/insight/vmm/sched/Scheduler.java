@@ -19,7 +19,8 @@ import org.insight.vmm.inputs.SyncPoint;
 /**
  * The guest's threads, their futex queues and timeouts, and the decisions of which thread runs on the single vCPU.
  * <p>
- * Threads switch only at sync points (after a syscall) and at watchdog kicks the inputs accept. Every decision, and
+ * Threads switch only at sync points (after a syscall, and before a lock call in {@code --mode locks}) and at
+ * watchdog kicks the inputs accept. Every decision, and
  * every clock read a timeout needs, is a question to {@link GuestInputs}, so a recording of the inputs fixes the
  * interleaving. Timeouts are deadlines on the guest's CLOCK_MONOTONIC, checked at each sync point where one is
  * pending; when every live thread is blocked the scheduler idles until the earliest deadline, or reports a deadlock
@@ -224,6 +225,16 @@ public final class Scheduler {
 			return new Decision.Run(t, false, null);
 		}
 		return decide(new SyncPoint(t.tid(), t.nextSyncIndex(), SyncPoint.Kind.PREEMPTED, -1, new long[0]));
+	}
+
+	/**
+	 * The current thread is about to call lock function {@code f} on {@code lock} ({@code --mode locks}): a sync point
+	 * where it may be switched out, holding whatever locks it holds.
+	 */
+	public Decision atLockCall(LockFunction f, long lock) {
+		GuestThread t = current;
+		requireRunnable(t, "lock call");
+		return decide(SyncPoint.lockCall(t.tid(), t.nextSyncIndex(), f.name(), f.address(), lock));
 	}
 
 	private Decision decide(SyncPoint point) {

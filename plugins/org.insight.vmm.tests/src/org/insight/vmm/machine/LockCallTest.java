@@ -1,0 +1,178 @@
+package org.insight.vmm.machine;
+
+import static org.insight.vmm.machine.LoopFixture.CHILD_STACK;
+import static org.insight.vmm.machine.LoopFixture.DATA;
+import static org.insight.vmm.machine.LoopFixture.MAIN;
+import static org.insight.vmm.machine.LoopFixture.TEXT;
+import static org.insight.vmm.machine.ScriptedCpu.exception;
+import static org.insight.vmm.machine.ScriptedCpu.expect;
+import static org.insight.vmm.machine.ScriptedCpu.interrupt;
+import static org.insight.vmm.machine.ScriptedCpu.jump;
+import static org.insight.vmm.machine.ScriptedCpu.syscall;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+
+import org.insight.symbols.Symbol;
+import org.insight.symbols.SymbolTable;
+import org.insight.vmm.inputs.Preemption;
+import org.insight.vmm.inputs.SyncPoint;
+import org.insight.vmm.linux.Syscalls;
+import org.insight.vmm.sched.LockFunctions;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code --mode locks} with the scripted vCPU: the int3 at each lock function's entry, the sync point it makes (with
+ * the lock as argument), the step over the first instruction when the thread goes on, and kicks that must not
+ * interfere.
+ */
+class LockCallTest {
+	static final long LOCK = TEXT + 0x300;
+	static final long UNLOCK = TEXT + 0x340;
+	static final long MUTEX = DATA + 0x100;
+	/** {@code endbr64}, as glibc's functions start. */
+	static final byte[] ENDBR64 = { (byte) 0xF3, 0x0F, 0x1E, (byte) 0xFA };
+	/** {@code mov eax, 1}. */
+	static final byte[] MOV = { (byte) 0xB8, 1, 0, 0, 0 };
+
+	private LoopFixture f;
+
+	@AfterEach
+	void close() {
+		if (f != null) {
+			f.close();
+		}
+	}
+
+	private static LockFunctions functions() {
+		return LockFunctions.find(SymbolTable.of(List.of(new Symbol("pthread_mutex_lock", LOCK, 0x40, true),
+				new Symbol("__pthread_mutex_lock", LOCK, 0x40, true),
+				new Symbol("pthread_mutex_unlock", UNLOCK, 0x40, true), new Symbol("main", MAIN, 0x100, true))));
+	}
+
+	/** A machine whose text has {@code lockCode} at LOCK and {@code unlockCode} at UNLOCK, both hooked. */
+	private LoopFixture machine(byte[] lockCode, byte[] unlockCode) {
+		byte[] text = new byte[0x400];
+		System.arraycopy(lockCode, 0, text, (int) (LOCK - TEXT), lockCode.length);
+		System.arraycopy(unlockCode, 0, text, (int) (UNLOCK - TEXT), unlockCode.length);
+		f = new LoopFixture(16, functions(), text);
+		return f;
+	}
+
+	private byte codeAt(long va) {
+		return f.space.copyIn(va, 1)[0];
+	}
+
+	/** The thread calls the function at {@code fn} with {@code rdi}: it hits the int3 there. */
+	private ScriptedCpu.Step call(long fn, long rdi) {
+		return cpu -> {
+			assertEquals(LandmarkTrap.INT3, codeAt(fn), "the int3 is in place");
+			cpu.live.rdi = rdi;
+			cpu.live.rip = fn + 1;
+			return exception(ExceptionVectors.BP, 0, 0).apply(cpu);
+		};
+	}
+
+	/** The step over the first instruction, {@code length} bytes long, ends with #DB. */
+	private static ScriptedCpu.Step stepped(long fn, int length) {
+		return jump(fn + length, exception(ExceptionVectors.DB, 0, 0));
+	}
+
+	@Test
+	void theLockFunctionsAreFoundByNameOncePerAddress() {
+		LockFunctions found = functions();
+		assertEquals(2, found.size(), found.toString());
+		assertEquals("pthread_mutex_lock", found.at(LOCK).orElseThrow().name());
+		assertEquals("pthread_mutex_unlock", found.at(UNLOCK).orElseThrow().name());
+		assertTrue(found.at(MAIN).isEmpty());
+	}
+
+	@Test
+	void aLockCallIsASyncPointAndTheThreadStepsOverTheFirstInstruction() {
+		machine(ENDBR64, MOV);
+		f.cpu.then(call(LOCK, MUTEX), expect(cpu -> {
+			assertEquals(LOCK, cpu.live.rip, "back at the function's entry");
+			assertEquals(LandmarkTrap.TF, cpu.live.rflags & LandmarkTrap.TF, "stepping");
+			assertEquals((byte) 0xF3, codeAt(LOCK), "the original byte runs");
+		}, stepped(LOCK, ENDBR64.length)), expect(cpu -> {
+			assertEquals(0, cpu.live.rflags & LandmarkTrap.TF, "TF is off after the step");
+			assertEquals(LOCK + ENDBR64.length, cpu.live.rip);
+			assertEquals(LandmarkTrap.INT3, codeAt(LOCK), "the int3 is back for the next call");
+		}, call(UNLOCK, MUTEX)), stepped(UNLOCK, MOV.length), syscall(Syscalls.EXIT_GROUP, 0));
+		f.run();
+
+		List<SyncPoint> locks = f.inputs.syncPoints().stream().filter(p -> p.kind() == SyncPoint.Kind.LOCK_CALL)
+				.toList();
+		assertEquals(2, locks.size(), locks.toString());
+		assertArrayEquals(new long[] { LOCK, MUTEX }, locks.get(0).args());
+		assertEquals("pthread_mutex_lock(0x" + Long.toHexString(MUTEX) + ")", locks.get(0).lockCallText());
+		assertEquals(0, locks.get(0).index());
+		assertEquals(1, locks.get(1).index(), "lock calls count as the thread's sync points");
+		assertEquals(Map.of("pthread_mutex_lock", 1L, "pthread_mutex_unlock", 1L), f.stats.lockCalls());
+		assertEquals(2, f.stats.lockHooks());
+		assertTrue(f.stats.format().contains("lock calls 2 at 2 hooked functions"), f.stats.format());
+		assertEquals((byte) 0xF3, codeAt(LOCK), "the end of the run takes the int3s out");
+		assertEquals((byte) 0xB8, codeAt(UNLOCK));
+	}
+
+	@Test
+	void aLockCallCanSwitchToAnotherThreadWhichStepsOverLater() {
+		machine(ENDBR64, MOV);
+		long tidWord = DATA + 0x200;
+		// Stay at syscalls, switch at every lock call.
+		f.inputs.schedule = (p, runnable) -> p.kind() == SyncPoint.Kind.LOCK_CALL
+				? runnable.stream().filter(t -> t != p.tid()).findFirst().orElse(p.tid())
+				: runnable.contains(p.tid()) ? p.tid() : runnable.get(0);
+		f.cpu.then(syscall(Syscalls.CLONE, VcpuLoopTest.CLONE_PTHREAD, CHILD_STACK, tidWord, tidWord, 0),
+				call(LOCK, MUTEX), expect(cpu -> {
+					assertEquals(CHILD_STACK, cpu.live.rsp, "the child runs");
+					assertEquals(0, cpu.live.rflags & LandmarkTrap.TF, "and does not step");
+					assertEquals(LandmarkTrap.INT3, codeAt(LOCK), "the int3 stays while another thread runs");
+				}, call(LOCK, MUTEX)), expect(cpu -> {
+					assertEquals(LOCK, cpu.live.rip, "the first thread resumes at the function");
+					assertEquals(LandmarkTrap.TF, cpu.live.rflags & LandmarkTrap.TF);
+					assertEquals((byte) 0xF3, codeAt(LOCK));
+				}, stepped(LOCK, ENDBR64.length)), syscall(Syscalls.EXIT_GROUP, 0));
+		f.run();
+		assertEquals(2, f.stats.switches(SyncPoint.Kind.LOCK_CALL));
+		List<SyncPoint> locks = f.inputs.syncPoints().stream().filter(p -> p.kind() == SyncPoint.Kind.LOCK_CALL)
+				.toList();
+		assertEquals(List.of(1000, 1001), locks.stream().map(SyncPoint::tid).toList());
+	}
+
+	@Test
+	void aKickAtAHookedEntryOrDuringTheStepIsNoPreemption() {
+		machine(ENDBR64, MOV);
+		f.inputs.preempt = (p, others) -> true;
+		f.cpu.then(jump(LOCK, interrupt()), call(LOCK, MUTEX), interrupt(), expect(cpu -> {
+			assertEquals(LOCK, cpu.live.rip, "still stepping, untouched");
+			assertEquals((byte) 0xF3, codeAt(LOCK));
+		}, stepped(LOCK, ENDBR64.length)), syscall(Syscalls.EXIT_GROUP, 0));
+		f.run();
+		assertEquals(0, f.inputs.asked(Preemption.class).size(), "no landmark at a hooked address");
+		assertEquals(2, f.stats.kicksDeclined());
+	}
+
+	@Test
+	void aFunctionStartingWithSyscallOrPushfIsNotHooked() {
+		machine(new byte[] { 0x0F, 0x05 }, new byte[] { (byte) 0x9C });
+		assertEquals(0x0F, codeAt(LOCK));
+		assertEquals((byte) 0x9C, codeAt(UNLOCK));
+		f.cpu.then(syscall(Syscalls.EXIT_GROUP, 0));
+		f.run();
+		assertEquals(0, f.stats.lockHooks());
+	}
+
+	@Test
+	void aGuestsOwnInt3IsStillSigtrap() {
+		machine(ENDBR64, MOV);
+		f.cpu.then(jump(TEXT + 0x11, exception(ExceptionVectors.BP, 0, 0)));
+		f.run();
+		assertTrue(f.loop.ending().orElseThrow().toString().contains("SIGTRAP"), f.loop.ending().toString());
+		assertEquals((byte) 0xF3, codeAt(LOCK));
+	}
+}
