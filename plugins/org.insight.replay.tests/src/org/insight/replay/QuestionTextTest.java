@@ -53,4 +53,17 @@ class QuestionTextTest {
 		assertEquals("-4095", QuestionText.value(-4095));
 		assertEquals("0xfffffffffffff000", QuestionText.value(-4096));
 	}
+
+	@Test
+	void lockCallsReadAsTheCallAndDifferByFunctionAndLock() {
+		SyncPoint recorded = SyncPoint.lockCall(1000, 7, "pthread_mutex_lock", 0x401a30, 0x4c6f00);
+		assertEquals("lock call pthread_mutex_lock(0x4c6f00)", QuestionText.describe(recorded));
+		// What a trace decodes: the address only.
+		SyncPoint decoded = new SyncPoint(1000, 7, SyncPoint.Kind.LOCK_CALL, -1, new long[] { 0x401a30, 0x4c6f00 });
+		assertEquals("lock call 0x401a30(0x4c6f00)", QuestionText.describe(decoded));
+		assertEquals(recorded, decoded, "the name is not part of the question");
+		SyncPoint other = SyncPoint.lockCall(1000, 7, "pthread_mutex_unlock", 0x401b00, 0x4c6f40);
+		assertEquals(java.util.List.of("function (expected 0x401a30, got pthread_mutex_unlock)",
+				"lock (expected 0x4c6f00, got 0x4c6f40)"), QuestionText.differences(decoded, other));
+	}
 }

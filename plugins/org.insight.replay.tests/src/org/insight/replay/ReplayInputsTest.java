@@ -198,7 +198,7 @@ class ReplayInputsTest {
 		ReplayInputs inputs = new ReplayInputs(TraceFixtures.everyKind());
 		RandomFrame first = (RandomFrame) TraceFixtures.everyKind().get(0);
 		inputs.random(first.question());
-		assertEquals(Optional.of("the recording goes on with 16 more frames, from frame 1 (thread 1001, before its"
+		assertEquals(Optional.of("the recording goes on with 17 more frames, from frame 1 (thread 1001, before its"
 				+ " first sync point): getrandom(0 bytes)"), inputs.leftOver());
 	}
 }

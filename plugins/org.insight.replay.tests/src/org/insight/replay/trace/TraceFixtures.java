@@ -97,7 +97,9 @@ public final class TraceFixtures {
 				new PreemptFrame(new Preemption(1000, 12, landmark(1), true), List.of(1001), true),
 				new PreemptFrame(new Preemption(1001, 0, landmark(2), false), List.of(), false),
 				new IdleFrame(new IdleWait(1001, 123_456_789_000L)),
-				new IdleFrame(new IdleWait(1002, -1)));
+				new IdleFrame(new IdleWait(1002, -1)),
+				new ScheduleFrame(new SyncPoint(1000, 9, SyncPoint.Kind.LOCK_CALL, -1,
+						new long[] { 0x401a30, 0x4c6f00 }), List.of(1000, 1001), 1001));
 	}
 
 	/** {@code n} frames of mixed kinds; {@code seed} fixes them. */

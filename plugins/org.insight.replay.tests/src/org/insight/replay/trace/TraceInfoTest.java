@@ -37,11 +37,11 @@ class TraceInfoTest {
 		assertTrue(lines.contains("config       sync mode locks, time slice 10 ms, chaos seed -42, memory cap 1024"
 				+ " MiB, watchdog 20 ms"), lines.toString());
 		assertTrue(lines.contains("exit         killed by SIGABRT: abort"), lines.toString());
-		assertTrue(lines.contains("  sync points       5"), lines.toString());
+		assertTrue(lines.contains("  sync points       6"), lines.toString());
 		assertTrue(lines.contains("  watchdog kicks    2"), lines.toString());
-		assertTrue(lines.contains("sync points  5: 2 with a choice of thread, 4 thread switches"), lines.toString());
+		assertTrue(lines.contains("sync points  6: 3 with a choice of thread, 5 thread switches"), lines.toString());
 		assertTrue(lines.contains("landmarks    1 (of 2 watchdog kicks)"), lines.toString());
-		assertTrue(lines.stream().anyMatch(l -> l.startsWith("frames       17 in 5 blocks: ")), lines.toString());
+		assertTrue(lines.stream().anyMatch(l -> l.startsWith("frames       18 in 5 blocks: ")), lines.toString());
 		assertTrue(info.bytesPerFrame() > 1 && info.bytesPerFrame() < 100, "bytes per frame " + info.bytesPerFrame());
 		assertFalse(info.render().contains("warning"), info.render());
 	}

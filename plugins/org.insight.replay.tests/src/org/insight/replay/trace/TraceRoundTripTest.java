@@ -121,13 +121,13 @@ class TraceRoundTripTest {
 		assertEquals(2, s.frames(FrameKind.RANDOM));
 		assertEquals(3, s.frames(FrameKind.CLOCK));
 		assertEquals(3, s.frames(FrameKind.STDIN));
-		assertEquals(5, s.frames(FrameKind.SCHEDULE));
+		assertEquals(6, s.frames(FrameKind.SCHEDULE));
 		assertEquals(2, s.frames(FrameKind.PREEMPT));
 		assertEquals(2, s.frames(FrameKind.IDLE));
-		assertEquals(17, s.frames());
+		assertEquals(18, s.frames());
 		assertEquals(1, s.landmarks());
-		assertEquals(2, s.choices()); // runnable [1000, 1001] and [1001, 1002, 1003]
-		assertEquals(4, s.switches()); // all but the yield
+		assertEquals(3, s.choices()); // runnable [1000, 1001] twice and [1001, 1002, 1003]
+		assertEquals(5, s.switches()); // all but the yield
 		assertEquals(16, s.randomBytes());
 		assertEquals(5, s.stdinBytes());
 		assertEquals(Set.of(1000, 1001, 1002, 1003, -3).size(), s.threads());
