@@ -39,8 +39,8 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 4's acceptance on the real machine: every guest test and sample, glibc and musl, recorded (round-robin and
- * chaos), then replayed three times; each replay reproduces the recorded stdout byte for byte and the final memory
+ * Issue 4's acceptance on the real machine: every guest test and sample, glibc and musl, in both sync modes, recorded
+ * (round-robin and chaos), then replayed three times; each replay reproduces the recorded stdout byte for byte and the final memory
  * digest, and the session's own verification passes.
  */
 class RecordReplayGuestTest {
@@ -55,21 +55,24 @@ class RecordReplayGuestTest {
 		List<DynamicTest> tests = new ArrayList<>();
 		for (Program p : GuestManifest.all()) {
 			for (String libc : GuestManifest.LIBCS) {
-				for (Long seed : new Long[] { null, 1L, 2L }) {
-					String label = libc + "/" + p.name() + (seed == null ? "" : " chaos " + seed);
-					tests.add(DynamicTest.dynamicTest(label, () -> recordAndReplay(libc, p, seed)));
+				for (SyncMode mode : SyncMode.values()) {
+					for (Long seed : new Long[] { null, 1L, 2L }) {
+						String label = libc + "/" + p.name() + " " + mode.label() + (seed == null ? "" : " chaos "
+								+ seed);
+						tests.add(DynamicTest.dynamicTest(label, () -> recordAndReplay(libc, p, mode, seed)));
+					}
 				}
 			}
 		}
 		return tests.stream();
 	}
 
-	private void recordAndReplay(String libc, Program p, Long seed) throws IOException {
+	private void recordAndReplay(String libc, Program p, SyncMode mode, Long seed) throws IOException {
 		KvmRequirement.require();
 		Path bin = GuestManifest.binary(libc, p.name());
-		Path trace = dir.resolve(libc + "-" + p.name() + "-" + seed + ".insight");
+		Path trace = dir.resolve(libc + "-" + p.name() + "-" + mode.label() + "-" + seed + ".insight");
 		CapturedOutput recorded = new CapturedOutput();
-		GuestOutcome outcome = record(bin, p, seed, trace, recorded);
+		GuestOutcome outcome = record(bin, p, mode, seed, trace, recorded);
 		assertTrue(p.deadlock() || outcome.exit().status() == p.exitStatus(),
 				"recorded exit " + outcome.exit() + " for " + p.name());
 		for (int i = 0; i < REPLAYS; i++) {
@@ -87,20 +90,30 @@ class RecordReplayGuestTest {
 	}
 
 	static GuestOutcome record(Path bin, Program p, Long seed, Path trace, CapturedOutput out) throws IOException {
+		return record(bin, p, SyncMode.SYSCALLS, seed, trace, out);
+	}
+
+	static GuestOutcome record(Path bin, Program p, SyncMode mode, Long seed, Path trace, CapturedOutput out)
+			throws IOException {
+		return record(bin, p, mode, seed, trace, out, new VmmLauncher(RECORD_LIMIT));
+	}
+
+	static GuestOutcome record(Path bin, Program p, SyncMode mode, Long seed, Path trace, CapturedOutput out,
+			VmmLauncher launcher) throws IOException {
 		List<String> argv = new ArrayList<>();
 		argv.add(bin.toString());
 		argv.addAll(p.args());
 		StdinSource stdin = p.stdinFile().map(StdinSource::file).orElse(StdinSource.empty());
-		RunOptions options = RunOptions.defaults().withArgv(argv).withEnv(p.env());
+		RunOptions options = RunOptions.defaults().withArgv(argv).withEnv(p.env()).withSyncMode(mode);
 		ElfImage image = ElfImage.read(bin);
 		GuestBinary binary = GuestBinary.of(GuestRun.executablePath(bin), image.bytes(), image.buildId());
-		RecordingConfig config = new RecordingConfig(SyncMode.SYSCALLS, options.timeSlice(),
+		RecordingConfig config = new RecordingConfig(mode, options.timeSlice(),
 				seed == null ? OptionalLong.empty() : OptionalLong.of(seed), options.memoryCap(),
 				options.watchdogPeriod());
 		TraceHeader header = TraceHeader.forRecording(new GuestProgram(binary, argv, p.env()), config);
 		SchedulingPolicy policy = seed == null ? new RoundRobin(options.timeSlice()) : new Chaos(seed);
 		try (LiveInputs live = new LiveInputs(stdin, policy);
-				RecordSession s = RecordSession.start(trace, header, live, out, new VmmLauncher(RECORD_LIMIT))) {
+				RecordSession s = RecordSession.start(trace, header, live, out, launcher)) {
 			return s.run();
 		}
 	}
@@ -137,6 +150,42 @@ class RecordReplayGuestTest {
 			long hb = TraceInfo.read(b).statistics().interleavingHash();
 			assertNotEquals(ha, hb, name + ": seeds 11 and 12 gave the same interleaving");
 			assertTrue(Files.size(a) > 0 && Files.size(b) > 0);
+		}
+	}
+
+	/**
+	 * In {@code locks} mode the contended samples stop at their lock calls, chaos switches threads there (inside
+	 * critical sections), two seeds interleave differently, and each recording replays exactly.
+	 */
+	@Test
+	void locksModeStopsAtLockCallsAndChaosSwitchesThere() throws IOException {
+		KvmRequirement.require();
+		for (String libc : GuestManifest.LIBCS) {
+			for (String name : List.of("prodcons", "bank", "philosophers")) {
+				Program p = GuestManifest.all().stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
+				long[] hashes = new long[2];
+				for (int i = 0; i < 2; i++) {
+					Path trace = dir.resolve(libc + "-" + name + "-locks-" + i + ".insight");
+					VmmLauncher launcher = new VmmLauncher(RECORD_LIMIT);
+					CapturedOutput recorded = new CapturedOutput();
+					record(GuestManifest.binary(libc, name), p, SyncMode.LOCKS, 21L + i, trace, recorded, launcher);
+					var stats = launcher.lastResult().orElseThrow().stats();
+					String what = libc + "/" + name + " chaos " + (21 + i);
+					assertTrue(stats.lockCalls().getOrDefault("pthread_mutex_lock", 0L) > 0, what + ": "
+							+ stats.format());
+					assertTrue(stats.switches(org.insight.vmm.inputs.SyncPoint.Kind.LOCK_CALL) > 0, what
+							+ ": chaos never switched at a lock call: " + stats.format());
+					hashes[i] = TraceInfo.read(trace).statistics().interleavingHash();
+					CapturedOutput replayed = new CapturedOutput();
+					try (ReplaySession s = ReplaySession.open(trace, replayed, new VmmLauncher(null),
+							ReplayOptions.onThisHost())) {
+						s.run();
+						assertTrue(s.verification().orElseThrow().startsWith("replay verified: "), what);
+					}
+					assertArrayEquals(recorded.stdout(), replayed.stdout(), what);
+				}
+				assertNotEquals(hashes[0], hashes[1], libc + "/" + name + ": seeds 21 and 22 gave one interleaving");
+			}
 		}
 	}
 }
