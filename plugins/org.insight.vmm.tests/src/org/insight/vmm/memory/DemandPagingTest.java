@@ -134,4 +134,41 @@ class DemandPagingTest {
 			assertFalse(java.util.Arrays.equals(space.sha256(), other.space.sha256()));
 		}
 	}
+
+	@Test
+	void pageDigestsNameTheDifferingPageAndKeepTheWholeDigest() throws Exception {
+		try (MemoryFixture other = new MemoryFixture()) {
+			long a1 = space.mmap(0, 3 * 4096, PROT_READ | PROT_WRITE, ANON);
+			long a2 = other.space.mmap(0, 3 * 4096, PROT_READ | PROT_WRITE, ANON);
+			space.writeU32(a1, 1);
+			space.writeU32(a1 + 2 * 4096, 2);
+			other.space.writeU32(a2 + 2 * 4096, 2);
+			other.space.writeU32(a2, 1);
+			java.util.List<AddressSpace.PageDigest> mine = space.pageDigests();
+			assertEquals(java.util.List.of(a1, a1 + 2 * 4096), mine.stream().map(AddressSpace.PageDigest::va).toList(),
+					"only populated pages, in address order");
+			assertEquals(mine.toString(), other.space.pageDigests().toString());
+
+			other.space.writeU32(a2 + 2 * 4096 + 100, 3);
+			java.util.List<AddressSpace.PageDigest> theirs = other.space.pageDigests();
+			assertTrue(java.util.Arrays.equals(mine.get(0).sha256(), theirs.get(0).sha256()));
+			assertFalse(java.util.Arrays.equals(mine.get(1).sha256(), theirs.get(1).sha256()),
+					"the page written differs");
+			assertFalse(java.util.Arrays.equals(space.sha256(), other.space.sha256()));
+
+			// the whole digest is still SHA-256 over each VMA and each populated page's address and bytes
+			java.security.MessageDigest expected = java.security.MessageDigest.getInstance("SHA-256");
+			for (Vma v : space.vmas()) {
+				expected.update(v.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+				for (AddressSpace.PageDigest p : mine) {
+					if (v.contains(p.va())) {
+						assertEquals(v, p.vma());
+						expected.update(Long.toHexString(p.va()).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+						expected.update(space.copyIn(p.va(), 4096));
+					}
+				}
+			}
+			assertTrue(java.util.Arrays.equals(expected.digest(), space.sha256()));
+		}
+	}
 }

@@ -18,7 +18,7 @@ import org.insight.vmm.memory.MachineLayout;
  * The VM a guest program runs in: one memory slot at guest physical 0, the kernel area written into it, and one
  * vCPU in 64-bit mode at CPL3 with the syscall gate at LSTAR. The values are those the prototype proved on this
  * platform (PLATFORM.md): CR0 0x80050033, CR4 0x620, EFER 0x501 (SCE, or {@code syscall} raises #UD),
- * STAR 0x0023000800000000, SFMASK 0, and the CPUID KVM supports.
+ * STAR 0x0023000800000000, SFMASK 0, and the CPUID KVM supports with the APIC IDs of CPU 0 ({@link GuestCpuid}).
  * <p>
  * The guest's page tables are not made here: the {@link org.insight.vmm.memory.AddressSpace} builds them in
  * {@link #memory()}, under CR3 = {@link MachineLayout#PML4}.
@@ -69,7 +69,7 @@ public final class GuestMachine implements AutoCloseable {
 			vm.mapMemory(0, 0, memory);
 			Vcpu vcpu = vm.createVcpu(0);
 			made.push(vcpu);
-			Cpuid cpuid = kvm.supportedCpuid();
+			Cpuid cpuid = GuestCpuid.of(kvm.supportedCpuid());
 			vcpu.setCpuid(cpuid);
 			vcpu.setSregs(userMode(vcpu.sregs()));
 			vcpu.setMsr(Msr.STAR, STAR);

@@ -683,25 +683,69 @@ public final class AddressSpace {
 	 * two runs that did the same have the same digest, wherever their frames happened to be.
 	 */
 	public byte[] sha256() {
-		MessageDigest digest;
-		try {
-			digest = MessageDigest.getInstance("SHA-256");
-		} catch (NoSuchAlgorithmException e) {
-			throw new IllegalStateException("the JDK lacks SHA-256", e);
+		MessageDigest digest = newSha256();
+		forEachPopulatedPage(v -> digest.update(v.toString().getBytes(StandardCharsets.US_ASCII)), (va, page) -> {
+			digest.update(Long.toHexString(va).getBytes(StandardCharsets.US_ASCII));
+			digest.update(page);
+		});
+		return digest.digest();
+	}
+
+	/** One populated user page: its address, the VMA it belongs to and the SHA-256 of its contents. */
+	public record PageDigest(long va, Vma vma, byte[] sha256) {
+		public PageDigest {
+			sha256 = sha256.clone();
 		}
+
+		@Override
+		public byte[] sha256() {
+			return sha256.clone();
+		}
+
+		/** {@code "4bb000 4b9000-4bc000 rw- image 1f3a..."}: one line of a page listing. */
+		@Override
+		public String toString() {
+			return Long.toHexString(va) + " " + vma + " " + java.util.HexFormat.of().formatHex(sha256);
+		}
+	}
+
+	/**
+	 * The pages that {@link #sha256()} covers, each with its own SHA-256, in address order: when two runs' digests
+	 * differ, comparing these says which pages differ.
+	 */
+	public List<PageDigest> pageDigests() {
+		List<PageDigest> out = new java.util.ArrayList<>();
+		Vma[] current = new Vma[1];
+		forEachPopulatedPage(v -> current[0] = v, (va, page) -> out.add(new PageDigest(va, current[0],
+				newSha256().digest(page))));
+		return out;
+	}
+
+	/**
+	 * Visits each VMA in address order and, after it, each of its populated pages (address and a buffer holding the
+	 * contents, reused from page to page).
+	 */
+	public void forEachPopulatedPage(java.util.function.Consumer<Vma> vmaVisitor,
+			java.util.function.BiConsumer<Long, byte[]> pageVisitor) {
 		byte[] page = new byte[(int) PAGE_SIZE];
 		for (Vma v : vmas.all()) {
-			digest.update(v.toString().getBytes(StandardCharsets.US_ASCII));
+			vmaVisitor.accept(v);
 			tables.forEachEntry(v.start(), v.end(), (va, slot, entry) -> {
 				long frame = entry & PageTables.ADDRESS;
 				if (frame != 0) {
-					digest.update(Long.toHexString(va).getBytes(StandardCharsets.US_ASCII));
 					memory.read(frame, page, 0, page.length);
-					digest.update(page);
+					pageVisitor.accept(va, page);
 				}
 			});
 		}
-		return digest.digest();
+	}
+
+	private static MessageDigest newSha256() {
+		try {
+			return MessageDigest.getInstance("SHA-256");
+		} catch (NoSuchAlgorithmException e) {
+			throw new IllegalStateException("the JDK lacks SHA-256", e);
+		}
 	}
 
 	@Override
