@@ -1,0 +1,224 @@
+// End-to-end tests of the insight command, each step in a fresh JVM, as a user or a CI job runs it: record a
+// guest, replay the trace in another process (a fresh JVM, with no state shared with the recording), read it with
+// `info`, and check that damaged traces give one clean line and no stack trace.
+//
+// Run by `./insight test` after the reactor build (it needs the engine jars):
+//   java tools/CliEndToEnd.java ROOT GUESTS REPORT_XML -- JAVA_COMMAND...
+// The results go to REPORT_XML in the surefire format, so tools/TestSummary.java counts them with the rest. Without
+// a usable /dev/kvm every case is reported as skipped with the reason (INSIGHT_NO_KVM=1), never as passed; with
+// neither /dev/kvm nor the opt-out, every case fails with the reason.
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+public class CliEndToEnd {
+    static final String NOT_RUN = "needs /dev/kvm (INSIGHT_NO_KVM=1): not run";
+
+    record Result(String name, double seconds, String failure, String skipped) {}
+
+    record Proc(int status, String out, String err) {}
+
+    static Path root, guests, work;
+    static List<String> java;
+    static final List<Result> results = new ArrayList<>();
+
+    public static void main(String[] args) throws Exception {
+        int dash = Arrays.asList(args).indexOf("--");
+        if (args.length < 5 || dash != 3) {
+            System.err.println("usage: java tools/CliEndToEnd.java ROOT GUESTS REPORT_XML -- JAVA_COMMAND...");
+            System.exit(2);
+        }
+        root = Path.of(args[0]).toAbsolutePath();
+        guests = Path.of(args[1]).toAbsolutePath();
+        Path report = Path.of(args[2]);
+        java = List.of(args).subList(dash + 1, args.length);
+        work = Files.createTempDirectory("insight-e2e-");
+
+        for (String libc : List.of("glibc", "musl")) {
+            for (String mode : List.of("syscalls", "locks")) {
+                for (String prog : List.of("philosophers", "prodcons", "spinwait")) {
+                    String seed = prog.equals("spinwait") ? null : "5";
+                    run(libc + "/" + prog + " " + mode + (seed == null ? "" : " chaos " + seed),
+                            () -> recordThenReplayElsewhere(libc, prog, mode, seed));
+                }
+            }
+            run(libc + "/deadlock locks chaos 3", () -> recordThenReplayElsewhere(libc, "deadlock", "locks", "3"));
+        }
+        run("a damaged trace gives one line naming the block, no stack trace", CliEndToEnd::damagedTrace);
+        run("a truncated trace is shown as incomplete and its replay refused, in one line", CliEndToEnd::truncatedTrace);
+        writeReport(report);
+        long failed = results.stream().filter(r -> r.failure() != null).count();
+        long skipped = results.stream().filter(r -> r.skipped() != null).count();
+        System.out.printf("cli end-to-end: %d passed, %d failed, %d skipped%n", results.size() - failed - skipped,
+                failed, skipped);
+        System.exit(failed == 0 ? 0 : 1);
+    }
+
+    interface Case {
+        void run() throws Exception;
+    }
+
+    static void run(String name, Case c) {
+        String only = System.getenv("INSIGHT_E2E_ONLY"); // a regex, for trying a few cases by hand
+        if (only != null && !only.isBlank() && !java.util.regex.Pattern.compile(only).matcher(name).find()) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        String failure = null, skipped = null;
+        String kvm = kvmProblem();
+        if (kvm != null) {
+            if ("1".equals(System.getenv("INSIGHT_NO_KVM"))) {
+                skipped = NOT_RUN;
+            } else {
+                failure = "this test needs /dev/kvm: " + kvm;
+            }
+        } else {
+            try {
+                c.run();
+            } catch (AssertionError | Exception e) {
+                failure = String.valueOf(e.getMessage());
+            }
+        }
+        double s = (System.nanoTime() - t0) / 1e9;
+        results.add(new Result(name, s, failure, skipped));
+        System.out.printf("%-7s %s (%.1f s)%s%n", failure != null ? "FAILED" : skipped != null ? "SKIPPED" : "ok",
+                name, s, failure != null ? ": " + failure : "");
+    }
+
+    static String kvmProblem() {
+        Path kvm = Path.of("/dev/kvm");
+        if (!Files.exists(kvm)) {
+            return "/dev/kvm does not exist";
+        }
+        return Files.isReadable(kvm) && Files.isWritable(kvm) ? null : "/dev/kvm is not readable and writable";
+    }
+
+    static Proc cli(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(java);
+        cmd.addAll(List.of(args));
+        Path out = Files.createTempFile(work, "out", ".txt");
+        Path err = Files.createTempFile(work, "err", ".txt");
+        Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        if (!p.waitFor(600, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("insight " + String.join(" ", args) + " did not finish in 600 s");
+        }
+        return new Proc(p.exitValue(), Files.readString(out, StandardCharsets.ISO_8859_1),
+                Files.readString(err, StandardCharsets.ISO_8859_1));
+    }
+
+    static void check(boolean ok, String what) {
+        if (!ok) {
+            throw new AssertionError(what);
+        }
+    }
+
+    static List<String> manifestArgs(String prog) throws IOException {
+        for (String manifest : List.of("guest-tests/tests.txt", "samples/samples.txt")) {
+            for (String line : Files.readAllLines(root.resolve(manifest))) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length >= 5 && f[0].equals(prog)) {
+                    return List.of(f).subList(5, f.length);
+                }
+            }
+        }
+        return List.of();
+    }
+
+    static void recordThenReplayElsewhere(String libc, String prog, String mode, String seed) throws Exception {
+        Path bin = guests.resolve(libc).resolve(prog);
+        check(Files.isExecutable(bin), bin + " is not built");
+        Path trace = work.resolve(libc + "-" + prog + "-" + mode + ".insight");
+        List<String> rec = new ArrayList<>(List.of("record", "-o", trace.toString(), "--mode", mode, "--stats",
+                "--time-limit", "300"));
+        if (seed != null) {
+            rec.addAll(List.of("--chaos", seed));
+        }
+        rec.add("--");
+        rec.add(bin.toString());
+        rec.addAll(manifestArgs(prog));
+        Proc r = cli(rec.toArray(String[]::new));
+        check(!r.err().contains("\tat org.insight"), "record printed a stack trace:\n" + r.err());
+        check(r.err().contains("insight: recorded "), "record did not report the trace:\n" + r.err());
+        if (prog.equals("deadlock")) {
+            check(r.err().contains("deadlock"), "no deadlock report from record:\n" + r.err());
+        }
+        if (mode.equals("locks") && !prog.equals("spinwait")) {
+            check(r.err().contains("lock calls "), "--stats shows no lock calls in locks mode:\n" + r.err());
+        }
+        for (int i = 0; i < 2; i++) {
+            Proc p = cli("replay", trace.toString());
+            check(p.status() == r.status(), "replay " + i + " exit " + p.status() + ", recorded " + r.status()
+                    + ":\n" + p.err());
+            check(p.out().equals(r.out()), "replay " + i + " stdout differs from the recording's");
+            check(p.err().contains("insight: replay verified: "), "replay " + i + " not verified:\n" + p.err());
+        }
+        Proc info = cli("info", trace.toString());
+        check(info.status() == 0 && info.out().matches("(?s).*state\\s+complete.*")
+                && info.out().contains("sync mode " + mode), "info:\n" + info.out() + info.err());
+    }
+
+    static Path recordPhilosophers(String name) throws Exception {
+        Path trace = work.resolve(name);
+        Proc r = cli("record", "-o", trace.toString(), "--chaos", "9", "--", guests.resolve("glibc/philosophers")
+                .toString());
+        check(r.status() == 0, "record exit " + r.status() + ":\n" + r.err());
+        return trace;
+    }
+
+    static void damagedTrace() throws Exception {
+        Path trace = recordPhilosophers("flip.insight");
+        byte[] b = Files.readAllBytes(trace);
+        b[b.length * 2 / 3] ^= 0x10; // inside a compressed frame block
+        Files.write(trace, b);
+        Proc p = cli("replay", trace.toString());
+        check(p.status() != 0, "a damaged trace replayed with status 0");
+        check(!p.err().contains("\tat "), "a stack trace reached the user:\n" + p.err());
+        check(p.err().contains("block") || p.err().contains("offset"), "the error names no block:\n" + p.err());
+    }
+
+    static void truncatedTrace() throws Exception {
+        Path trace = recordPhilosophers("cut.insight");
+        byte[] b = Files.readAllBytes(trace);
+        Files.write(trace, Arrays.copyOf(b, b.length / 2));
+        Proc info = cli("info", trace.toString());
+        check(info.out().contains("INCOMPLETE"), "info does not say incomplete:\n" + info.out() + info.err());
+        Proc p = cli("replay", trace.toString());
+        check(!p.err().contains("\tat "), "a stack trace reached the user:\n" + p.err());
+        check(p.status() != 0 && p.err().contains("incomplete"), "a cut trace was not refused as incomplete:\n"
+                + p.err());
+    }
+
+    static void writeReport(Path report) throws IOException {
+        Files.createDirectories(report.getParent());
+        StringBuilder x = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+        long failed = results.stream().filter(r -> r.failure() != null).count();
+        long skipped = results.stream().filter(r -> r.skipped() != null).count();
+        x.append(String.format("<testsuite name=\"insight-cli-end-to-end\" tests=\"%d\" failures=\"%d\" skipped=\"%d\">%n",
+                results.size(), failed, skipped));
+        for (Result r : results) {
+            x.append(String.format("  <testcase classname=\"insight.cli.EndToEnd\" name=\"%s\" time=\"%.3f\"",
+                    xml(r.name()), r.seconds()));
+            if (r.failure() != null) {
+                x.append(">\n    <failure message=\"").append(xml(r.failure())).append("\"/>\n  </testcase>\n");
+            } else if (r.skipped() != null) {
+                x.append(">\n    <skipped message=\"").append(xml(r.skipped())).append("\"/>\n  </testcase>\n");
+            } else {
+                x.append("/>\n");
+            }
+        }
+        x.append("</testsuite>\n");
+        Files.writeString(report, x);
+    }
+
+    static String xml(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;")
+                .replaceAll("[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f]", "?");
+    }
+}
