@@ -62,6 +62,17 @@ class RecordingInputsTest {
 	}
 
 	@Test
+	void onlyTheOutputWritesTheHostRefusedAreRecorded() {
+		List<Frame> frames = new ArrayList<>();
+		RecordingInputs inputs = new RecordingInputs(new ScriptedInputs(1, new byte[0]), frames::add);
+		var accepted = new org.insight.vmm.inputs.OutputWrite(1, 1, 10, 0);
+		var refused = new org.insight.vmm.inputs.OutputWrite(1, 1, 10, 1);
+		assertEquals(10, inputs.outputResult(accepted, 10));
+		assertEquals(-32, inputs.outputResult(refused, -32));
+		assertEquals(List.of(new org.insight.replay.trace.OutputFrame(refused, -32)), frames);
+	}
+
+	@Test
 	void aQuestionTheLiveInputsFailToAnswerIsNotRecorded() {
 		List<Frame> frames = new ArrayList<>();
 		GuestInputs failing = new ScriptedInputs(1, new byte[0]) {

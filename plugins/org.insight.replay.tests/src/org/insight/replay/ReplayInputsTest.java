@@ -53,6 +53,8 @@ class ReplayInputsTest {
 				}
 			}
 			case IdleFrame i -> inputs.idle(i.question());
+			case org.insight.replay.trace.OutputFrame o -> answers.add(inputs.outputResult(o.question(),
+					o.question().length()));
 			}
 		}
 		return answers;
@@ -198,7 +200,36 @@ class ReplayInputsTest {
 		ReplayInputs inputs = new ReplayInputs(TraceFixtures.everyKind());
 		RandomFrame first = (RandomFrame) TraceFixtures.everyKind().get(0);
 		inputs.random(first.question());
-		assertEquals(Optional.of("the recording goes on with 17 more frames, from frame 1 (thread 1001, before its"
+		assertEquals(Optional.of("the recording goes on with 18 more frames, from frame 1 (thread 1001, before its"
 				+ " first sync point): getrandom(0 bytes)"), inputs.leftOver());
+	}
+
+	/**
+	 * A recording piped into {@code head}: the host refused output write 2 with EPIPE. The replay, whose own host
+	 * takes everything, gives the guest the whole length at writes 0 and 1 and EPIPE at write 2.
+	 */
+	@Test
+	void aRefusedOutputWriteIsRefusedAgainAtTheSameWriteOnly() {
+		var w0 = new org.insight.vmm.inputs.OutputWrite(3, 1, 12, 0);
+		var w1 = new org.insight.vmm.inputs.OutputWrite(3, 1, 12, 1);
+		var w2 = new org.insight.vmm.inputs.OutputWrite(3, 1, 12, 2);
+		ReplayInputs inputs = new ReplayInputs(List.<Frame>of(new org.insight.replay.trace.OutputFrame(w2, -32),
+				new ScheduleFrame(WRITE, List.of(3), 3)));
+		assertEquals(12, inputs.outputResult(w0, 12));
+		assertEquals(12, inputs.outputResult(w1, -32), "the replay's own host result does not count");
+		assertEquals(-32, inputs.outputResult(w2, 12));
+		assertEquals(3, inputs.schedule(WRITE, List.of(3)));
+		assertEquals(Optional.empty(), inputs.leftOver());
+	}
+
+	@Test
+	void aRefusedWriteThatTheReplayPassesByIsADivergence() {
+		var w2 = new org.insight.vmm.inputs.OutputWrite(3, 1, 12, 2);
+		var w3 = new org.insight.vmm.inputs.OutputWrite(3, 2, 7, 3);
+		ReplayInputs inputs = new ReplayInputs(List.<Frame>of(new org.insight.replay.trace.OutputFrame(w2, -32)));
+		DivergenceException e = assertThrows(DivergenceException.class, () -> inputs.outputResult(w3, 7));
+		assertEquals("frame 0 (thread 3, before its first sync point): expected write(1, ..., 12), output write 2,"
+				+ " got write(2, ..., 7), output write 3; differing fields: output write (expected 2, got 3), fd"
+				+ " (expected 1, got 2), length (expected 12, got 7)", e.getMessage());
 	}
 }

@@ -57,6 +57,11 @@ class ScriptedInputs implements GuestInputs {
 	}
 
 	@Override
+	public long outputResult(org.insight.vmm.inputs.OutputWrite write, long hostResult) {
+		return hostResult;
+	}
+
+	@Override
 	public int schedule(SyncPoint point, List<Integer> runnable) {
 		calls++;
 		return runnable.get(random.nextInt(runnable.size()));

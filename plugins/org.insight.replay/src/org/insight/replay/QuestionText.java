@@ -8,6 +8,7 @@ import org.insight.vmm.inputs.ClockRead;
 import org.insight.vmm.inputs.IdleWait;
 import org.insight.vmm.inputs.InputQuestion;
 import org.insight.vmm.inputs.Landmark;
+import org.insight.vmm.inputs.OutputWrite;
 import org.insight.vmm.inputs.Preemption;
 import org.insight.vmm.inputs.RandomRequest;
 import org.insight.vmm.inputs.StdinRead;
@@ -32,6 +33,7 @@ final class QuestionText {
 		case RandomRequest r -> r.purpose() == RandomRequest.Purpose.GETRANDOM ? "getrandom(" + r.length()
 				+ " bytes)" : "AT_RANDOM (" + r.length() + " bytes)";
 		case StdinRead s -> "read(0, ..., " + s.maxBytes() + ")";
+		case OutputWrite w -> "write(" + w.fd() + ", ..., " + w.length() + "), output write " + w.index();
 		case SyncPoint p -> p.kind() == SyncPoint.Kind.PREEMPTED ? "preemption at a watchdog kick"
 				: p.kind() == SyncPoint.Kind.LOCK_CALL && p.argCount() == 2 ? "lock call " + p.lockCallText()
 				: call(p) + (p.kind() == SyncPoint.Kind.SYSCALL ? "" : " [" + p.kind().name().toLowerCase() + "]");
@@ -47,6 +49,7 @@ final class QuestionText {
 		case ClockRead c -> "clock read";
 		case RandomRequest r -> "random request";
 		case StdinRead s -> "stdin read";
+		case OutputWrite w -> "output write";
 		case SyncPoint p -> "sync point";
 		case Preemption p -> "watchdog kick";
 		case IdleWait w -> "idle wait";
@@ -151,6 +154,18 @@ final class QuestionText {
 			StdinRead a = (StdinRead) actual;
 			if (e.maxBytes() != a.maxBytes()) {
 				d.add(field("read size", e.maxBytes(), a.maxBytes()));
+			}
+		}
+		case OutputWrite e -> {
+			OutputWrite a = (OutputWrite) actual;
+			if (e.index() != a.index()) {
+				d.add(field("output write", e.index(), a.index()));
+			}
+			if (e.fd() != a.fd()) {
+				d.add(field("fd", e.fd(), a.fd()));
+			}
+			if (e.length() != a.length()) {
+				d.add(field("length", e.length(), a.length()));
 			}
 		}
 		case SyncPoint e -> syncPointDifferences(e, (SyncPoint) actual, d);

@@ -9,6 +9,7 @@ import org.insight.replay.trace.ClockFrame;
 import org.insight.replay.trace.Frame;
 import org.insight.replay.trace.FrameSink;
 import org.insight.replay.trace.IdleFrame;
+import org.insight.replay.trace.OutputFrame;
 import org.insight.replay.trace.PreemptFrame;
 import org.insight.replay.trace.RandomFrame;
 import org.insight.replay.trace.ScheduleFrame;
@@ -16,6 +17,7 @@ import org.insight.replay.trace.StdinFrame;
 import org.insight.vmm.inputs.ClockRead;
 import org.insight.vmm.inputs.GuestInputs;
 import org.insight.vmm.inputs.IdleWait;
+import org.insight.vmm.inputs.OutputWrite;
 import org.insight.vmm.inputs.Preemption;
 import org.insight.vmm.inputs.RandomRequest;
 import org.insight.vmm.inputs.StdinRead;
@@ -53,6 +55,16 @@ public final class RecordingInputs implements GuestInputs {
 	public int readStdin(StdinRead read, byte[] dst) {
 		int result = live.readStdin(read, dst);
 		append(new StdinFrame(read, result, result > 0 ? Arrays.copyOf(dst, result) : new byte[0]));
+		return result;
+	}
+
+	/** Only a write the host refused is kept: accepted writes are the rule, and a replay assumes them. */
+	@Override
+	public long outputResult(OutputWrite write, long hostResult) {
+		long result = live.outputResult(write, hostResult);
+		if (result != write.length()) {
+			append(new OutputFrame(write, result));
+		}
 		return result;
 	}
 

@@ -11,6 +11,7 @@ import java.util.Optional;
 import org.insight.replay.trace.ClockFrame;
 import org.insight.replay.trace.Frame;
 import org.insight.replay.trace.IdleFrame;
+import org.insight.replay.trace.OutputFrame;
 import org.insight.replay.trace.PreemptFrame;
 import org.insight.replay.trace.RandomFrame;
 import org.insight.replay.trace.ScheduleFrame;
@@ -18,6 +19,7 @@ import org.insight.replay.trace.StdinFrame;
 import org.insight.vmm.inputs.ClockRead;
 import org.insight.vmm.inputs.GuestInputs;
 import org.insight.vmm.inputs.IdleWait;
+import org.insight.vmm.inputs.OutputWrite;
 import org.insight.vmm.inputs.InputQuestion;
 import org.insight.vmm.inputs.Preemption;
 import org.insight.vmm.inputs.RandomRequest;
@@ -71,6 +73,19 @@ public final class ReplayInputs implements GuestInputs {
 		byte[] data = f.data();
 		System.arraycopy(data, 0, dst, 0, data.length);
 		return f.result();
+	}
+
+	/**
+	 * The recorded failure if the next frame is this write's; the whole length when the next frame belongs to a
+	 * later write or is another question (the recording's host took these bytes). The replay's own host result is
+	 * ignored: the guest must see what it saw when it was recorded.
+	 */
+	@Override
+	public long outputResult(OutputWrite write, long hostResult) {
+		if (peek() instanceof OutputFrame f && f.question().index() <= write.index()) {
+			return take(write, OutputFrame.class, null, null).result();
+		}
+		return write.length();
 	}
 
 	@Override

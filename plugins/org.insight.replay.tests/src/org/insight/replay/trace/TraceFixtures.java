@@ -99,7 +99,8 @@ public final class TraceFixtures {
 				new IdleFrame(new IdleWait(1001, 123_456_789_000L)),
 				new IdleFrame(new IdleWait(1002, -1)),
 				new ScheduleFrame(new SyncPoint(1000, 9, SyncPoint.Kind.LOCK_CALL, -1,
-						new long[] { 0x401a30, 0x4c6f00 }), List.of(1000, 1001), 1001));
+						new long[] { 0x401a30, 0x4c6f00 }), List.of(1000, 1001), 1001),
+				new OutputFrame(new org.insight.vmm.inputs.OutputWrite(1001, 2, 4096, 77), -32));
 	}
 
 	/** {@code n} frames of mixed kinds; {@code seed} fixes them. */

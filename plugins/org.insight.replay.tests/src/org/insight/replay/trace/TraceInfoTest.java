@@ -41,7 +41,7 @@ class TraceInfoTest {
 		assertTrue(lines.contains("  watchdog kicks    2"), lines.toString());
 		assertTrue(lines.contains("sync points  6: 3 with a choice of thread, 5 thread switches"), lines.toString());
 		assertTrue(lines.contains("landmarks    1 (of 2 watchdog kicks)"), lines.toString());
-		assertTrue(lines.stream().anyMatch(l -> l.startsWith("frames       18 in 5 blocks: ")), lines.toString());
+		assertTrue(lines.stream().anyMatch(l -> l.startsWith("frames       19 in 5 blocks: ")), lines.toString());
 		assertTrue(info.bytesPerFrame() > 1 && info.bytesPerFrame() < 100, "bytes per frame " + info.bytesPerFrame());
 		assertFalse(info.render().contains("warning"), info.render());
 	}

@@ -51,8 +51,8 @@ class TraceRoundTripTest {
 			assertEquals(Optional.empty(), r.incompleteReason());
 			TraceTrailer t = r.trailer().orElseThrow();
 			assertEquals(frames.size(), t.frameCount());
-			assertEquals(6, t.blockCount()); // 17 frames, 3 a block
-			assertEquals(6, r.blocks().size());
+			assertEquals(7, t.blockCount()); // 19 frames, 3 a block
+			assertEquals(7, r.blocks().size());
 			assertEquals(TraceFixtures.outcome(), t.outcome());
 			assertEquals(Files.size(file), r.fileSize());
 			assertEquals(Files.size(file), r.readableBytes());
@@ -124,7 +124,8 @@ class TraceRoundTripTest {
 		assertEquals(6, s.frames(FrameKind.SCHEDULE));
 		assertEquals(2, s.frames(FrameKind.PREEMPT));
 		assertEquals(2, s.frames(FrameKind.IDLE));
-		assertEquals(18, s.frames());
+		assertEquals(19, s.frames());
+		assertEquals(1, s.frames(FrameKind.OUTPUT));
 		assertEquals(1, s.landmarks());
 		assertEquals(3, s.choices()); // runnable [1000, 1001] twice and [1001, 1002, 1003]
 		assertEquals(5, s.switches()); // all but the yield

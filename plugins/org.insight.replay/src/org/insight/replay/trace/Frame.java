@@ -6,7 +6,8 @@ import org.insight.vmm.inputs.InputQuestion;
  * One answered input question: the question exactly as the machine asked it, and the answer the guest got. Frames
  * are small immutable values; a trace is the sequence of them in the order the machine asked.
  */
-public sealed interface Frame permits ClockFrame, RandomFrame, StdinFrame, ScheduleFrame, PreemptFrame, IdleFrame {
+public sealed interface Frame permits ClockFrame, RandomFrame, StdinFrame, ScheduleFrame, PreemptFrame, IdleFrame,
+		OutputFrame {
 	FrameKind kind();
 
 	/** The question as it was asked. */

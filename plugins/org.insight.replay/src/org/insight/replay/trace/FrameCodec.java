@@ -4,6 +4,7 @@ import org.insight.kvm.Regs;
 import org.insight.vmm.inputs.ClockRead;
 import org.insight.vmm.inputs.IdleWait;
 import org.insight.vmm.inputs.Landmark;
+import org.insight.vmm.inputs.OutputWrite;
 import org.insight.vmm.inputs.Preemption;
 import org.insight.vmm.inputs.RandomRequest;
 import org.insight.vmm.inputs.StdinRead;
@@ -73,6 +74,13 @@ final class FrameCodec {
 			w.bool(f.preempted());
 		}
 		case IdleFrame f -> w.signed(f.question().deadlineNanos());
+		case OutputFrame f -> {
+			OutputWrite q = f.question();
+			w.u8(q.fd());
+			w.varLong(q.length());
+			w.varLong(q.index());
+			w.signed(f.result());
+		}
 		}
 	}
 
@@ -140,6 +148,12 @@ final class FrameCodec {
 				yield new PreemptFrame(new Preemption(tid, index, landmark, timersPending), others, preempted);
 			}
 			case IDLE -> new IdleFrame(new IdleWait(tid, r.signed()));
+			case OUTPUT -> {
+				int fd = r.u8();
+				int length = r.count(TraceFormat.MAX_INPUT_BYTES, "output write length");
+				long index = r.varLong();
+				yield new OutputFrame(new OutputWrite(tid, fd, length, index), r.signed());
+			}
 			};
 		} catch (IllegalArgumentException e) {
 			// A record refused fields that decoded fine one by one (e.g. a negative length): still corruption.

@@ -7,7 +7,8 @@ public enum FrameKind {
 	STDIN(3, "stdin reads"),
 	SCHEDULE(4, "sync points"),
 	PREEMPT(5, "watchdog kicks"),
-	IDLE(6, "idle waits");
+	IDLE(6, "idle waits"),
+	OUTPUT(7, "refused output writes");
 
 	private final int code;
 	private final String label;

@@ -84,6 +84,8 @@ public record TraceStatistics(Map<FrameKind, Long> framesByKind, long choices, l
 			}
 			case IdleFrame f -> {
 			}
+			case OutputFrame f -> {
+			}
 			}
 		}
 

@@ -66,6 +66,15 @@ public final class ScriptedInputs implements GuestInputs {
 		return n;
 	}
 
+	/** What the guest sees of an output write, given the host's result: the host's own, unless replaced. */
+	public java.util.function.BiFunction<OutputWrite, Long, Long> output = (w, host) -> host;
+
+	@Override
+	public long outputResult(OutputWrite write, long hostResult) {
+		questions.add(write);
+		return output.apply(write, hostResult);
+	}
+
 	@Override
 	public int schedule(SyncPoint point, List<Integer> runnable) {
 		questions.add(point);

@@ -197,4 +197,18 @@ class FileCallsTest {
 			assertTrue(g.process.notes().get(0).contains("No space left"), g.process.notes().toString());
 		}
 	}
+
+	/** Whether the host took the output is an input: the guest sees the answer of the inputs (a replay's). */
+	@Test
+	void theGuestSeesTheOutputResultTheInputsGive() {
+		try (LinuxFixture g = new LinuxFixture()) {
+			g.inputs.output = (w, host) -> w.index() == 1 ? -Errno.EPIPE : host;
+			assertEquals(1, g.call(Syscalls.WRITE, 1, g.bytes(new byte[] { 'a' }), 1));
+			assertEquals(-Errno.EPIPE, g.call(Syscalls.WRITE, 1, g.bytes(new byte[] { 'b' }), 1));
+			assertEquals(128 + Signals.SIGPIPE, g.process.termination().orElseThrow().status());
+			List<org.insight.vmm.inputs.OutputWrite> asked = g.inputs.asked(org.insight.vmm.inputs.OutputWrite.class);
+			assertEquals(List.of(new org.insight.vmm.inputs.OutputWrite(1000, 1, 1, 0),
+					new org.insight.vmm.inputs.OutputWrite(1000, 1, 1, 1)), asked);
+		}
+	}
 }

@@ -144,6 +144,11 @@ class InitialStackTest {
 			}
 
 			@Override
+			public long outputResult(org.insight.vmm.inputs.OutputWrite write, long hostResult) {
+				throw new AssertionError("not asked");
+			}
+
+			@Override
 			public int schedule(SyncPoint point, List<Integer> runnable) {
 				throw new AssertionError("not asked");
 			}

@@ -28,6 +28,14 @@ public interface GuestInputs {
 	int readStdin(StdinRead read, byte[] dst);
 
 	/**
+	 * What the guest sees of an output write that the host answered with {@code hostResult} ({@code write.length()}
+	 * when it took every byte, else a negative Linux errno). Live inputs pass it on; a recording keeps the failures;
+	 * a replay answers the recorded failure at the write it belongs to, and the full length elsewhere, whatever its
+	 * own host did with the bytes.
+	 */
+	long outputResult(OutputWrite write, long hostResult);
+
+	/**
 	 * Which thread runs after this sync point: one of {@code runnable}, which is sorted by tid and never empty. It
 	 * holds the asking thread if that thread can go on running.
 	 */

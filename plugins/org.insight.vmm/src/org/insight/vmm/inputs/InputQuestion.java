@@ -6,7 +6,8 @@ package org.insight.vmm.inputs;
  * <p>
  * Every question names the guest thread on whose behalf it is asked.
  */
-public sealed interface InputQuestion permits ClockRead, RandomRequest, StdinRead, SyncPoint, Preemption, IdleWait {
+public sealed interface InputQuestion permits ClockRead, RandomRequest, StdinRead, OutputWrite, SyncPoint,
+		Preemption, IdleWait {
 	/** The guest thread that asks. */
 	int tid();
 

@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 import org.insight.vmm.inputs.GuestInputs;
+import org.insight.vmm.inputs.OutputWrite;
 import org.insight.vmm.memory.AddressSpace;
 import org.insight.vmm.memory.MachineLayout;
 import org.insight.vmm.sched.Scheduler;
@@ -46,6 +47,8 @@ public final class LinuxProcess {
 	private Termination termination;
 	/** Signals raised while every thread concerned blocked them (bit n-1 for signal n). */
 	private long pending;
+	/** Output writes so far: the index of the next {@link OutputWrite}. */
+	private long outputWrites;
 
 	/**
 	 * @param executablePath what {@code readlink("/proc/self/exe")} answers: the absolute path of the program, a
@@ -223,22 +226,25 @@ public final class LinuxProcess {
 	 * SIGPIPE unless the guest ignores or handles it, as Linux does; other host errors are EIO.
 	 */
 	long writeOutput(int fd, byte[] data, int off, int len) {
+		long host;
 		try {
 			output.write(fd, data, off, len);
-			bytesWritten[fd] += len;
-			return len;
+			host = len;
 		} catch (IOException e) {
 			String message = String.valueOf(e.getMessage());
-			if (message.contains("Broken pipe")) {
-				note("write to fd " + fd + ": " + message);
-				if (actions[Signals.SIGPIPE].isDefault()) {
-					kill(Signals.SIGPIPE, "write to fd " + fd + " on a broken pipe");
-				}
-				return -Errno.EPIPE;
-			}
-			note("write to fd " + fd + " failed on the host: " + e);
-			return -Errno.EIO;
+			host = message.contains("Broken pipe") ? -Errno.EPIPE : -Errno.EIO;
+			note("write to fd " + fd + " failed on the host: " + message);
 		}
+		// Whether the host took the bytes is an input: a replay sees the recording's outcome, not its own.
+		long result = inputs.outputResult(new OutputWrite(scheduler.current().tid(), fd, len, outputWrites++), host);
+		if (result >= 0) {
+			bytesWritten[fd] += result;
+			return result;
+		}
+		if (result == -Errno.EPIPE && actions[Signals.SIGPIPE].isDefault()) {
+			kill(Signals.SIGPIPE, "write to fd " + fd + " on a broken pipe");
+		}
+		return result;
 	}
 
 	/** Bytes the guest wrote to fd 1 or 2. */
