@@ -78,6 +78,10 @@ final class Libc {
 
     static native int sigaction(int signal, Pointer action, Pointer oldAction);
 
+    static native int sched_getaffinity(int pid, long cpusetsize, byte[] mask);
+
+    static native int sched_setaffinity(int pid, long cpusetsize, byte[] mask);
+
     static int errno() {
         return Native.getLastError();
     }

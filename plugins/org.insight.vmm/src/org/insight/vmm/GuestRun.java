@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongPredicate;
 
+import org.insight.kvm.CpuPin;
 import org.insight.kvm.Regs;
 import org.insight.symbols.ElfImage;
 import org.insight.symbols.LoadSegment;
@@ -40,7 +41,8 @@ import org.insight.vmm.sched.Watchdog;
  * Runs a static Linux program in a fresh guest machine and returns how it ended: the facade for the CLI and for the
  * record/replay layer, which passes its own {@link GuestInputs} and {@link OutputSink}.
  * <p>
- * The calling thread becomes the vCPU thread for the duration of the run (it must be a platform thread). A watchdog
+ * The calling thread becomes the vCPU thread for the duration of the run (it must be a platform thread), pinned to
+ * the lowest host CPU it may use (see {@link CpuPin}). A watchdog
  * thread kicks the vCPU when the guest makes no progress for a period, and a timer stops the run at the wall-clock
  * limit, which ends with a hang report.
  */
@@ -99,7 +101,10 @@ public final class GuestRun {
 			machine.vcpu().bindToCurrentThread();
 			loop.start();
 			Ending ending;
-			try (Watchdog watchdog = watchdog(options.watchdogPeriod(), loop);
+			// One host CPU for the whole run: a guest CPUID that KVM does not intercept (PVM) reads that CPU's APIC
+			// ID, which glibc keeps in memory, so a replay must run where the recording ran (CpuPin).
+			try (CpuPin pin = CpuPin.lowestAllowed();
+					Watchdog watchdog = watchdog(options.watchdogPeriod(), loop);
 					Limiter limiter = new Limiter(options.wallLimit(), loop)) {
 				ending = loop.run();
 			}
