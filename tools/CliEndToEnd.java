@@ -24,7 +24,7 @@ public class CliEndToEnd {
     record Proc(int status, String out, String err) {}
 
     static Path root, guests, work;
-    static List<String> java;
+    static List<String> javaCommand;
     static final List<Result> results = new ArrayList<>();
 
     public static void main(String[] args) throws Exception {
@@ -36,7 +36,7 @@ public class CliEndToEnd {
         root = Path.of(args[0]).toAbsolutePath();
         guests = Path.of(args[1]).toAbsolutePath();
         Path report = Path.of(args[2]);
-        java = List.of(args).subList(dash + 1, args.length);
+        javaCommand = List.of(args).subList(dash + 1, args.length);
         work = Files.createTempDirectory("insight-e2e-");
 
         for (String libc : List.of("glibc", "musl")) {
@@ -49,6 +49,7 @@ public class CliEndToEnd {
             }
             run(libc + "/deadlock locks chaos 3", () -> recordThenReplayElsewhere(libc, "deadlock", "locks", "3"));
         }
+        run("a recording stopped at its time limit replays up to the stop", CliEndToEnd::stoppedRecording);
         run("a damaged trace gives one line naming the block, no stack trace", CliEndToEnd::damagedTrace);
         run("a truncated trace is shown as incomplete and its replay refused, in one line", CliEndToEnd::truncatedTrace);
         writeReport(report);
@@ -99,7 +100,7 @@ public class CliEndToEnd {
     }
 
     static Proc cli(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(java);
+        List<String> cmd = new ArrayList<>(javaCommand);
         cmd.addAll(List.of(args));
         Path out = Files.createTempFile(work, "out", ".txt");
         Path err = Files.createTempFile(work, "err", ".txt");
@@ -162,6 +163,18 @@ public class CliEndToEnd {
         Proc info = cli("info", trace.toString());
         check(info.status() == 0 && info.out().matches("(?s).*state\\s+complete.*")
                 && info.out().contains("sync mode " + mode), "info:\n" + info.out() + info.err());
+    }
+
+    static void stoppedRecording() throws Exception {
+        Path trace = work.resolve("stopped.insight");
+        // A compute loop far longer than the limit: the wall clock stops it at an arbitrary instruction.
+        Proc r = cli("record", "-o", trace.toString(), "--time-limit", "1", "--", guests.resolve("musl/bench-compute")
+                .toString(), "100000000000");
+        check(r.status() == 124, "record exit " + r.status() + " (124 expected):\n" + r.err());
+        check(r.err().contains("wall-clock limit"), "no wall-clock report:\n" + r.err());
+        Proc p = cli("replay", trace.toString());
+        check(p.err().contains("replay verified up to the recorded stop"), "replay:\n" + p.err());
+        check(p.status() == 124, "replay exit " + p.status());
     }
 
     static Path recordPhilosophers(String name) throws Exception {

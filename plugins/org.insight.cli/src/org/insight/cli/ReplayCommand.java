@@ -50,7 +50,8 @@ final class ReplayCommand implements Callable<Integer> {
             GuestOutcome outcome = session.run();
             launcher.lastResult().ifPresent(r -> RunCommand.report(r, stats, System.err));
             System.err.println("insight: " + session.verification().orElseThrow());
-            return outcome.exit().status();
+            // A recording stopped at its wall-clock limit replays up to the stop and has no end state of its own.
+            return outcome != null ? outcome.exit().status() : session.trailer().outcome().exit().status();
         } catch (DivergenceException e) {
             System.err.println("insight: replay diverged: " + e.getMessage());
             return DIVERGED;

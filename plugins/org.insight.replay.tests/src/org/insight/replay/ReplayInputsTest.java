@@ -232,4 +232,23 @@ class ReplayInputsTest {
 				+ " got write(2, ..., 7), output write 3; differing fields: output write (expected 2, got 3), fd"
 				+ " (expected 1, got 2), length (expected 12, got 7)", e.getMessage());
 	}
+
+	/** A recording stopped at its wall-clock limit ends where its inputs end: no divergence, no endless replay. */
+	@Test
+	void pastTheEndOfAStoppedRecordingTheReplayEnds() {
+		ReplayInputs stopped = new ReplayInputs(List.<Frame>of(new ScheduleFrame(WRITE, List.of(3), 3)))
+				.stoppedRecording(true);
+		assertEquals(3, stopped.schedule(WRITE, List.of(3)));
+		RecordingExhaustedException e = assertThrows(RecordingExhaustedException.class,
+				() -> stopped.schedule(FUTEX_WAIT, List.of(3)));
+		assertEquals(1, e.frames());
+		Preemption kick = new Preemption(3, 58, TraceFixtures.landmark(1), false);
+		assertThrows(RecordingExhaustedException.class, () -> stopped.preempt(kick, List.of()),
+				"a spinning guest past the end is stopped at its next kick");
+
+		ReplayInputs whole = new ReplayInputs(List.<Frame>of(new ScheduleFrame(WRITE, List.of(3), 3)));
+		whole.schedule(WRITE, List.of(3));
+		assertThrows(DivergenceException.class, () -> whole.schedule(FUTEX_WAIT, List.of(3)));
+		assertEquals(false, whole.preempt(kick, List.of()), "a kick past the end of a whole recording goes on");
+	}
 }

@@ -48,6 +48,8 @@ public final class ReplayInputs implements GuestInputs {
 	private Preemption nearMiss;
 	private long nearMissFrame = -1;
 	private long nearMisses;
+	/** The recording was stopped from outside: past its last frame the replay ends instead of diverging. */
+	private boolean stoppedRecording;
 
 	public ReplayInputs(Iterator<Frame> frames) {
 		this.frames = Objects.requireNonNull(frames, "frames");
@@ -103,6 +105,9 @@ public final class ReplayInputs implements GuestInputs {
 	@Override
 	public boolean preempt(Preemption point, List<Integer> otherRunnable) {
 		Frame next = peek();
+		if (next == null && stoppedRecording) {
+			throw new RecordingExhaustedException(headIndex, "a watchdog kick of thread " + point.tid());
+		}
 		if (next instanceof PreemptFrame f) {
 			if (f.question().equals(point)) {
 				take(point, PreemptFrame.class, otherRunnable, "other runnable threads");
@@ -131,6 +136,15 @@ public final class ReplayInputs implements GuestInputs {
 	@Override
 	public Optional<Preemption> plannedPreemption() {
 		return peek() instanceof PreemptFrame f ? Optional.of(f.question()) : Optional.empty();
+	}
+
+	/**
+	 * Says that the recording was stopped from outside (wall-clock limit, cancel) at an arbitrary point: a question
+	 * or a kick after its last frame then ends the replay with a {@link RecordingExhaustedException}.
+	 */
+	public ReplayInputs stoppedRecording(boolean stopped) {
+		this.stoppedRecording = stopped;
+		return this;
 	}
 
 	/** Frames consumed so far, skipped kicks included. */
@@ -171,6 +185,10 @@ public final class ReplayInputs implements GuestInputs {
 	private <F extends Frame> F take(InputQuestion asked, Class<F> type, List<Integer> runnable,
 			String runnableName) {
 		Frame next = peek();
+		if (next == null && stoppedRecording) {
+			throw new RecordingExhaustedException(headIndex, QuestionText.describe(asked) + " by thread "
+					+ asked.tid());
+		}
 		if (next == null) {
 			throw new DivergenceException("frame " + headIndex + ": expected the end of the recording (it holds "
 					+ headIndex + " frames), got " + QuestionText.describe(asked) + " by thread " + asked.tid(),

@@ -73,6 +73,13 @@ public abstract sealed class Session implements AutoCloseable permits RecordSess
 			outcome = o;
 			state = State.FINISHED;
 			return Status.FINISHED;
+		} catch (RecordingExhaustedException e) {
+			if (!endedWithTheRecording(e)) {
+				state = State.FAILED;
+				throw e;
+			}
+			state = State.FINISHED;
+			return Status.FINISHED;
 		} catch (RuntimeException | Error e) {
 			state = State.FAILED;
 			throw e;
@@ -107,6 +114,14 @@ public abstract sealed class Session implements AutoCloseable permits RecordSess
 
 	/** Frames recorded or replayed so far. */
 	public abstract long frames();
+
+	/**
+	 * A replay of a recording that was stopped from outside has used all its inputs: whether that ends the session
+	 * as verified (the outcome stays empty: the recorded end state is not reproduced).
+	 */
+	boolean endedWithTheRecording(RecordingExhaustedException e) {
+		return false;
+	}
 
 	/** Completes the session when the guest has ended with {@code outcome}. */
 	abstract void finish(GuestOutcome outcome);

@@ -22,6 +22,19 @@ public record RunResult(int exitStatus, Ending ending, long stdoutBytes, long st
 		List<String> notes, byte[] memoryDigest) {
 	/** The status of a run the machine had to stop, as timeout(1) reports one. */
 	public static final int STOPPED_STATUS = 124;
+	/** How {@link #describe()} names a run the wall-clock limit stopped. */
+	public static final String WALL_LIMIT_DESCRIPTION = "stopped at the wall-clock limit";
+	/** How {@link #describe()} names a run that was cancelled. */
+	public static final String CANCELLED_DESCRIPTION = "cancelled";
+
+	/**
+	 * Whether a run with this status and description was stopped from outside (wall-clock limit, cancel) at an
+	 * arbitrary point, rather than ended by the guest or by a deadlock.
+	 */
+	public static boolean stoppedFromOutside(int status, String description) {
+		return status == STOPPED_STATUS && (WALL_LIMIT_DESCRIPTION.equals(description)
+				|| CANCELLED_DESCRIPTION.equals(description));
+	}
 
 	public RunResult {
 		notes = List.copyOf(notes);
@@ -69,8 +82,8 @@ public record RunResult(int exitStatus, Ending ending, long stdoutBytes, long st
 		return switch (ending) {
 		case Ending.Terminated t -> t.crash().map(c -> "killed by " + c).orElse(t.termination().describe());
 		case Ending.Deadlocked d -> "deadlock: all " + d.report().threads().size() + " threads blocked";
-		case Ending.Stopped s -> s.report().reason() == StopReason.WALL_LIMIT ? "stopped at the wall-clock limit"
-				: "cancelled";
+		case Ending.Stopped s -> s.report().reason() == StopReason.WALL_LIMIT ? WALL_LIMIT_DESCRIPTION
+				: CANCELLED_DESCRIPTION;
 		};
 	}
 
