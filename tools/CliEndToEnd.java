@@ -70,6 +70,9 @@ public class CliEndToEnd {
             return;
         }
         long t0 = System.nanoTime();
+        if (System.getenv("INSIGHT_E2E_VERBOSE") != null) {
+            System.out.println("...     " + name);
+        }
         String failure = null, skipped = null;
         String kvm = kvmProblem();
         if (kvm != null) {
@@ -104,6 +107,9 @@ public class CliEndToEnd {
         cmd.addAll(List.of(args));
         Path out = Files.createTempFile(work, "out", ".txt");
         Path err = Files.createTempFile(work, "err", ".txt");
+        if (System.getenv("INSIGHT_E2E_VERBOSE") != null) {
+            System.out.println("        insight " + String.join(" ", args));
+        }
         Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         if (!p.waitFor(600, TimeUnit.SECONDS)) {
@@ -199,13 +205,19 @@ public class CliEndToEnd {
     static void truncatedTrace() throws Exception {
         Path trace = recordPhilosophers("cut.insight");
         byte[] b = Files.readAllBytes(trace);
-        Files.write(trace, Arrays.copyOf(b, b.length / 2));
+        // The last byte gone: the frames are whole, the trailer is not.
+        Files.write(trace, Arrays.copyOf(b, b.length - 1));
         Proc info = cli("info", trace.toString());
         check(info.out().contains("INCOMPLETE"), "info does not say incomplete:\n" + info.out() + info.err());
         Proc p = cli("replay", trace.toString());
         check(!p.err().contains("\tat "), "a stack trace reached the user:\n" + p.err());
         check(p.status() != 0 && p.err().contains("incomplete"), "a cut trace was not refused as incomplete:\n"
                 + p.err());
+        // Cut inside the header (most of which is the embedded binary): one line that says so.
+        Files.write(trace, Arrays.copyOf(b, 100));
+        Proc head = cli("info", trace.toString());
+        check(head.status() != 0 && head.err().contains("cut short") && !head.err().contains("\tat "),
+                "info of a cut header:\n" + head.err());
     }
 
     static void writeReport(Path report) throws IOException {
