@@ -60,7 +60,10 @@ final class LongModeFixture implements AutoCloseable {
     static final long CR0 = 0x80050033L;   // PG | AM | WP | NE | ET | MP | PE
     static final long CR4 = 0x620L;        // OSXMMEXCPT | OSFXSR | PAE
     static final long EFER = 0x501L;       // LMA | LME | SCE
-    static final long RFLAGS = 0x2L;       // reserved bit 1 only: interrupts off
+    // Reserved bit 1, interrupts off, and IOPL 3. PVM does not keep IOPL at CPL3 (PLATFORM.md), so there the
+    // port I/O below goes through the TSS I/O bitmap; on VMX/SVM, IOPL 3 lets CPL3 reach the ports without it,
+    // which also spares QEMU's TCG its bitmap check that wants a TSS of type 9 (see the TR below).
+    static final long RFLAGS = 0x3002L;
 
     static final long PTE_P = 1, PTE_W = 2, PTE_U = 4, PTE_A = 0x20, PTE_D = 0x40;
 
@@ -147,8 +150,8 @@ final class LongModeFixture implements AutoCloseable {
         s.gs = data;
         s.ss = data;
         // type 11, a busy 64-bit TSS: what LTR leaves in TR and what VMX requires of a 64-bit guest. (QEMU's
-        // TCG, when it emulates SVM for a nested KVM, checks the I/O bitmap only with type 9; there CPL3 port
-        // I/O needs 9. No real CPU does that.)
+        // TCG, when it emulates SVM for a nested KVM, checks the I/O bitmap only with type 9, so there CPL3 port
+        // I/O relies on IOPL 3; no real CPU does that.)
         s.tr = new Segment(TSS_GPA, TSS_LIMIT, TSS_SELECTOR, 11, true, 0, false, false, false, false, false, false);
         s.ldt = new Segment(0, 0, 0, 2, false, 0, false, false, false, false, false, true);
         s.gdt = new DescriptorTable(GDT_GPA, GDT_ENTRIES * 8 - 1);
