@@ -166,11 +166,16 @@ class RecordReplayGuestTest {
 				long[] hashes = new long[2];
 				for (int i = 0; i < 2; i++) {
 					Path trace = dir.resolve(libc + "-" + name + "-locks-" + i + ".insight");
-					VmmLauncher launcher = new VmmLauncher(RECORD_LIMIT);
+					// Two exits per lock call: generous, for slow (nested, emulated) KVM hosts.
+					VmmLauncher launcher = new VmmLauncher(RECORD_LIMIT.multipliedBy(5));
 					CapturedOutput recorded = new CapturedOutput();
-					record(GuestManifest.binary(libc, name), p, SyncMode.LOCKS, 21L + i, trace, recorded, launcher);
+					GuestOutcome outcome = record(GuestManifest.binary(libc, name), p, SyncMode.LOCKS, 21L + i,
+							trace, recorded, launcher);
 					var stats = launcher.lastResult().orElseThrow().stats();
 					String what = libc + "/" + name + " chaos " + (21 + i);
+					assertTrue(!org.insight.vmm.machine.RunResult.stoppedFromOutside(outcome.exit().status(),
+							outcome.exit().description()), what + ": the recording was " + outcome.exit()
+									.description());
 					assertTrue(stats.lockCalls().getOrDefault("pthread_mutex_lock", 0L) > 0, what + ": "
 							+ stats.format());
 					assertTrue(stats.switches(org.insight.vmm.inputs.SyncPoint.Kind.LOCK_CALL) > 0, what
@@ -180,7 +185,8 @@ class RecordReplayGuestTest {
 					try (ReplaySession s = ReplaySession.open(trace, replayed, new VmmLauncher(null),
 							ReplayOptions.onThisHost())) {
 						s.run();
-						assertTrue(s.verification().orElseThrow().startsWith("replay verified: "), what);
+						assertTrue(s.verification().orElseThrow().startsWith("replay verified: "), what + ": "
+								+ s.verification().get());
 					}
 					assertArrayEquals(recorded.stdout(), replayed.stdout(), what);
 				}
