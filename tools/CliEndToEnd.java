@@ -7,6 +7,8 @@
 // The results go to REPORT_XML in the surefire format, so tools/TestSummary.java counts them with the rest. Without
 // a usable /dev/kvm every case is reported as skipped with the reason (INSIGHT_NO_KVM=1), never as passed; with
 // neither /dev/kvm nor the opt-out, every case fails with the reason.
+// INSIGHT_E2E_ONLY=REGEX runs only the cases whose name matches; INSIGHT_E2E_VERBOSE=1 prints each command. On a
+// machine without KVM it can run under tools/nested-kvm with the same arguments (slow: minutes a case).
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
