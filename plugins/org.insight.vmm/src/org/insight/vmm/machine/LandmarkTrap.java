@@ -119,10 +119,20 @@ final class LandmarkTrap {
 		}
 		restore();
 		byte[] code = memory.copyIn(address, 2);
-		untilSyscall = code[0] == 0x0F && code[1] == 0x05;
-		pushf = (code[0] & 0xff) == PUSHFQ;
+		untilSyscall = isSyscall(code);
+		pushf = isPushf(code);
 		state = State.STEPPING;
 		return untilSyscall ? rflags : rflags | TF;
+	}
+
+	/** Whether the instruction starting with {@code code} (two bytes) is {@code syscall}: TF would trap in the gate. */
+	static boolean isSyscall(byte[] code) {
+		return code[0] == 0x0F && code[1] == 0x05;
+	}
+
+	/** Whether it is {@code pushfq}: a TF step would push our TF where the guest can read it. */
+	static boolean isPushf(byte[] code) {
+		return (code[0] & 0xff) == PUSHFQ;
 	}
 
 	/** Whether a #DB of thread {@code byTid} ends our step. */

@@ -102,7 +102,7 @@ final class LockCallTrap {
 				continue;
 			}
 			byte[] code = memory.copyIn(h.function.address(), 2);
-			if (code[0] == 0x0F && code[1] == 0x05 || (code[0] & 0xff) == 0x9C) {
+			if (LandmarkTrap.isSyscall(code) || LandmarkTrap.isPushf(code)) {
 				refused.add(h.function);
 				pending--;
 				continue;
