@@ -32,6 +32,7 @@ import org.insight.vmm.machine.RunStats;
 import org.insight.vmm.machine.RunStats.ExitKind;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -40,7 +41,7 @@ import picocli.CommandLine.Option;
  * for performance claims; this command is where the figures come from.
  */
 @Command(name = "bench", sortOptions = false)
-final class BenchCommand implements Callable<Integer> {
+final class BenchCommand implements Callable<Integer>, RunsGuest {
     @Option(names = "--repeat", paramLabel = "N", descriptionKey = "bench.repeat")
     int repeat = 3;
 
@@ -55,6 +56,14 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--peers", descriptionKey = "bench.peers")
     boolean peers;
+
+    @Mixin
+    VmOption vm = new VmOption();
+
+    @Override
+    public VmOption vm() {
+        return vm;
+    }
 
     /** A program and its arguments; the bench loops take their iteration count as argv[1]. */
     record Workload(String name, List<String> args) {

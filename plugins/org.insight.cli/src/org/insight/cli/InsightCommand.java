@@ -1,9 +1,10 @@
 package org.insight.cli;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ScopeType;
 
-@Command(name = "insight", mixinStandardHelpOptions = true, version = "InSight 0.1.0",
+@Command(name = "insight", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, version = "InSight 0.1.0",
         subcommands = { RunCommand.class, RecordCommand.class, ReplayCommand.class, InfoCommand.class,
-                BenchCommand.class })
+                BenchCommand.class, DemoCommand.class })
 final class InsightCommand {
 }

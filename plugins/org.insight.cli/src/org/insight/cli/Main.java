@@ -1,9 +1,12 @@
 package org.insight.cli;
 
 import java.io.PrintWriter;
-import java.util.ResourceBundle;
+import java.util.List;
+
+import org.insight.kvm.KvmAvailability;
 
 import picocli.CommandLine;
+import picocli.CommandLine.ParseResult;
 
 /** The {@code insight} command: parses the command line and exits with the status of the subcommand. */
 public final class Main {
@@ -16,12 +19,54 @@ public final class Main {
 
     /** Runs one command line and returns its exit status; tests call this with their own writers. */
     public static int execute(PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cl = commandLine(out, err);
+        cl.setExecutionStrategy(parsed -> executeOnItsMachine(parsed, List.of(args), err));
+        return cl.execute(args);
+    }
+
+    /** The command tree with its messages and error handling, not yet given a command line. */
+    static CommandLine commandLine(PrintWriter out, PrintWriter err) {
         CommandLine cl = new CommandLine(new InsightCommand());
         // Loaded here, not by picocli: under OSGi picocli's class loader cannot see this bundle's resources.
-        cl.setResourceBundle(ResourceBundle.getBundle("org.insight.cli.messages"));
+        cl.setResourceBundle(Messages.bundle());
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler(new UserErrorHandler());
-        return cl.execute(args);
+        return cl;
+    }
+
+    /**
+     * A command that runs a guest runs here when /dev/kvm is usable (or --vm kvm insists), and otherwise again
+     * inside the nested machine, after one line that says so; everything else runs here.
+     */
+    private static int executeOnItsMachine(ParseResult parsed, List<String> args, PrintWriter err) {
+        ParseResult leaf = parsed;
+        boolean help = parsed.isUsageHelpRequested() || parsed.isVersionHelpRequested();
+        while (leaf.hasSubcommand()) {
+            leaf = leaf.subcommand();
+            help |= leaf.isUsageHelpRequested() || leaf.isVersionHelpRequested();
+        }
+        if (!help && leaf.commandSpec().userObject() instanceof RunsGuest guest) {
+            MachineChoice.Kind asked;
+            try {
+                asked = guest.vm().kind();
+            } catch (UserError e) {
+                err.println("insight: " + e.getMessage());
+                return UserErrorHandler.USAGE_ERROR;
+            }
+            if (MachineChoice.decide(asked) == MachineChoice.Where.NESTED) {
+                String reason = KvmAvailability.missingReason();
+                err.println("insight: " + (reason != null ? Messages.get("nested.auto", reason)
+                        : Messages.get("nested.asked")));
+                err.flush();
+                try {
+                    return NestedMachine.run(args, guest);
+                } catch (UserError e) {
+                    err.println("insight: " + e.getMessage());
+                    return UserErrorHandler.USAGE_ERROR;
+                }
+            }
+        }
+        return new CommandLine.RunLast().execute(parsed);
     }
 }

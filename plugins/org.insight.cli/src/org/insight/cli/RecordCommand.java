@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 
@@ -31,7 +32,7 @@ import picocli.CommandLine.Option;
 
 /** {@code insight record}: runs a program live and writes every input it receives to a trace. */
 @Command(name = "record", sortOptions = false)
-final class RecordCommand implements Callable<Integer> {
+final class RecordCommand implements Callable<Integer>, RunsGuest {
     @Option(names = { "-o", "--output" }, required = true, paramLabel = "FILE", descriptionKey = "record.output")
     Path output;
 
@@ -43,6 +44,25 @@ final class RecordCommand implements Callable<Integer> {
 
     @Mixin
     GuestOptions guest = new GuestOptions();
+
+    @Mixin
+    VmOption vm = new VmOption();
+
+    @Override
+    public VmOption vm() {
+        return vm;
+    }
+
+    @Override
+    public boolean readsHostStdin() {
+        return guest.stdin == null;
+    }
+
+    @Override
+    public List<Path> writtenFolders() {
+        Path parent = output.toAbsolutePath().getParent();
+        return parent == null ? List.of() : List.of(parent);
+    }
 
     @Override
     public Integer call() throws IOException {

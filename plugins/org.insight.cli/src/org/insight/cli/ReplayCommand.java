@@ -15,6 +15,7 @@ import org.insight.replay.trace.TraceException;
 import org.insight.vmm.linux.OutputSink;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -23,7 +24,7 @@ import picocli.CommandLine.Parameters;
  * replay is the same execution (every input question matches, outputs and final memory digests match).
  */
 @Command(name = "replay", sortOptions = false)
-final class ReplayCommand implements Callable<Integer> {
+final class ReplayCommand implements Callable<Integer>, RunsGuest {
     /** Status of a replay that diverged from its recording. */
     static final int DIVERGED = 3;
 
@@ -35,6 +36,14 @@ final class ReplayCommand implements Callable<Integer> {
 
     @Option(names = "--stats", descriptionKey = "run.stats")
     boolean stats;
+
+    @Mixin
+    VmOption vm = new VmOption();
+
+    @Override
+    public VmOption vm() {
+        return vm;
+    }
 
     @Override
     public Integer call() throws IOException {

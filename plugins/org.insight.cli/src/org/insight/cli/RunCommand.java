@@ -18,12 +18,25 @@ import picocli.CommandLine.Option;
 
 /** {@code insight run}: runs a static program in the VM, live, with the guest's exit status as its own. */
 @Command(name = "run", sortOptions = false)
-final class RunCommand implements Callable<Integer> {
+final class RunCommand implements Callable<Integer>, RunsGuest {
     @Option(names = "--stats", descriptionKey = "run.stats")
     boolean stats;
 
     @Mixin
     GuestOptions guest = new GuestOptions();
+
+    @Mixin
+    VmOption vm = new VmOption();
+
+    @Override
+    public VmOption vm() {
+        return vm;
+    }
+
+    @Override
+    public boolean readsHostStdin() {
+        return guest.stdin == null;
+    }
 
     @Override
     public Integer call() throws IOException {

@@ -1,0 +1,24 @@
+package org.insight.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A command that runs a guest and so needs a KVM machine: {@link Main} asks {@link MachineChoice} where to run it
+ * before the command itself starts. On the nested machine the command runs again there, in a fresh JVM with the same
+ * arguments, and these methods say what it needs from the host.
+ */
+interface RunsGuest {
+    /** The {@code --vm} option of this command. */
+    VmOption vm();
+
+    /** Host folders the command writes files into (the recording's folder); shared read-write with the machine. */
+    default List<Path> writtenFolders() {
+        return List.of();
+    }
+
+    /** Whether the guest reads the host's stdin (then it is forwarded to the nested machine). */
+    default boolean readsHostStdin() {
+        return false;
+    }
+}
