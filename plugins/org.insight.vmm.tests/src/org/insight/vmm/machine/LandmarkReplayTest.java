@@ -9,6 +9,7 @@ import static org.insight.vmm.machine.ScriptedCpu.expect;
 import static org.insight.vmm.machine.ScriptedCpu.interrupt;
 import static org.insight.vmm.machine.ScriptedCpu.jump;
 import static org.insight.vmm.machine.ScriptedCpu.syscall;
+import static org.insight.vmm.machine.ScriptedCpu.trapThenKick;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -196,6 +197,29 @@ class LandmarkReplayTest {
 		}, expect(cpu -> assertEquals(0x202, f.space.readU64(cpu.live.rsp), "the pushed flags are the guest's"),
 				syscall(Syscalls.EXIT_GROUP, 0)));
 		f.run();
+	}
+
+	/**
+	 * A replay kick that lands when the step over the landmark's {@code pushfq} is done but its #DB not delivered:
+	 * the kick is no preemption, and the #DB must still come (setting the registers would make KVM drop it), or the
+	 * step's TF stays on the guest's stack and in its RFLAGS.
+	 */
+	@Test
+	void aKickBeforeTheStepsDebugTrapLeavesTheStepToFinish() {
+		code(AT, (byte) 0x9C);
+		f.inputs.planned = plannedAt(1000, 3);
+		replayAnswers();
+		f.cpu.then(hitWith(1), cpu -> {
+			cpu.live.rsp -= 8;
+			f.space.writeU64(cpu.live.rsp, cpu.live.rflags); // pushfq, with the step's TF
+			return trapThenKick(ExceptionVectors.DB, 1).apply(cpu);
+		}, expect(cpu -> {
+			assertEquals(0x202, f.space.readU64(cpu.live.rsp), "the pushed flags are the guest's");
+			assertEquals(0, cpu.live.rflags & LandmarkTrap.TF, "TF is off after the step");
+			assertEquals(LandmarkTrap.INT3, codeAt(AT), "armed again");
+		}, syscall(Syscalls.EXIT_GROUP, 0)));
+		f.run();
+		assertEquals(1, f.stats.landmarkFalseHits());
 	}
 
 	@Test

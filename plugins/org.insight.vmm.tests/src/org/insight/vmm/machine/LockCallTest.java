@@ -9,8 +9,10 @@ import static org.insight.vmm.machine.ScriptedCpu.expect;
 import static org.insight.vmm.machine.ScriptedCpu.interrupt;
 import static org.insight.vmm.machine.ScriptedCpu.jump;
 import static org.insight.vmm.machine.ScriptedCpu.syscall;
+import static org.insight.vmm.machine.ScriptedCpu.trapThenKick;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -38,6 +40,8 @@ class LockCallTest {
 	static final byte[] ENDBR64 = { (byte) 0xF3, 0x0F, 0x1E, (byte) 0xFA };
 	/** {@code mov eax, 1}. */
 	static final byte[] MOV = { (byte) 0xB8, 1, 0, 0, 0 };
+	/** The first thread's RSP as the fixture starts it. */
+	static final long LOCK_CALLER_RSP = LoopFixture.STACK_TOP - 0x100;
 
 	private LoopFixture f;
 
@@ -155,6 +159,42 @@ class LockCallTest {
 		f.run();
 		assertEquals(0, f.inputs.asked(Preemption.class).size(), "no landmark at a hooked address");
 		assertEquals(2, f.stats.kicksDeclined());
+	}
+
+	/**
+	 * Issue #15 item 3, a chaos recording whose guest died of SIGSEGV: a kick landed after the thread executed the
+	 * int3 at pthread_mutex_unlock but before KVM delivered its #BP (KVM_RUN returned EINTR with RIP one past the
+	 * int3 and the exception pending). The loop took a landmark at entry+1 there and switched threads, and setting
+	 * the other thread's registers made KVM drop the pending #BP. The thread later resumed at entry+1, inside
+	 * {@code mov esi, 1}, ran its tail {@code 01 00} ({@code add [rax], eax}) and faulted; the replay could not find
+	 * the landmark ("expected watchdog kick at rip 0x41a691 ..., got lock call pthread_mutex_unlock").
+	 */
+	@Test
+	void aKickBetweenALockCallsInt3AndItsBreakpointIsNoPreemption() {
+		machine(ENDBR64, MOV);
+		long tidWord = DATA + 0x200;
+		f.inputs.preempt = (p, others) -> true; // chaos: every kick preempts
+		f.cpu.then(syscall(Syscalls.CLONE, VcpuLoopTest.CLONE_PTHREAD, CHILD_STACK, tidWord, tidWord, 0), cpu -> {
+			assertEquals(LandmarkTrap.INT3, codeAt(UNLOCK));
+			cpu.live.rdi = MUTEX;
+			cpu.live.rip = UNLOCK;
+			return trapThenKick(ExceptionVectors.BP, 1).apply(cpu);
+		}, expect(cpu -> assertEquals(CHILD_STACK, cpu.live.rsp, "the lock call switched to the child"),
+				syscall(Syscalls.EXIT, 0)), expect(cpu -> {
+					assertEquals(LOCK_CALLER_RSP, cpu.live.rsp, "the first thread again");
+					assertEquals(UNLOCK, cpu.live.rip, "it resumes at the function's entry, not inside its first "
+							+ "instruction");
+					assertEquals(LandmarkTrap.TF, cpu.live.rflags & LandmarkTrap.TF, "stepping");
+				}, stepped(UNLOCK, MOV.length)), syscall(Syscalls.EXIT_GROUP, 0));
+		f.run();
+		assertEquals(List.of(), f.inputs.asked(Preemption.class), "no landmark just after a lock call's int3");
+		assertEquals(1, f.stats.kicksDeclined());
+		List<SyncPoint> locks = f.inputs.syncPoints().stream().filter(p -> p.kind() == SyncPoint.Kind.LOCK_CALL)
+				.toList();
+		assertEquals(1, locks.size(), "the pending #BP was delivered: " + f.cpu.log);
+		assertArrayEquals(new long[] { UNLOCK, MUTEX }, locks.get(0).args());
+		Ending e = f.loop.ending().orElseThrow();
+		assertEquals(0, assertInstanceOf(Ending.Terminated.class, e).termination().status(), e.toString());
 	}
 
 	@Test

@@ -32,6 +32,12 @@ final class ScriptedCpu implements VirtualCpu {
 	int privilegeLevel = 3;
 	int kicks;
 	int setRegsCalls;
+	/**
+	 * An exception the guest raised that KVM has not delivered yet, because a kick made KVM_RUN return first
+	 * ({@link #trapThenKick}); -1 when none. KVM delivers it at the next run, unless the registers are set before:
+	 * its set-regs (KVM_SET_REGS and the dirty sync registers alike) clears a pending exception.
+	 */
+	int pendingVector = -1;
 	private Regs interrupted;
 	private long stubRip;
 
@@ -46,6 +52,12 @@ final class ScriptedCpu implements VirtualCpu {
 
 	@Override
 	public Exit run() {
+		if (pendingVector >= 0) {
+			int vector = pendingVector;
+			pendingVector = -1;
+			log.add("pending " + ExceptionVectors.name(vector) + " delivered");
+			return exception(vector, 0, 0).apply(this);
+		}
 		if (interrupted != null && live.rip == stubRip) {
 			live = interrupted; // the stub's iretq: back where the exception struck
 		}
@@ -79,6 +91,10 @@ final class ScriptedCpu implements VirtualCpu {
 	public void setRegs(Regs regs) {
 		live = regs.copy();
 		setRegsCalls++;
+		if (pendingVector >= 0) {
+			log.add("pending " + ExceptionVectors.name(pendingVector) + " dropped by set-regs");
+			pendingVector = -1;
+		}
 	}
 
 	@Override
@@ -158,6 +174,20 @@ final class ScriptedCpu implements VirtualCpu {
 			cpu.live.rip = MachineLayout.STUBS + MachineLayout.STUB_SIZE * vector + MachineFacts.OUT_LENGTH;
 			cpu.stubRip = cpu.live.rip;
 			return new Exit.Io(MachineLayout.EXCEPTION_PORT_BASE + vector, true, 1, 1, new byte[] { 0 });
+		};
+	}
+
+	/**
+	 * The instruction at RIP traps with {@code vector} ({@code int3}: #BP; the end of a TF step: #DB), {@code length}
+	 * bytes long, and a kick lands before KVM has delivered the exception: KVM_RUN returns EINTR with RIP already
+	 * past the instruction and the exception pending (as KVM under PVM queues a guest exception, then sees the signal
+	 * before it enters the guest again). See {@link #pendingVector}.
+	 */
+	static Step trapThenKick(int vector, int length) {
+		return cpu -> {
+			cpu.live.rip += length;
+			cpu.pendingVector = vector;
+			return new Exit.Interrupted();
 		};
 	}
 

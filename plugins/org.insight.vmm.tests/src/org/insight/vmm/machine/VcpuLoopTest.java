@@ -10,6 +10,7 @@ import static org.insight.vmm.machine.ScriptedCpu.expect;
 import static org.insight.vmm.machine.ScriptedCpu.jump;
 import static org.insight.vmm.machine.ScriptedCpu.interrupt;
 import static org.insight.vmm.machine.ScriptedCpu.syscall;
+import static org.insight.vmm.machine.ScriptedCpu.trapThenKick;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -181,6 +182,23 @@ class VcpuLoopTest {
 		f.run();
 		assertEquals(1, f.stats.kicksDeclined());
 		assertEquals(0, f.loop.progress() - 1, "kicks are no progress for the watchdog");
+	}
+
+	/**
+	 * KVM drops a pending exception when the registers are set (KVM_SET_REGS or dirty sync registers), so a kick that
+	 * preempts nothing must leave them alone: here a guest's own int3 whose #BP was not delivered yet when the kick
+	 * came. Setting the registers lost it, and the guest went on past its int3 instead of dying of SIGTRAP.
+	 */
+	@Test
+	void aKickThatDoesNotPreemptLeavesAPendingExceptionToBeDelivered() {
+		f.cpu.then(jump(MAIN + 0x10, trapThenKick(ExceptionVectors.BP, 1)));
+		int before = f.cpu.setRegsCalls;
+		Ending e = f.run();
+		assertEquals(1, f.inputs.asked(Preemption.class).size(), "the inputs were asked, and said go on");
+		assertEquals(before, f.cpu.setRegsCalls, "the registers were left alone");
+		Termination t = terminated(e);
+		assertEquals(128 + Signals.SIGTRAP, t.status(), e.toString());
+		assertTrue(e.toString().contains("main+0x11"), e.toString());
 	}
 
 	@Test

@@ -120,6 +120,17 @@ final class LockCallTrap {
 		return h != null && h.armed() && h != stepping ? Optional.of(h.function) : Optional.empty();
 	}
 
+	/**
+	 * Whether a thread at {@code rip} may just have executed one of our int3s, its #BP not delivered yet: {@code rip}
+	 * is one past an armed hook's entry. A kick can stop the vCPU there (KVM under PVM queues the guest's exception,
+	 * then sees the signal before it enters the guest again, and reports RIP past the int3); setting the registers then
+	 * makes KVM drop the pending #BP, so the thread would go on inside the function's first instruction.
+	 */
+	boolean isJustAfterInt3(long rip) {
+		Hook h = hooks.get(rip - 1);
+		return h != null && h.armed() && h != stepping;
+	}
+
 	/** Whether a thread at {@code rip} stands on an int3 of ours: resuming it needs {@link #beginStep}. */
 	boolean isHooked(long rip) {
 		Hook h = hooks.get(rip);

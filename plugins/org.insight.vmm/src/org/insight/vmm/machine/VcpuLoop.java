@@ -548,10 +548,11 @@ public final class VcpuLoop {
 			stats.kick(true, false);
 			return; // half-way through a stub or the gate: resume untouched
 		}
-		if (lockCalls.stepping() || lockCalls.isHooked(regs.rip)) {
-			// Stepping over a lock function's first instruction (no other thread may pass it unhooked), or about to
-			// execute a lock call's int3, which is a sync point of its own in a moment: resume untouched, so that no
-			// landmark is ever taken at a hooked address.
+		if (lockCalls.stepping() || lockCalls.isHooked(regs.rip) || lockCalls.isJustAfterInt3(regs.rip)) {
+			// Stepping over a lock function's first instruction (no other thread may pass it unhooked), about to
+			// execute a lock call's int3, or just past one with its #BP still pending in KVM: each is a sync point or
+			// the end of one in a moment. Resume untouched, so that no landmark is ever taken at or inside a hooked
+			// instruction and the pending #BP or #DB is not dropped (see below).
 			stats.kick(false, true);
 			return;
 		}
@@ -559,6 +560,14 @@ public final class VcpuLoop {
 		t.saveRegs(regs);
 		Decision d = scheduler.afterKick(landmarkAt(regs, t));
 		stats.kick(false, d instanceof Decision.Run r && r.point() == null);
+		if (d instanceof Decision.Run r && r.thread() == t) {
+			// The same thread goes on from where it stands: leave the vCPU's registers as they are. Setting them
+			// makes KVM drop an exception that was raised but not delivered when the kick came (a trap's RIP is
+			// already past its instruction, so it would be lost: a replay's landmark int3 or step #DB, a guest's own
+			// int3). A switch to another thread drops it too; only faults may be pending then, and a fault comes
+			// again when the thread re-executes its instruction.
+			return;
+		}
 		follow(d);
 	}
 
