@@ -82,10 +82,44 @@ class CommandLineTest {
         Path guests = Path.of(System.getProperty("insight.guests", "build/guests"));
         Path hello = guests.resolve("glibc/hello");
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(hello), "guests not built: " + hello);
-        Outcome o = insight("run", "--", hello.toString());
+        Outcome o = insight("run", "--vm", "kvm", "--", hello.toString());
         assertEquals(2, o.status());
         assertTrue(o.err().contains("/dev/kvm"), o.err());
         assertFalse(o.err().contains("\tat "), "no stack trace: " + o.err());
+    }
+
+    @Test
+    void aBadVmChoiceIsNamed(@TempDir Path dir) throws IOException {
+        Outcome o = insight("run", "--vm", "xen", "--", "/bin/true");
+        assertEquals(2, o.status());
+        assertEquals("insight: --vm is auto, kvm or nested, got 'xen'", o.err().strip());
+    }
+
+    /** Without the nested machine's script (no launcher), --vm nested says what is missing, after checking args. */
+    @Test
+    void nestedWithoutItsScriptSaysSo() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(System.getProperty(NestedMachine.SCRIPT_PROPERTY) == null);
+        Path guests = Path.of(System.getProperty("insight.guests", "build/guests"));
+        Path hello = guests.resolve("musl/hello");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(hello), "guests not built: " + hello);
+        Outcome o = insight("run", "--vm", "nested", "--", hello.toString());
+        assertEquals(2, o.status());
+        assertTrue(o.err().contains("running in a nested KVM"), o.err());
+        assertTrue(o.err().contains("no nested machine in this installation"), o.err());
+        assertFalse(o.err().contains("\tat "), "no stack trace: " + o.err());
+    }
+
+    /** Mistakes are found on this host before any machine is chosen, nested or not. */
+    @Test
+    void argumentsAreCheckedBeforeTheMachineStarts(@TempDir Path dir) {
+        Path missing = dir.resolve("nope");
+        Outcome o = insight("record", "--vm", "nested", "-o", dir.resolve("no/such/t.insight").toString(), "--",
+                missing.toString());
+        assertEquals(2, o.status());
+        assertEquals("insight: " + missing + ": no such file", o.err().strip());
+        o = insight("replay", "--vm", "nested", missing.toString());
+        assertEquals(2, o.status());
+        assertEquals("insight: " + missing + ": no such recording", o.err().strip());
     }
 
     @Test

@@ -50,10 +50,19 @@ final class DemoCommand implements Callable<Integer>, RunsGuest {
     }
 
     @Override
-    public Integer call() throws Exception {
+    public void checkArguments() {
         if (!Files.isRegularFile(program)) {
             throw new UserError(program + ": no such file");
         }
+        Path parent = output.toAbsolutePath().getParent();
+        if (parent != null && !Files.isDirectory(parent)) {
+            throw new UserError("-o " + output + ": the folder " + parent + " does not exist");
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        checkArguments();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         String trace = output.toString();

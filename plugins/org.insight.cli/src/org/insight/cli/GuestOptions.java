@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.insight.symbols.ElfImage;
 import org.insight.vmm.inputs.StdinSource;
 import org.insight.vmm.machine.RunOptions;
 import org.insight.vmm.machine.SyncMode;
@@ -50,6 +51,16 @@ final class GuestOptions {
             throw new UserError(program + ": no such file");
         }
         return program;
+    }
+
+    /**
+     * Checks, before any machine starts, that the program exists and is an ELF image the loader can read, and that
+     * every option is valid; throws the user error that the run itself would give.
+     */
+    void check() {
+        program();
+        toRunOptions(StdinSource.empty());
+        ElfImage.read(program);
     }
 
     /** The run options these flags describe; {@code defaultStdin} is used when no --stdin file is given. */

@@ -47,23 +47,22 @@ public final class Main {
             help |= leaf.isUsageHelpRequested() || leaf.isVersionHelpRequested();
         }
         if (!help && leaf.commandSpec().userObject() instanceof RunsGuest guest) {
-            MachineChoice.Kind asked;
             try {
-                asked = guest.vm().kind();
-            } catch (UserError e) {
-                err.println("insight: " + e.getMessage());
-                return UserErrorHandler.USAGE_ERROR;
-            }
-            if (MachineChoice.decide(asked) == MachineChoice.Where.NESTED) {
-                String reason = KvmAvailability.missingReason();
-                err.println("insight: " + (reason != null ? Messages.get("nested.auto", reason)
-                        : Messages.get("nested.asked")));
-                err.flush();
-                try {
+                MachineChoice.Kind asked = guest.vm().kind();
+                if (MachineChoice.decide(asked) == MachineChoice.Where.NESTED) {
+                    guest.checkArguments();
+                    String reason = KvmAvailability.missingReason();
+                    err.println("insight: " + (reason != null ? Messages.get("nested.auto", reason)
+                            : Messages.get("nested.asked")));
+                    err.flush();
                     return NestedMachine.run(args, guest);
-                } catch (UserError e) {
-                    err.println("insight: " + e.getMessage());
-                    return UserErrorHandler.USAGE_ERROR;
+                }
+            } catch (Exception e) {
+                try {
+                    return new UserErrorHandler().handleExecutionException(e, leaf.commandSpec().commandLine(),
+                            parsed);
+                } catch (Exception bug) {
+                    throw new CommandLine.ExecutionException(leaf.commandSpec().commandLine(), bug.toString(), bug);
                 }
             }
         }

@@ -54,6 +54,19 @@ final class RecordCommand implements Callable<Integer>, RunsGuest {
     }
 
     @Override
+    public void checkArguments() {
+        guest.check();
+        checkOutputFolder();
+    }
+
+    private void checkOutputFolder() {
+        Path parent = output.toAbsolutePath().getParent();
+        if (parent != null && !Files.isDirectory(parent)) {
+            throw new UserError("-o " + output + ": the folder " + parent + " does not exist");
+        }
+    }
+
+    @Override
     public boolean readsHostStdin() {
         return guest.stdin == null;
     }
@@ -68,10 +81,7 @@ final class RecordCommand implements Callable<Integer>, RunsGuest {
     public Integer call() throws IOException {
         Path program = guest.program();
         RunOptions options = guest.toRunOptions(StdinSource.host());
-        Path parent = output.toAbsolutePath().getParent();
-        if (parent != null && !Files.isDirectory(parent)) {
-            throw new UserError("-o " + output + ": the folder " + parent + " does not exist");
-        }
+        checkOutputFolder();
         ElfImage image = ElfImage.read(program);
         GuestBinary binary = GuestBinary.of(GuestRun.executablePath(program), image.bytes(), image.buildId());
         RecordingConfig config = new RecordingConfig(options.syncMode(), options.timeSlice(),

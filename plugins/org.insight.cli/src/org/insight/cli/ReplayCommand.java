@@ -46,10 +46,18 @@ final class ReplayCommand implements Callable<Integer>, RunsGuest {
     }
 
     @Override
-    public Integer call() throws IOException {
+    public void checkArguments() {
         if (!Files.isRegularFile(trace)) {
             throw new UserError(trace + ": no such recording");
         }
+        if (binary != null && !Files.isRegularFile(binary)) {
+            throw new UserError("--binary " + binary + ": no such file");
+        }
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        checkArguments();
         ReplayOptions options = ReplayOptions.onThisHost();
         if (binary != null) {
             options = options.withBinary(binary);

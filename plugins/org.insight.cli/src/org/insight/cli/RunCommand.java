@@ -34,6 +34,11 @@ final class RunCommand implements Callable<Integer>, RunsGuest {
     }
 
     @Override
+    public void checkArguments() {
+        guest.check();
+    }
+
+    @Override
     public boolean readsHostStdin() {
         return guest.stdin == null;
     }
@@ -56,6 +61,9 @@ final class RunCommand implements Callable<Integer>, RunsGuest {
             result.format().lines().forEach(l -> err.println("insight: " + l));
         }
         if (withStats) {
+            if (MachineChoice.insideNested()) {
+                err.println("insight: stats: " + Messages.get("nested.stats"));
+            }
             result.stats().format().lines().forEach(l -> err.println("insight: stats: " + l));
         }
     }

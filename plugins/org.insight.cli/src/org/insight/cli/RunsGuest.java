@@ -17,6 +17,13 @@ interface RunsGuest {
         return List.of();
     }
 
+    /**
+     * Checks what can be checked on this host before a machine is chosen (files exist, options are valid, the program
+     * is an ELF it can run), so that a mistake is one line here and not a machine start later. Throws a user error.
+     */
+    default void checkArguments() throws Exception {
+    }
+
     /** Whether the guest reads the host's stdin (then it is forwarded to the nested machine). */
     default boolean readsHostStdin() {
         return false;

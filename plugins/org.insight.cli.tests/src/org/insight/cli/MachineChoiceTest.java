@@ -1,0 +1,67 @@
+package org.insight.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import org.insight.cli.MachineChoice.Kind;
+import org.insight.cli.MachineChoice.Where;
+import org.junit.jupiter.api.Test;
+
+/** Where a guest runs for each --vm choice, and what the nested machine is given. */
+class MachineChoiceTest {
+    static final String MISSING = "/dev/kvm does not exist";
+
+    @Test
+    void autoUsesKvmWhenUsableAndTheNestedMachineOtherwise() {
+        assertEquals(Where.HERE, MachineChoice.decide(Kind.AUTO, null, false));
+        assertEquals(Where.NESTED, MachineChoice.decide(Kind.AUTO, MISSING, false));
+    }
+
+    @Test
+    void kvmAndNestedAreObeyed() {
+        assertEquals(Where.HERE, MachineChoice.decide(Kind.KVM, MISSING, false));
+        assertEquals(Where.NESTED, MachineChoice.decide(Kind.NESTED, null, false));
+    }
+
+    @Test
+    void insideTheNestedMachineEverythingRunsThere() {
+        for (Kind k : Kind.values()) {
+            assertEquals(Where.HERE, MachineChoice.decide(k, null, true), k.name());
+        }
+    }
+
+    @Test
+    void labelsParseWhateverTheirCase() {
+        assertEquals(Kind.NESTED, Kind.ofLabel("Nested").orElseThrow());
+        assertTrue(Kind.ofLabel("xen").isEmpty());
+    }
+
+    @Test
+    void theNestedCommandSharesTheRecordingsFolderAndForwardsStdin() {
+        RecordCommand record = new RecordCommand();
+        record.output = Path.of("/work/out/t.insight");
+        List<String> args = List.of("record", "-o", "/work/out/t.insight", "--", "/bin/prog", "a b");
+        List<String> cmd = NestedMachine.command(Path.of("/x/nested-kvm"), args, record);
+        assertEquals("/x/nested-kvm", cmd.get(0));
+        int rw = cmd.indexOf("--rw");
+        assertEquals("/work/out", cmd.get(rw + 1));
+        assertTrue(cmd.contains("--stdin"), cmd.toString());
+        int dashes = cmd.indexOf("--");
+        assertTrue(rw < dashes && cmd.indexOf("--stdin") < dashes, cmd.toString());
+        assertEquals(args, cmd.subList(cmd.size() - args.size(), cmd.size()));
+        assertEquals(Main.class.getName(), cmd.get(cmd.size() - args.size() - 1));
+        assertTrue(cmd.contains("-XX:TieredStopAtLevel=1"), cmd.toString());
+    }
+
+    @Test
+    void aReplayNeitherWritesNorReadsStdin() {
+        ReplayCommand replay = new ReplayCommand();
+        List<String> cmd = NestedMachine.command(Path.of("/x/nested-kvm"), List.of("replay", "t.insight"), replay);
+        int dashes = cmd.indexOf("--");
+        assertTrue(!cmd.subList(0, dashes).contains("--rw") && !cmd.subList(0, dashes).contains("--stdin"),
+                cmd.toString());
+    }
+}
