@@ -10,6 +10,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.function.Consumer;
 
@@ -317,7 +318,7 @@ class MalformedElfTest {
 			}
 			Files.write(f, damaged);
 			try {
-				ElfImage.read(f);
+				ElfImage.read(f, SymbolCache.off()).symbols().size();
 			} catch (ElfFormatException e) {
 				refused++;
 			} catch (RuntimeException | Error e) {
@@ -326,6 +327,52 @@ class MalformedElfTest {
 		}
 		if (refused < 50) {
 			fail("only " + refused + " of 400 damaged files were refused: the damage did not reach the headers");
+		}
+	}
+
+	/**
+	 * Random damage in the symbol and string tables, which are read lazily: reading the file and then its symbols
+	 * gives an image and a table, or an ElfFormatException, nothing else; and a second read, through the cache the
+	 * first one filled, gives the same.
+	 */
+	@Test
+	void randomDamageToTheSymbolTablesNeverEscapesAsAnotherException() throws IOException {
+		byte[] small = Files.readAllBytes(muslStatic);
+		RawElf raw = RawElf.parse(muslStatic, small);
+		List<RawElf.SectionHeader> tables = raw.sections.stream().filter(s -> s.type() == RawElf.SHT_SYMTAB
+				|| s.type() == RawElf.SHT_STRTAB && s.index() != le(small).getShort(62)).toList();
+		assertEquals(2, tables.size(), "musl's .symtab and .strtab");
+		Random random = new Random(20261205);
+		Path f = dir.resolve("damaged-symbols");
+		Path cache = dir.resolve("damaged-symbols-cache");
+		int refused = 0;
+		for (int round = 0; round < 300; round++) {
+			byte[] damaged = small.clone();
+			for (int k = 0; k <= random.nextInt(8); k++) {
+				RawElf.SectionHeader s = tables.get(random.nextInt(tables.size()));
+				damaged[(int) (s.offset() + random.nextInt((int) s.size()))] = (byte) random.nextInt(256);
+			}
+			Files.write(f, damaged);
+			String first = null;
+			for (int pass = 0; pass < 2; pass++) {
+				String outcome;
+				try {
+					outcome = ElfImage.read(f, SymbolCache.in(cache)).symbols().all().toString();
+				} catch (ElfFormatException e) {
+					outcome = "refused: " + e.reason();
+				} catch (RuntimeException | Error e) {
+					throw new AssertionError("round " + round + " pass " + pass + ": " + e, e);
+				}
+				if (pass == 0) {
+					first = outcome;
+					refused += outcome.startsWith("refused: ") ? 1 : 0;
+				} else {
+					assertEquals(first, outcome, "round " + round + ": the cached symbols are the parsed ones");
+				}
+			}
+		}
+		if (refused < 10) {
+			fail("only " + refused + " of 300 files with damaged symbol tables were refused");
 		}
 	}
 }

@@ -1,7 +1,9 @@
 package org.insight.symbols;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -79,5 +81,41 @@ class SymbolTableTest {
 		assertEquals("0x401000", SymbolTable.empty().describe(0x401000));
 		assertTrue(SymbolTable.of(List.of()).all().isEmpty());
 		assertEquals(Optional.empty(), SymbolTable.empty().byName("main"));
+	}
+
+	@Test
+	void aLazyTableReadsItsSymbolsOnceOnItsFirstQuery() {
+		java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+		SymbolTable t = SymbolTable.lazy(() -> {
+			reads.incrementAndGet();
+			return List.of(fn("main", 0x401000, 0x40), obj("counter", 0x404000, 4));
+		});
+		SymbolTable moved = t.withBias(0x1000);
+		assertEquals(0, reads.get());
+		assertFalse(t.isLoaded());
+		assertEquals("SymbolTable[not read yet]", t.toString());
+		assertEquals("main+0x4", t.describe(0x401004));
+		assertEquals(0x404000, t.byName("counter").orElseThrow().address());
+		assertEquals("main+0x4", moved.describe(0x402004));
+		assertEquals(2, moved.size());
+		assertEquals(1, reads.get());
+		assertTrue(t.isLoaded());
+	}
+
+	@Test
+	void aLazyTableThatCannotBeReadThrowsOnEveryQueryButDescribe() {
+		java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+		java.nio.file.Path file = java.nio.file.Path.of("/nowhere/prog");
+		SymbolTable t = SymbolTable.lazy(() -> {
+			reads.incrementAndGet();
+			throw new ElfFormatException(file, "CDT's ELF reader failed");
+		});
+		ElfFormatException e = assertThrows(ElfFormatException.class, t::size);
+		assertEquals(file, e.file());
+		assertThrows(ElfFormatException.class, () -> t.byName("main"));
+		assertThrows(ElfFormatException.class, () -> t.lookup(0x401000));
+		assertThrows(ElfFormatException.class, () -> t.withBias(0x1000).all());
+		assertEquals("0x401000", t.describe(0x401000));
+		assertEquals(1, reads.get(), "the failure is kept, not retried");
 	}
 }

@@ -11,14 +11,14 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
-import org.eclipse.cdt.utils.elf.Elf;
-
 /**
  * A static x86-64 Linux executable (non-PIE ET_EXEC, or a static-PIE ET_DYN), read whole into memory and checked
  * before anything is loaded from it. Immutable.
  * <p>
- * The file is first validated byte by byte ({@link RawElf}); only then does CDT's ELF reader read its header,
- * program headers and symbol table, and what CDT reports is checked against the validated bytes.
+ * {@link #read} does only what loading needs: the file is read once and validated byte by byte ({@link RawElf}),
+ * which gives the header, the program headers and the build-id. The symbol table is read on its first query
+ * ({@link #symbols()}: a lazy {@link SymbolTable}), by CDT's ELF reader or from the {@link SymbolCache} that keeps
+ * what CDT read, and the SHA-256 on the first {@link #sha256()}: a run that never asks for them never pays for them.
  */
 public final class ElfImage {
 	/** The whole file is held in one array; a static executable is a few MiB, this leaves ample room. */
@@ -32,31 +32,34 @@ public final class ElfImage {
 	private final long phdrVaddr;
 	private final int phnum;
 	private final Optional<String> buildId;
-	private final String sha256;
+	private volatile String sha256;
 	private final SymbolTable symbols;
 
-	private ElfImage(Path file, byte[] bytes, RawElf raw, List<LoadSegment> loadSegments, long entry,
-			SymbolTable symbols) {
+	private ElfImage(Path file, byte[] bytes, RawElf raw, SymbolCache cache) {
 		this.file = file;
 		this.bytes = bytes;
-		this.entry = entry;
+		this.entry = raw.entry;
 		this.positionIndependent = raw.positionIndependent;
-		this.loadSegments = List.copyOf(loadSegments);
+		this.loadSegments = List.copyOf(loadSegments(raw));
 		this.phdrVaddr = raw.phdrVaddr;
 		this.phnum = raw.phnum;
 		this.buildId = raw.buildId;
-		this.sha256 = sha256(bytes);
-		this.symbols = symbols;
+		this.symbols = SymbolTable.lazy(() -> ElfSymbols.load(file, bytes, raw, cache));
 	}
 
 	/**
-	 * Reads and checks {@code file}.
+	 * Reads and checks {@code file}; its symbols are read when first asked for.
 	 *
 	 * @throws ElfFormatException   when the file is not a static x86-64 executable InSight can run; the message
 	 *                              names the file and why
 	 * @throws UncheckedIOException when the file cannot be read
 	 */
 	public static ElfImage read(Path file) {
+		return read(file, SymbolCache.standard());
+	}
+
+	/** {@link #read(Path)} with the given symbol cache. */
+	static ElfImage read(Path file, SymbolCache cache) {
 		byte[] bytes;
 		try {
 			long size = Files.size(file);
@@ -68,64 +71,16 @@ public final class ElfImage {
 		} catch (IOException e) {
 			throw new UncheckedIOException("cannot read ELF file " + file + ": " + e, e);
 		}
-		RawElf raw = RawElf.parse(file, bytes);
-		try (Elf elf = new Elf(file.toString())) {
-			Elf.ELFhdr header = elf.getELFhdr();
-			long entry = header.e_entry.getValue().longValue();
-			List<LoadSegment> segments = loadSegments(elf);
-			if (entry != raw.entry || header.e_phnum != raw.phnum || segments.size() != raw.loads.size()) {
-				throw new ElfFormatException(file, "the file changed while it was read (CDT's reader saw entry 0x"
-						+ Long.toHexString(entry) + " and " + segments.size() + " PT_LOAD segments)");
-			}
-			elf.loadSymbols();
-			SymbolTable symbols = symbolTable(elf.getSymbols());
-			return new ElfImage(file, bytes, raw, segments, entry, symbols);
-		} catch (IOException e) {
-			// The bytes were validated, so a failure here means CDT and the validator disagree: name it.
-			throw new ElfFormatException(file, "CDT's ELF reader failed on a file that passed validation: " + e, e);
-		}
+		return new ElfImage(file, bytes, RawElf.parse(file, bytes), cache);
 	}
 
-	private static List<LoadSegment> loadSegments(Elf elf) throws IOException {
+	private static List<LoadSegment> loadSegments(RawElf raw) {
 		List<LoadSegment> segments = new ArrayList<>();
-		for (Elf.PHdr ph : elf.getPHdrs()) {
-			if (ph.p_type != Elf.PHdr.PT_LOAD) {
-				continue;
-			}
-			long flags = ph.p_flags;
-			segments.add(new LoadSegment(ph.p_vaddr.getValue().longValue(), ph.p_memsz, ph.p_offset, ph.p_filesz,
-					(flags & Elf.PHdr.PF_R) != 0, (flags & Elf.PHdr.PF_W) != 0, (flags & Elf.PHdr.PF_X) != 0));
+		for (RawElf.ProgramHeader ph : raw.loads) {
+			segments.add(new LoadSegment(ph.vaddr(), ph.memSize(), ph.offset(), ph.fileSize(),
+					(ph.flags() & RawElf.PF_R) != 0, (ph.flags() & RawElf.PF_W) != 0, (ph.flags() & RawElf.PF_X) != 0));
 		}
 		return segments;
-	}
-
-	private static SymbolTable symbolTable(Elf.Symbol[] elfSymbols) {
-		List<Symbol> symbols = new ArrayList<>();
-		if (elfSymbols == null) {
-			return SymbolTable.empty(); // CDT leaves it null when the file has neither .symtab nor .dynsym
-		}
-		for (Elf.Symbol s : elfSymbols) {
-			int type = s.st_type();
-			// STT_GNU_IFUNC is left out on purpose: its value is the resolver, not the function a caller reaches.
-			if (type != Elf.Symbol.STT_FUNC && type != Elf.Symbol.STT_OBJECT) {
-				continue;
-			}
-			long address = s.st_value.getValue().longValue();
-			if (s.st_shndx == Elf.Symbol.SHN_UNDEF || address == 0 || address < 0) {
-				continue;
-			}
-			long size = Math.max(0, Math.min(s.st_size, RawElf.USER_TOP - Math.min(address, RawElf.USER_TOP)));
-			symbols.add(new Symbol(s.toString(), address, size, type == Elf.Symbol.STT_FUNC));
-		}
-		return SymbolTable.of(symbols);
-	}
-
-	private static String sha256(byte[] bytes) {
-		try {
-			return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-		} catch (NoSuchAlgorithmException e) {
-			throw new IllegalStateException("SHA-256 is missing from this JDK", e);
-		}
 	}
 
 	public Path file() {
@@ -180,12 +135,24 @@ public final class ElfImage {
 		return buildId;
 	}
 
-	/** SHA-256 of the whole file, in hex. */
+	/** SHA-256 of the whole file, in hex (computed on the first call). */
 	public String sha256() {
-		return sha256;
+		String s = sha256;
+		if (s == null) {
+			try {
+				s = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+			} catch (NoSuchAlgorithmException e) {
+				throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+			}
+			sha256 = s;
+		}
+		return s;
 	}
 
-	/** Functions and objects from .symtab (or .dynsym when stripped); empty when the file has neither. */
+	/**
+	 * Functions and objects from .symtab (or .dynsym when stripped); empty when the file has neither. The table is
+	 * lazy: the first query reads it, and throws an {@link ElfFormatException} when CDT cannot read it.
+	 */
 	public SymbolTable symbols() {
 		return symbols;
 	}

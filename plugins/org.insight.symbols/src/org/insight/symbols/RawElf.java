@@ -58,6 +58,8 @@ final class RawElf {
 	final List<ProgramHeader> loads = new ArrayList<>();
 	final List<SectionHeader> sections = new ArrayList<>();
 	long phdrVaddr;
+	/** e_shoff: where the section header table starts (its entries are {@link #sections}). */
+	long shoff;
 	boolean positionIndependent;
 	Optional<String> buildId = Optional.empty();
 
@@ -297,7 +299,7 @@ final class RawElf {
 	}
 
 	private void readSections() {
-		long shoff = le.getLong(40);
+		shoff = le.getLong(40);
 		int shentsize = u16(58);
 		int shnum = u16(60);
 		int shstrndx = u16(62);
