@@ -49,10 +49,13 @@ public final class Main {
         if (!help && leaf.commandSpec().userObject() instanceof RunsGuest guest) {
             try {
                 MachineChoice.Kind asked = guest.vm().kind();
+                String missing = KvmAvailability.missingReason();
+                if (asked == MachineChoice.Kind.KVM && missing != null && !MachineChoice.insideNested()) {
+                    throw new UserError(Messages.get("vm.kvmMissing", missing));
+                }
                 if (MachineChoice.decide(asked) == MachineChoice.Where.NESTED) {
                     guest.checkArguments();
-                    String reason = KvmAvailability.missingReason();
-                    err.println("insight: " + (reason != null ? Messages.get("nested.auto", reason)
+                    err.println("insight: " + (missing != null ? Messages.get("nested.auto", missing)
                             : Messages.get("nested.asked")));
                     err.flush();
                     return NestedMachine.run(args, guest);
