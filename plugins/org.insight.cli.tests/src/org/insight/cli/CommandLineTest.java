@@ -122,6 +122,19 @@ class CommandLineTest {
         assertEquals("insight: " + missing + ": no such recording", o.err().strip());
     }
 
+    /** A bug is one line and status 70, never a stack trace (that needs INSIGHT_DEBUG=1). */
+    @Test
+    void anInternalErrorIsOneLine() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeFalse("1".equals(System.getenv("INSIGHT_DEBUG")));
+        StringWriter err = new StringWriter();
+        picocli.CommandLine cl = Main.commandLine(new PrintWriter(new StringWriter()), new PrintWriter(err, true));
+        int status = new UserErrorHandler().handleExecutionException(new IllegalStateException("boom"), cl, null);
+        assertEquals(70, status);
+        assertTrue(err.toString().startsWith("insight: internal error"), err.toString());
+        assertTrue(err.toString().contains("IllegalStateException: boom"), err.toString());
+        assertFalse(err.toString().contains("\tat "), err.toString());
+    }
+
     @Test
     void sizesParse() {
         SizeConverter c = new SizeConverter();
