@@ -5,7 +5,7 @@
 #include <pthread.h>
 #include <time.h>
 
-#define ROUNDS 2000
+static long rounds = 2000; /* argv[1] overrides (a smaller workload, same checks) */
 #define WAITERS 8
 
 static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
@@ -16,7 +16,7 @@ static long pings, pongs;
 static void *ping(void *arg)
 {
     (void)arg;
-    for (int i = 0; i < ROUNDS; i++) {
+    for (int i = 0; i < rounds; i++) {
         pthread_mutex_lock(&m);
         while (turn != 0)
             pthread_cond_wait(&turn_cv, &m);
@@ -31,7 +31,7 @@ static void *ping(void *arg)
 static void *pong(void *arg)
 {
     (void)arg;
-    for (int i = 0; i < ROUNDS; i++) {
+    for (int i = 0; i < rounds; i++) {
         pthread_mutex_lock(&m);
         while (turn != 1)
             pthread_cond_wait(&turn_cv, &m);
@@ -69,14 +69,17 @@ static void add_ms(struct timespec *ts, long ms)
     }
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1) {
+        rounds = atol(argv[1]);
+    }
     pthread_t a, b;
     CHECK("condvar", pthread_create(&a, NULL, ping, NULL) == 0);
     CHECK("condvar", pthread_create(&b, NULL, pong, NULL) == 0);
     pthread_join(a, NULL);
     pthread_join(b, NULL);
-    CHECK("condvar", pings == ROUNDS && pongs == ROUNDS);
+    CHECK("condvar", pings == rounds && pongs == rounds);
     printf("TOKEN condvar pingpong %ld %ld\n", pings, pongs);
 
     pthread_t w[WAITERS];

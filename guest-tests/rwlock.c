@@ -5,8 +5,8 @@
 
 #define READERS 3
 #define WRITERS 2
-#define WRITES 5000
-#define READS 5000
+static long writes = 5000; /* per writer; argv[1] overrides both (a smaller workload, same checks) */
+static long reads = 5000; /* per reader */
 
 static pthread_rwlock_t rw = PTHREAD_RWLOCK_INITIALIZER;
 static volatile long a, b;
@@ -16,7 +16,7 @@ static pthread_mutex_t mismatch_lock = PTHREAD_MUTEX_INITIALIZER;
 static void *writer(void *arg)
 {
     (void)arg;
-    for (int i = 0; i < WRITES; i++) {
+    for (int i = 0; i < writes; i++) {
         pthread_rwlock_wrlock(&rw);
         a++;
         for (volatile int k = 0; k < 20; k++)
@@ -31,7 +31,7 @@ static void *reader(void *arg)
 {
     (void)arg;
     long bad = 0;
-    for (int i = 0; i < READS; i++) {
+    for (int i = 0; i < reads; i++) {
         pthread_rwlock_rdlock(&rw);
         if (a != b)
             bad++;
@@ -59,8 +59,12 @@ static void *probe(void *arg)
     return NULL;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1) {
+        writes = atol(argv[1]);
+        reads = writes;
+    }
     pthread_t t[READERS + WRITERS];
     for (int i = 0; i < WRITERS; i++)
         CHECK("rwlock", pthread_create(&t[i], NULL, writer, NULL) == 0);

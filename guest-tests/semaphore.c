@@ -8,7 +8,7 @@
 #define SLOTS 4
 #define PRODUCERS 2
 #define CONSUMERS 2
-#define ITEMS 2000 /* per producer */
+static long items = 2000; /* per producer; argv[1] overrides (a smaller workload, same checks) */
 
 static sem_t free_slots, used_slots;
 static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
@@ -19,7 +19,7 @@ static unsigned long consumed, sum;
 static void *producer(void *arg)
 {
     unsigned base = (unsigned)(long)arg * 1000000u;
-    for (unsigned i = 1; i <= ITEMS; i++) {
+    for (unsigned i = 1; i <= items; i++) {
         sem_wait(&free_slots);
         pthread_mutex_lock(&m);
         buf[head] = base + i;
@@ -33,7 +33,7 @@ static void *producer(void *arg)
 static void *consumer(void *arg)
 {
     (void)arg;
-    for (int i = 0; i < PRODUCERS * ITEMS / CONSUMERS; i++) {
+    for (int i = 0; i < PRODUCERS * items / CONSUMERS; i++) {
         sem_wait(&used_slots);
         pthread_mutex_lock(&m);
         unsigned v = buf[tail];
@@ -46,8 +46,11 @@ static void *consumer(void *arg)
     return NULL;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1) {
+        items = atol(argv[1]);
+    }
     CHECK("semaphore", sem_init(&free_slots, 0, SLOTS) == 0);
     CHECK("semaphore", sem_init(&used_slots, 0, 0) == 0);
     pthread_t t[PRODUCERS + CONSUMERS];

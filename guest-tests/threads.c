@@ -3,7 +3,7 @@
 #include <pthread.h>
 
 #define NTHREADS 4
-#define ITERS 10000
+static long iters = 10000; /* per thread; argv[1] overrides (a smaller workload, same checks) */
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static long counter;
@@ -11,7 +11,7 @@ static long counter;
 static void *worker(void *arg)
 {
     long id = (long)arg;
-    for (int i = 0; i < ITERS; i++) {
+    for (int i = 0; i < iters; i++) {
         pthread_mutex_lock(&lock);
         counter++;
         pthread_mutex_unlock(&lock);
@@ -20,8 +20,11 @@ static void *worker(void *arg)
     return (void *)(id * 100 + 1);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1) {
+        iters = atol(argv[1]);
+    }
     pthread_t t[NTHREADS];
     for (long i = 0; i < NTHREADS; i++)
         CHECK("threads", pthread_create(&t[i], NULL, worker, (void *)i) == 0);
@@ -32,7 +35,7 @@ int main(void)
         CHECK("threads", (long)ret == i * 100 + 1);
         retsum += (long)ret;
     }
-    CHECK("threads", counter == (long)NTHREADS * ITERS);
+    CHECK("threads", counter == (long)NTHREADS * iters);
     printf("joined %d threads, return values sum %ld\n", NTHREADS, retsum);
     printf("TOKEN threads ok %d %ld\n", NTHREADS, counter);
     return 0;

@@ -46,7 +46,9 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>
  * The matrix ({@link TestMatrix}): {@code full} records each program in both sync modes, round-robin and with chaos
  * seeds 1 and 2, and replays each recording three times (348 cases). {@code ci}, the default, records each program
- * once per libc in {@code locks} mode with chaos seed {@value #CI_SEED} and replays it once (58 cases): locks mode
+ * once per libc in {@code locks} mode with chaos seed {@value #CI_SEED} and replays it once (58 cases), with the
+ * smaller workload that {@code ci-workloads.txt} beside the manifest may give it (the same binary and self-checks,
+ * fewer iterations; {@link GuestManifest#ciWorkload}); the locks-mode test below uses those workloads too: locks mode
  * stops at every syscall and at every lock call, so it is the stricter of the two, and chaos makes the interleaving
  * the least regular. Syscalls mode stays covered in CI by the other tests here, LandmarkReplayGuestTest and the CLI
  * end-to-end cases.
@@ -70,10 +72,11 @@ class RecordReplayGuestTest {
 			for (String libc : GuestManifest.LIBCS) {
 				for (SyncMode mode : full ? SyncMode.values() : new SyncMode[] { SyncMode.LOCKS }) {
 					for (Long seed : full ? new Long[] { null, 1L, 2L } : new Long[] { CI_SEED }) {
+						Program run = full ? p : GuestManifest.withCiWorkload(p);
 						String label = libc + "/" + p.name() + " " + mode.label() + (seed == null ? "" : " chaos "
-								+ seed);
+								+ seed) + (run == p ? "" : " (ci workload " + String.join(" ", run.args()) + ")");
 						int replays = full ? REPLAYS : 1;
-						tests.add(DynamicTest.dynamicTest(label, () -> recordAndReplay(libc, p, mode, seed,
+						tests.add(DynamicTest.dynamicTest(label, () -> recordAndReplay(libc, run, mode, seed,
 								replays)));
 					}
 				}
@@ -180,6 +183,9 @@ class RecordReplayGuestTest {
 		for (String libc : GuestManifest.LIBCS) {
 			for (String name : List.of("prodcons", "bank", "philosophers")) {
 				Program p = GuestManifest.all().stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
+				if (!TestMatrix.full()) {
+					p = GuestManifest.withCiWorkload(p);
+				}
 				long[] hashes = new long[2];
 				for (int i = 0; i < 2; i++) {
 					Path trace = dir.resolve(libc + "-" + name + "-locks-" + i + ".insight");

@@ -105,6 +105,36 @@ public final class GuestManifest {
 		return Path.of(System.getProperty("user.dir")).toAbsolutePath().resolve("build/guests");
 	}
 
+	/**
+	 * The arguments a program takes in the {@code ci} selection's {@code locks}-mode recordings (TestMatrix), from
+	 * {@code ci-workloads.txt} beside its manifest: a smaller workload of the same program, whose self-checks and exit
+	 * status are the same (each stop at a lock call costs two VM exits, which nested KVM under TCG makes slow). Empty
+	 * when the program has no such line: it then runs with its manifest arguments.
+	 */
+	public static Optional<List<String>> ciWorkload(Program p) {
+		Path file = p.folder().resolve("ci-workloads.txt");
+		if (!Files.isRegularFile(file)) {
+			return Optional.empty();
+		}
+		try {
+			for (String raw : Files.readAllLines(file)) {
+				String[] f = raw.replaceAll("#.*", "").strip().split("\\s+");
+				if (f.length >= 2 && f[0].equals(p.name())) {
+					return Optional.of(List.of(Arrays.copyOfRange(f, 1, f.length)));
+				}
+			}
+		} catch (IOException e) {
+			throw new UncheckedIOException("cannot read " + file, e);
+		}
+		return Optional.empty();
+	}
+
+	/** The program with the arguments of {@link #ciWorkload(Program)} when it has one, else itself. */
+	public static Program withCiWorkload(Program p) {
+		return ciWorkload(p).map(args -> new Program(p.folder(), p.name(), p.exit(), p.compare(), p.stdin(), p.env(),
+				args)).orElse(p);
+	}
+
 	/** Every program of both manifests. */
 	public static List<Program> all() {
 		Path root = root();
