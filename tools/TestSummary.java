@@ -56,8 +56,14 @@ public class TestSummary {
             }
         }
         System.out.println();
-        System.out.println("==== InSight test summary (" + hostReports.size() + " reports"
-                + (nestedReports.isEmpty() ? "" : ", " + nestedReports.size() + " of them from nested KVM") + ") ====");
+        System.out.println("==== InSight test summary (" + (hostReports.size() + nestedReports.size()) + " reports"
+                + (nestedReports.isEmpty() ? "" : ": " + hostReports.size() + " from this host, " + nestedReports.size()
+                        + " from nested KVM") + ") ====");
+        Path status = nestedDir.resolve("status");
+        if (Files.isRegularFile(status) && !Files.readString(status).strip().equals("0")) {
+            System.out.println("nested KVM run: exit " + Files.readString(status).strip()
+                    + " (124: timeout, 125: the VM failed; console in build/nested/last-console.log)");
+        }
         if (!nestedClasses.isEmpty()) {
             System.out.println("run on nested KVM (tools/nested-tests: QEMU TCG with a nested KVM; functional only, never timings):");
             for (String cls : nestedClasses) {
@@ -68,7 +74,7 @@ public class TestSummary {
         String matrix = System.getenv("INSIGHT_MATRIX");
         if (matrix != null && !matrix.isBlank()) {
             System.out.println("matrix " + matrix.strip() + (matrix.strip().equals("full") ? ": every combination"
-                    : ": the CI selection of the large matrices (README, 'What CI runs'); ./insight test --full runs all"));
+                    : ": the CI selection of the large matrices (README, \"Tests\"); ./insight test --full runs all"));
         }
         for (String f : failures) System.out.println("FAILED  " + f);
         for (var e : skippedByReason.entrySet()) {
