@@ -93,8 +93,12 @@ class RecordReplayGuestTest {
 		GuestOutcome outcome = record(bin, p, mode, seed, trace, recorded);
 		assertTrue(!org.insight.vmm.machine.RunResult.stoppedFromOutside(outcome.exit().status(), outcome.exit()
 				.description()), libc + "/" + p.name() + ": the recording was " + outcome.exit().description());
-		assertTrue(p.deadlock() || outcome.exit().status() == p.exitStatus(),
-				"recorded exit " + outcome.exit() + " for " + p.name());
+		// The philosophers sample can deadlock for real (its lock order has a cycle; see samples/philosophers.c), and
+		// chaos at lock calls, with its sleeps timed by the host, can find that schedule in one run and not the next.
+		// Such a recording is a correct one: it must then replay to the same deadlock like any other outcome.
+		boolean deadlockProne = p.name().equals("philosophers");
+		assertTrue(p.deadlock() || outcome.exit().status() == p.exitStatus() || deadlockProne && outcome.exit()
+				.description().startsWith("deadlock"), "recorded exit " + outcome.exit() + " for " + p.name());
 		for (int i = 0; i < replays; i++) {
 			CapturedOutput replayed = new CapturedOutput();
 			try (ReplaySession s = ReplaySession.open(trace, replayed, new VmmLauncher(null),
@@ -190,7 +194,9 @@ class RecordReplayGuestTest {
 				for (int i = 0; i < 2; i++) {
 					Path trace = dir.resolve(libc + "-" + name + "-locks-" + i + ".insight");
 					// Two exits per lock call: generous, for slow (nested, emulated) KVM hosts.
-					VmmLauncher launcher = new VmmLauncher(RECORD_LIMIT.multipliedBy(5));
+					// (insight.guestLimitSeconds, when set, is the limit as it is.)
+					VmmLauncher launcher = new VmmLauncher(Long.getLong("insight.guestLimitSeconds") != null
+							? RECORD_LIMIT : RECORD_LIMIT.multipliedBy(5));
 					CapturedOutput recorded = new CapturedOutput();
 					GuestOutcome outcome = record(GuestManifest.binary(libc, name), p, SyncMode.LOCKS, 21L + i,
 							trace, recorded, launcher);
@@ -203,6 +209,7 @@ class RecordReplayGuestTest {
 							+ stats.format());
 					assertTrue(stats.switches(org.insight.vmm.inputs.SyncPoint.Kind.LOCK_CALL) > 0, what
 							+ ": chaos never switched at a lock call: " + stats.format());
+					System.out.printf("%s: recorded %s; %s%n", what, outcome.exit().description(), stats.format());
 					hashes[i] = TraceInfo.read(trace).statistics().interleavingHash();
 					CapturedOutput replayed = new CapturedOutput();
 					try (ReplaySession s = ReplaySession.open(trace, replayed, new VmmLauncher(null),
