@@ -33,6 +33,18 @@ class ReplayInputsTest {
 	private static final SyncPoint WRITE = new SyncPoint(3, 57, SyncPoint.Kind.SYSCALL, 1,
 			new long[] { 1, 0x7ffd5a3c1e40L, 12, 0, 0, 0 });
 
+	@Test
+	void aRecordedChoiceOfAThreadThatIsNotRunnableNamesItsFrame() {
+		ReplayInputs inputs = new ReplayInputs(List.<Frame>of(new ScheduleFrame(WRITE, List.of(3, 4), 3),
+				new ScheduleFrame(FUTEX_WAIT, List.of(3, 4), 9)));
+		assertEquals(3, inputs.schedule(WRITE, List.of(3, 4)));
+		DivergenceException e = assertThrows(DivergenceException.class, () -> inputs.schedule(FUTEX_WAIT,
+				List.of(3, 4)));
+		assertEquals(1, e.frame());
+		assertTrue(e.getMessage().startsWith("frame 1 (thread 3, sync point 57): the recording chose thread 9, which"
+				+ " is not one of the runnable threads [3, 4]; the trace is damaged"), e.getMessage());
+	}
+
 	/** Asks each frame's own question and returns the answers, as the machine would. */
 	private static List<Object> askAll(ReplayInputs inputs, List<Frame> frames) {
 		List<Object> answers = new ArrayList<>();

@@ -93,7 +93,15 @@ public final class ReplayInputs implements GuestInputs {
 	@Override
 	public int schedule(SyncPoint point, List<Integer> runnable) {
 		ScheduleFrame f = take(point, ScheduleFrame.class, runnable, "runnable threads");
+		long at = headIndex - 1;
 		lastSyncIndex.put(point.tid(), point.index());
+		if (!runnable.contains(f.chosen())) {
+			// The question matched, so the recorded answer is impossible: the trace was damaged (with fresh CRCs).
+			throw new DivergenceException("frame " + at + " (thread " + point.tid() + ", sync point " + point.index()
+					+ "): the recording chose thread " + f.chosen() + ", which is not one of the runnable threads "
+					+ runnable + "; the trace is damaged", at, List.of("chosen thread (" + f.chosen()
+							+ " is not runnable)"));
+		}
 		return f.chosen();
 	}
 

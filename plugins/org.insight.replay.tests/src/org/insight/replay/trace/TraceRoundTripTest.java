@@ -97,7 +97,7 @@ class TraceRoundTripTest {
 	void headerWithoutBuildIdOrSeedRoundTrips() throws IOException {
 		TraceHeader h = new TraceHeader(Instant.ofEpochSecond(5), new GuestProgram(GuestBinary.of("a.out",
 				new byte[] { 1, 2, 3 }, Optional.empty()), List.of(), List.of()), new RecordingConfig(SyncMode.SYSCALLS,
-						Duration.ZERO, OptionalLong.empty(), 0, Duration.ZERO), new HostCpu("", "", -1, -1, -1));
+						Duration.ZERO, OptionalLong.empty(), 1L << 20, Duration.ZERO), new HostCpu("", "", -1, -1, -1));
 		Path file = dir.resolve("bare.insight");
 		try (TraceWriter w = TraceWriter.create(file, h)) {
 			w.finish(TraceFixtures.outcome());

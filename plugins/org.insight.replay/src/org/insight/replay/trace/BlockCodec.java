@@ -18,6 +18,8 @@ final class BlockCodec {
 	}
 
 	static final int HEAD_SIZE = 21;
+	/** The smallest frame: its kind byte and a one-byte tid (an idle frame adds at least one more). */
+	static final int MIN_FRAME_BYTES = 2;
 
 	record Head(byte tag, int frameCount, int rawLength, int storedLength, int payloadCrc) {
 		long blockSize() {
@@ -70,7 +72,24 @@ final class BlockCodec {
 			throw new BlockException("head holds impossible sizes: " + head.frameCount + " frames, " + head.rawLength
 					+ " raw bytes, " + head.storedLength + " stored bytes");
 		}
+		if (head.rawLength > maxInflated(head.storedLength)) {
+			throw new BlockException("head says " + head.rawLength + " raw bytes, more than its " + head.storedLength
+					+ " stored bytes can inflate to");
+		}
+		if (head.frameCount > head.rawLength / MIN_FRAME_BYTES) {
+			throw new BlockException("head says " + head.frameCount + " frames in " + head.rawLength
+					+ " raw bytes; a frame takes at least " + MIN_FRAME_BYTES);
+		}
 		return head;
+	}
+
+	/**
+	 * The most raw bytes {@code stored} bytes of zlib stream can inflate to: deflate cannot expand by more than
+	 * 1032:1 (a 258-byte match in at most 2 bits), plus the zlib wrapper. A head that claims more is damaged, and is
+	 * refused before anything of that size is allocated.
+	 */
+	static long maxInflated(long stored) {
+		return stored * 1032 + 64;
 	}
 
 	static byte[] inflate(Head head, byte[] payload, Inflater inflater) throws BlockException {
@@ -79,23 +98,50 @@ final class BlockCodec {
 			throw new BlockException(String.format("payload CRC32C 0x%08x does not match the stored 0x%08x",
 					computed, head.payloadCrc));
 		}
+		if (head.rawLength > maxInflated(payload.length)) {
+			throw new BlockException("the head says " + head.rawLength + " raw bytes, more than its " + payload.length
+					+ " stored bytes can inflate to");
+		}
+		if (payload.length >= 2 && (payload[1] & 0x20) != 0) {
+			throw new BlockException("payload is a zlib stream with a preset dictionary, which a trace never uses");
+		}
 		inflater.reset();
 		inflater.setInput(payload);
-		byte[] raw = new byte[head.rawLength];
+		// The buffer grows with what actually inflates, so a damaged length costs no more memory than the data.
+		byte[] raw = new byte[(int) Math.min(head.rawLength, Math.max(4096, 16L * payload.length))];
 		int n = 0;
 		try {
-			while (n < raw.length && !inflater.finished() && !inflater.needsInput()) {
-				n += inflater.inflate(raw, n, raw.length - n);
-			}
-			if (n == raw.length && !inflater.finished()) {
-				// Let zlib read its end of stream (and adler-32) past the last output byte.
-				n += inflater.inflate(new byte[1]);
+			while (!inflater.finished()) {
+				if (inflater.needsDictionary()) {
+					throw new BlockException("payload asks for a preset zlib dictionary, which a trace never uses");
+				}
+				if (n == raw.length) {
+					if (n == head.rawLength) {
+						// Let zlib read its end of stream (and adler-32) past the last output byte.
+						if (inflater.inflate(new byte[1]) != 0) {
+							throw new BlockException("payload inflates to more than the " + head.rawLength
+									+ " bytes the head says");
+						}
+						if (!inflater.finished() && !inflater.needsDictionary()) {
+							break; // the stream ends early, or holds more: reported below
+						}
+						continue;
+					}
+					raw = Arrays.copyOf(raw, (int) Math.min(head.rawLength, 2L * raw.length));
+				}
+				int remaining = inflater.getRemaining();
+				int got = inflater.inflate(raw, n, raw.length - n);
+				n += got;
+				if (got == 0 && inflater.getRemaining() == remaining && !inflater.needsDictionary()) {
+					break; // no progress (input used up before the end of the stream): reported below
+				}
 			}
 		} catch (DataFormatException e) {
 			throw new BlockException("payload does not inflate: " + e.getMessage());
 		}
-		if (!inflater.finished() || n != raw.length || inflater.getRemaining() != 0) {
-			throw new BlockException("payload inflates to " + inflater.getTotalOut() + " bytes, the head says "
+		if (!inflater.finished() || n != head.rawLength || inflater.getRemaining() != 0) {
+			throw new BlockException("payload inflates to " + (inflater.finished() ? inflater.getBytesWritten() + " bytes"
+					: "an unfinished zlib stream (" + inflater.getBytesWritten() + " bytes so far)") + ", the head says "
 					+ head.rawLength);
 		}
 		return raw;

@@ -100,7 +100,7 @@ final class FieldReader {
 	}
 
 	List<String> strings(int maxCount, String what) {
-		int n = count(maxCount, what + " count");
+		int n = elements(maxCount, what + " count");
 		List<String> list = new ArrayList<>(n);
 		for (int i = 0; i < n; i++) {
 			list.add(string(TraceFormat.MAX_STRING, what));
@@ -109,12 +109,23 @@ final class FieldReader {
 	}
 
 	List<Integer> tids(String what) {
-		int n = count(TraceFormat.MAX_THREADS, what + " count");
+		int n = elements(TraceFormat.MAX_THREADS, what + " count");
 		List<Integer> list = new ArrayList<>(n);
 		for (int i = 0; i < n; i++) {
 			list.add(signedInt(what));
 		}
 		return list;
+	}
+
+	/** A count of elements that take at least one byte each: no larger than what is left of the payload. */
+	private int elements(int max, String what) {
+		int at = pos;
+		int n = count(max, what);
+		if (n > end - pos) {
+			throw new MalformedFieldException(at, what + " " + n + " is more than the " + (end - pos)
+					+ " bytes left in the payload");
+		}
+		return n;
 	}
 
 	private void need(int n, String what) {

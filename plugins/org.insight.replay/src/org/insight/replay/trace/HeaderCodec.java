@@ -14,6 +14,9 @@ final class HeaderCodec {
 	}
 
 	private static final int SHA256_BYTES = 32;
+	/** The memory cap a recording may name: the machine's least (1 MiB) to 1 TiB of guest memory. */
+	static final long MIN_MEMORY_CAP = 1L << 20;
+	static final long MAX_MEMORY_CAP = 1L << 40;
 
 	static void encodeHeader(TraceHeader h, FieldWriter w) {
 		w.signed(h.recordedAt().getEpochSecond());
@@ -47,8 +50,13 @@ final class HeaderCodec {
 	}
 
 	static TraceHeader decodeHeader(FieldReader r) {
+		int timeAt = r.position();
 		long seconds = r.signed();
 		int nanos = r.count(999_999_999, "recording time nanoseconds");
+		if (seconds < Instant.MIN.getEpochSecond() || seconds > Instant.MAX.getEpochSecond()) {
+			throw new MalformedFieldException(timeAt, "recording time " + seconds
+					+ " seconds since 1970 is outside the years a clock can show");
+		}
 		Instant recordedAt = Instant.ofEpochSecond(seconds, nanos);
 		String name = r.string(TraceFormat.MAX_STRING, "binary name");
 		String sha = HexFormat.of().formatHex(r.raw(SHA256_BYTES, "binary SHA-256"));
@@ -64,7 +72,12 @@ final class HeaderCodec {
 		};
 		Duration slice = Duration.ofNanos(r.varLong());
 		OptionalLong seed = r.bool() ? OptionalLong.of(r.signed()) : OptionalLong.empty();
+		int capAt = r.position();
 		long memoryCap = r.varLong();
+		if (memoryCap < MIN_MEMORY_CAP || memoryCap > MAX_MEMORY_CAP) {
+			throw new MalformedFieldException(capAt, "memory cap " + Long.toUnsignedString(memoryCap)
+					+ " bytes out of range " + MIN_MEMORY_CAP + ".." + MAX_MEMORY_CAP);
+		}
 		Duration watchdog = Duration.ofNanos(r.varLong());
 		String vendor = r.string(TraceFormat.MAX_STRING, "CPU vendor");
 		String model = r.string(TraceFormat.MAX_STRING, "CPU model name");

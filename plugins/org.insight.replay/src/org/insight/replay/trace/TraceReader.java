@@ -113,6 +113,8 @@ public final class TraceReader implements AutoCloseable {
 			throw TraceCorruptException.inHeader(file, at, e.getMessage());
 		} catch (MalformedFieldException e) {
 			throw TraceCorruptException.inHeader(file, at, "field at raw byte " + e.position() + ": " + e.getMessage());
+		} catch (IllegalArgumentException | java.time.DateTimeException | ArithmeticException e) {
+			throw TraceCorruptException.inHeader(file, at, "a header value is impossible: " + e.getMessage());
 		}
 		GuestBinary binary = header.program().binary();
 		String computed = binary.computedSha256();
@@ -205,8 +207,12 @@ public final class TraceReader implements AutoCloseable {
 			return t;
 		} catch (BlockException e) {
 			throw TraceCorruptException.inTrailer(file, index, offset, e.getMessage());
-		} catch (MalformedFieldException | IllegalArgumentException e) {
-			throw TraceCorruptException.inTrailer(file, index, offset, e.getMessage());
+		} catch (MalformedFieldException e) {
+			throw TraceCorruptException.inTrailer(file, index, offset, "field at raw byte " + e.position() + ": "
+					+ e.getMessage());
+		} catch (IllegalArgumentException | java.time.DateTimeException | ArithmeticException e) {
+			throw TraceCorruptException.inTrailer(file, index, offset, "a trailer value is impossible: "
+					+ e.getMessage());
 		}
 	}
 
@@ -294,6 +300,9 @@ public final class TraceReader implements AutoCloseable {
 		} catch (MalformedFieldException e) {
 			throw TraceCorruptException.inBlock(file, block.index(), block.offset(), "frame "
 					+ (block.firstFrame() + frames.size()) + " at raw byte " + e.position() + ": " + e.getMessage());
+		} catch (IllegalArgumentException | ArithmeticException e) {
+			throw TraceCorruptException.inBlock(file, block.index(), block.offset(), "frame "
+					+ (block.firstFrame() + frames.size()) + " is impossible: " + e.getMessage());
 		}
 		if (!fields.atEnd()) {
 			throw TraceCorruptException.inBlock(file, block.index(), block.offset(), (raw.length - fields.position())
