@@ -164,6 +164,8 @@ class MalformedElfTest {
 				refusal("pnxnum", b -> b.putShort(56, (short) 0xffff)));
 		assertEquals("truncated: program header 0 ends at 0x10000000000000037 past the file size " + hex(original.length),
 				refusal("phoff", b -> b.putLong(32, -1L)));
+		assertEquals("e_phnum 1171: a program header table of 65576 bytes, more than Linux loads (65536)",
+				refusal("phnum-huge", b -> b.putShort(56, (short) 1171)));
 	}
 
 	@Test

@@ -69,6 +69,9 @@ final class RawElf {
 		this.le = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
 	}
 
+	/** The largest program header table Linux's binfmt_elf reads (64 KiB: 1170 entries). */
+	static final int MAX_PHDR_BYTES = 65536;
+
 	/** Parses and validates; throws {@link ElfFormatException} naming the first problem found. */
 	static RawElf parse(Path file, byte[] bytes) {
 		RawElf elf = new RawElf(file, bytes);
@@ -143,6 +146,10 @@ final class RawElf {
 		}
 		if (phentsize != PHDR_SIZE) {
 			throw fail("e_phentsize " + phentsize + ", expected " + PHDR_SIZE + " for ELF64 program headers");
+		}
+		if ((long) phnum * PHDR_SIZE > MAX_PHDR_BYTES) {
+			throw fail("e_phnum " + phnum + ": a program header table of " + (long) phnum * PHDR_SIZE
+					+ " bytes, more than Linux loads (" + MAX_PHDR_BYTES + ")");
 		}
 	}
 

@@ -5,18 +5,21 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import org.insight.vmm.memory.GuestFault;
+import org.insight.vmm.memory.GuestOutOfMemoryException;
 import org.insight.vmm.memory.GuestStringTooLongException;
 import org.insight.vmm.sched.GuestThread;
 
 /**
  * Syscall number to handler. A number without a handler returns -ENOSYS and is counted, per number, for the run's
  * diagnostics; it never stops the machine. Registering two handlers for one number is refused. A bad guest pointer
- * ({@link GuestFault}) is -EFAULT, and a path without a NUL within PATH_MAX is -ENAMETOOLONG.
+ * ({@link GuestFault}) is -EFAULT, and a path without a NUL within PATH_MAX is -ENAMETOOLONG. Running out of guest
+ * memory is ENOMEM for a memory call and kills the process with SIGKILL otherwise (see {@link #outOfMemory}).
  */
 public final class SyscallTable {
 	private final SyscallHandler[] handlers = new SyscallHandler[Syscalls.limit()];
 	private final Map<Integer, Long> unknown = new TreeMap<>();
 	private final Map<Integer, Long> faults = new TreeMap<>();
+	private final Map<Integer, Long> outOfMemory = new TreeMap<>();
 
 	/** An empty table. */
 	public SyscallTable() {
@@ -69,7 +72,36 @@ public final class SyscallTable {
 			return -Errno.EFAULT;
 		} catch (GuestStringTooLongException e) {
 			return -Errno.ENAMETOOLONG;
+		} catch (GuestOutOfMemoryException e) {
+			return outOfMemory(process, n, e);
 		}
+	}
+
+	/**
+	 * A handler needed a frame beyond the memory cap. A memory call fails as Linux's does (ENOMEM; brk keeps the old
+	 * break). Any other call needed the page for the guest's own data (a result written to a page never touched), which
+	 * Linux's OOM killer would answer by killing the process: it ends as killed by SIGKILL, status 137, and the run
+	 * ends normally (a recording gets its trailer).
+	 */
+	private long outOfMemory(LinuxProcess process, int nr, GuestOutOfMemoryException e) {
+		outOfMemory.merge(nr, 1L, Long::sum);
+		switch (nr) {
+		case Syscalls.MMAP, Syscalls.MUNMAP, Syscalls.MPROTECT, Syscalls.MADVISE, Syscalls.MREMAP:
+			return -Errno.ENOMEM;
+		case Syscalls.BRK:
+			return process.memory().brk();
+		default:
+			process.kill(Signals.SIGKILL, OUT_OF_GUEST_MEMORY + " in " + Syscalls.name(nr) + ": " + e.getMessage());
+			return -Errno.ENOMEM;
+		}
+	}
+
+	/** How a process killed for want of guest memory is described (after "killed by SIGKILL: "). */
+	public static final String OUT_OF_GUEST_MEMORY = "out of guest memory";
+
+	/** Syscall numbers that ran out of guest memory, with how often. */
+	public Map<Integer, Long> outOfMemoryCalls() {
+		return Collections.unmodifiableMap(outOfMemory);
 	}
 
 	/** Syscall numbers that had no handler, with how often the guest called them. */

@@ -1,7 +1,8 @@
 package org.insight.vmm.loader;
 
-import java.util.Map;
-import java.util.TreeMap;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
 
 import org.insight.symbols.ElfImage;
 import org.insight.symbols.LoadSegment;
@@ -36,28 +37,43 @@ public final class ElfLoader {
 			throw new IllegalArgumentException(String.format("load bias 0x%x is not page aligned", pieBias));
 		}
 		long bias = image.isPositionIndependent() ? pieBias : 0;
-		Map<Long, Integer> pageProt = new TreeMap<>();
+		List<long[]> ranges = new ArrayList<>(); // {start, end, prot} per segment, page-rounded
 		long imageEnd = 0;
+		long filePages = 0;
 		for (LoadSegment s : image.loadSegments()) {
 			if (s.memSize() == 0) {
 				continue;
 			}
 			long start = MachineLayout.pageDown(s.vaddr() + bias);
 			long end = s.vaddr() + bias + s.memSize();
-			if (start < MachineLayout.USER_START || Long.compareUnsigned(end, MachineLayout.STACK_TOP - MachineLayout.STACK_SIZE) > 0) {
+			if (start < MachineLayout.USER_START || Long.compareUnsigned(end, MachineLayout.STACK_TOP - MachineLayout.STACK_SIZE) > 0
+					|| Long.compareUnsigned(end, start) < 0) {
 				throw new ImageLoadException(image.file(), String.format(
 						"segment 0x%x..0x%x is outside the guest's user memory [0x%x, 0x%x) (below is the VMM's, above the stack)",
 						s.vaddr() + bias, end, MachineLayout.USER_START, MachineLayout.STACK_TOP - MachineLayout.STACK_SIZE),
 						null);
 			}
+			// Checked before anything is allocated for the segment: a huge p_memsz costs nothing but this message.
+			if (Long.compareUnsigned(s.memSize(), space.config().memoryCap()) > 0) {
+				throw new ImageLoadException(image.file(), String.format(
+						"the memory cap is too small for the image: segment 0x%x..0x%x needs %s, the cap is %s",
+						s.vaddr() + bias, end, size(s.memSize()), size(space.config().memoryCap())), null);
+			}
 			int prot = (s.readable() ? Mman.PROT_READ : 0) | (s.writable() ? Mman.PROT_WRITE : 0)
 					| (s.executable() ? Mman.PROT_EXEC : 0);
-			for (long page = start; page < end; page += MachineLayout.PAGE_SIZE) {
-				pageProt.merge(page, prot, (a, b) -> a | b);
-			}
+			ranges.add(new long[] { start, MachineLayout.pageUp(end), prot });
+			filePages += (MachineLayout.pageUp(s.vaddr() + bias + s.fileSize()) - start) / MachineLayout.PAGE_SIZE;
 			imageEnd = Math.max(imageEnd, MachineLayout.pageUp(end));
 		}
-		mapRuns(space, pageProt);
+		// The pages with file bytes are populated now: they (and a page table per 2 MiB) must fit in the cap.
+		long available = space.frames().available();
+		if (filePages + filePages / 512 + 4 > available) {
+			throw new ImageLoadException(image.file(), String.format(
+					"the memory cap is too small for the image: its file bytes need %d pages (%s), %d are free"
+							+ " of the cap (%s)", filePages, size(filePages * MachineLayout.PAGE_SIZE), available,
+					size(space.config().memoryCap())), null);
+		}
+		mapRuns(space, ranges);
 		try {
 			copySegments(image, space, bias);
 		} catch (GuestOutOfMemoryException e) {
@@ -68,26 +84,54 @@ public final class ElfLoader {
 				image.symbols().withBias(bias));
 	}
 
-	/** One VMA per run of adjacent pages with the same permissions. */
-	private static void mapRuns(AddressSpace space, Map<Long, Integer> pageProt) {
+	/**
+	 * One VMA per run of adjacent pages with the same permissions, a page shared by two segments getting the union of
+	 * theirs. Works on the segments' boundaries, never page by page, so its cost does not grow with their size.
+	 */
+	private static void mapRuns(AddressSpace space, List<long[]> ranges) {
+		TreeSet<Long> cuts = new TreeSet<>();
+		for (long[] r : ranges) {
+			cuts.add(r[0]);
+			cuts.add(r[1]);
+		}
 		long runStart = -1;
 		long runEnd = -1;
 		int runProt = 0;
-		for (Map.Entry<Long, Integer> e : pageProt.entrySet()) {
-			if (e.getKey() == runEnd && e.getValue() == runProt) {
-				runEnd += MachineLayout.PAGE_SIZE;
-				continue;
+		Long from = cuts.isEmpty() ? null : cuts.first();
+		while (from != null) {
+			Long to = cuts.higher(from);
+			if (to == null) {
+				break;
 			}
-			if (runStart >= 0) {
-				space.map(runStart, runEnd, runProt, Vma.Kind.IMAGE);
+			int prot = 0;
+			boolean covered = false;
+			for (long[] r : ranges) {
+				if (r[0] <= from && to <= r[1]) {
+					prot |= (int) r[2];
+					covered = true;
+				}
 			}
-			runStart = e.getKey();
-			runEnd = runStart + MachineLayout.PAGE_SIZE;
-			runProt = e.getValue();
+			if (covered && from == runEnd && prot == runProt) {
+				runEnd = to;
+			} else if (covered) {
+				if (runStart >= 0) {
+					space.map(runStart, runEnd, runProt, Vma.Kind.IMAGE);
+				}
+				runStart = from;
+				runEnd = to;
+				runProt = prot;
+			}
+			from = to;
 		}
 		if (runStart >= 0) {
 			space.map(runStart, runEnd, runProt, Vma.Kind.IMAGE);
 		}
+	}
+
+	/** "64 KiB", "3 MiB": a size for a message, rounded up. */
+	private static String size(long bytes) {
+		return bytes >= 1L << 20 ? Long.toUnsignedString((bytes + (1L << 20) - 1) >>> 20) + " MiB"
+				: (bytes + 1023) / 1024 + " KiB";
 	}
 
 	private static void copySegments(ElfImage image, AddressSpace space, long bias) {

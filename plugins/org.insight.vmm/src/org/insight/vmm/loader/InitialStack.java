@@ -13,6 +13,7 @@ import java.util.Map;
 import org.insight.vmm.inputs.GuestInputs;
 import org.insight.vmm.inputs.RandomRequest;
 import org.insight.vmm.memory.AddressSpace;
+import org.insight.vmm.memory.GuestOutOfMemoryException;
 import org.insight.vmm.memory.MachineLayout;
 import org.insight.vmm.memory.Mman;
 import org.insight.vmm.memory.Vma;
@@ -78,7 +79,12 @@ public final class InitialStack {
 	public static InitialStack write(AddressSpace space, LoadedImage image, List<String> argv, List<String> env,
 			String execFn, long hwcap, GuestInputs inputs, int tid) {
 		byte[] random = inputs.random(new RandomRequest(tid, 16, RandomRequest.Purpose.AT_RANDOM));
-		return write(space, image, argv, env, execFn, hwcap, random);
+		try {
+			return write(space, image, argv, env, execFn, hwcap, random);
+		} catch (GuestOutOfMemoryException e) {
+			throw new ImageLoadException(image.image().file(), "the memory cap is too small for the initial stack: "
+					+ e.getMessage(), e);
+		}
 	}
 
 	/**

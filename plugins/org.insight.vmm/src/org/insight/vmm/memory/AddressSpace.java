@@ -123,6 +123,9 @@ public final class AddressSpace {
 		if ((prot & PROT_WRITE) != 0 && (flags & Mman.MAP_NORESERVE) == 0 && len > config.memoryCap()) {
 			return -Errno.ENOMEM;
 		}
+		if (tooManyVmas(fixed ? splits(addr, addr + len) + 1 : 1)) {
+			return -Errno.ENOMEM;
+		}
 		if (fixed) {
 			unmap(addr, addr + len);
 		}
@@ -151,7 +154,11 @@ public final class AddressSpace {
 				|| Long.compareUnsigned(length, USER_TOP - addr) > 0 || length == 0) {
 			return -Errno.EINVAL;
 		}
-		unmap(addr, addr + MachineLayout.pageUp(length));
+		long end = addr + MachineLayout.pageUp(length);
+		if (tooManyVmas(splits(addr, end) - 1)) {
+			return -Errno.ENOMEM; // Linux too: a split beyond vm.max_map_count
+		}
+		unmap(addr, end);
 		return 0;
 	}
 
@@ -177,6 +184,9 @@ public final class AddressSpace {
 		}
 		long end = addr + MachineLayout.pageUp(length);
 		if (end > USER_TOP || !covered(addr, end)) {
+			return -Errno.ENOMEM;
+		}
+		if (tooManyVmas(splits(addr, end))) {
 			return -Errno.ENOMEM;
 		}
 		int newProt = prot & RWX;
@@ -210,7 +220,8 @@ public final class AddressSpace {
 			unmap(newTop, oldTop);
 		} else if (newTop > oldTop) {
 			// Linux keeps a guard page between the heap and the next mapping
-			if (newTop - oldTop > config.memoryCap() || !vmas.isFree(oldTop, Math.min(newTop + PAGE_SIZE, USER_TOP))) {
+			if (newTop - oldTop > config.memoryCap() || !vmas.isFree(oldTop, Math.min(newTop + PAGE_SIZE, USER_TOP))
+					|| tooManyVmas(1)) {
 				return brk;
 			}
 			vmas.insert(new Vma(oldTop, newTop, PROT_READ | PROT_WRITE, Vma.Kind.HEAP));
@@ -574,6 +585,18 @@ public final class AddressSpace {
 			frames.free(batch[0], count[0]);
 			invalidations++;
 		}
+	}
+
+	/** How many VMAs an edit of {@code [start, end)} cuts in two at its ends (0, 1 or 2). */
+	private int splits(long start, long end) {
+		Vma first = vmas.find(start);
+		Vma last = vmas.find(end - 1);
+		return (first != null && first.start() < start ? 1 : 0) + (last != null && last.end() > end ? 1 : 0);
+	}
+
+	/** Whether {@code more} VMAs (at most; merging may make fewer) would pass the limit. */
+	private boolean tooManyVmas(int more) {
+		return more > 0 && vmas.size() + more > config.maxVmas();
 	}
 
 	private boolean covered(long start, long end) {

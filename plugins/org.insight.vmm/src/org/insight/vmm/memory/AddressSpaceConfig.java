@@ -12,15 +12,24 @@ package org.insight.vmm.memory;
  *                      it bit 63 is reserved and every access faults. The machine of the prototype runs with
  *                      EFER=0x501 (no NXE), so the default is off and every readable page is executable, as on
  *                      x86 without NX (Linux's READ_IMPLIES_EXEC)
+ * @param maxVmas       most VMAs at once (Linux's vm.max_map_count): an mmap, or a munmap or mprotect that would split
+ *                      an area, beyond it fails with ENOMEM, and brk keeps its break. It bounds the VMM's own
+ *                      bookkeeping whatever the guest does
  */
-public record AddressSpaceConfig(long memoryCap, long prefaultLimit, boolean noExecute) {
+public record AddressSpaceConfig(long memoryCap, long prefaultLimit, boolean noExecute, int maxVmas) {
 	public static final long DEFAULT_PREFAULT = 64 * 1024;
+	/** Linux's default vm.max_map_count. */
+	public static final int DEFAULT_MAX_VMAS = 65530;
 
 	public AddressSpaceConfig {
-		if (memoryCap < MachineLayout.PAGE_SIZE || prefaultLimit < 0) {
-			throw new IllegalArgumentException(
-					"bad address space configuration: memory cap " + memoryCap + ", prefault limit " + prefaultLimit);
+		if (memoryCap < MachineLayout.PAGE_SIZE || prefaultLimit < 0 || maxVmas < 8) {
+			throw new IllegalArgumentException("bad address space configuration: memory cap " + memoryCap
+					+ ", prefault limit " + prefaultLimit + ", VMA limit " + maxVmas);
 		}
+	}
+
+	public AddressSpaceConfig(long memoryCap, long prefaultLimit, boolean noExecute) {
+		this(memoryCap, prefaultLimit, noExecute, DEFAULT_MAX_VMAS);
 	}
 
 	/** All of a default-sized guest memory, 64 KiB prefault, no NX. */
@@ -30,10 +39,14 @@ public record AddressSpaceConfig(long memoryCap, long prefaultLimit, boolean noE
 	}
 
 	public AddressSpaceConfig withMemoryCap(long bytes) {
-		return new AddressSpaceConfig(bytes, prefaultLimit, noExecute);
+		return new AddressSpaceConfig(bytes, prefaultLimit, noExecute, maxVmas);
 	}
 
 	public AddressSpaceConfig withPrefaultLimit(long bytes) {
-		return new AddressSpaceConfig(memoryCap, bytes, noExecute);
+		return new AddressSpaceConfig(memoryCap, bytes, noExecute, maxVmas);
+	}
+
+	public AddressSpaceConfig withMaxVmas(int n) {
+		return new AddressSpaceConfig(memoryCap, prefaultLimit, noExecute, n);
 	}
 }
