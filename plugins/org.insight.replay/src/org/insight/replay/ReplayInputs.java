@@ -39,8 +39,13 @@ import org.insight.vmm.inputs.SyncPoint;
 public final class ReplayInputs implements GuestInputs {
 	private final Iterator<Frame> frames;
 	private Frame head;
-	/** Index of {@link #head} in the trace, or of the next frame to read when there is no head. */
-	private long headIndex;
+	/**
+	 * Index of {@link #head} in the trace, or of the next frame to read when there is no head. Written on the vCPU
+	 * thread only; volatile for the {@link ReplayWatchdog}, which reads it to see progress.
+	 */
+	private volatile long headIndex;
+	/** Set by the watchdog: the next question ends the replay with this reason. */
+	private volatile String stopReason;
 	private final Map<Integer, Long> lastSyncIndex = new HashMap<>();
 	private long landmarksReached;
 	private long kicksIgnored;
@@ -84,6 +89,7 @@ public final class ReplayInputs implements GuestInputs {
 	 */
 	@Override
 	public long outputResult(OutputWrite write, long hostResult) {
+		checkStop();
 		if (peek() instanceof OutputFrame f && f.question().index() <= write.index()) {
 			return take(write, OutputFrame.class, null, null).result();
 		}
@@ -112,6 +118,7 @@ public final class ReplayInputs implements GuestInputs {
 	 */
 	@Override
 	public boolean preempt(Preemption point, List<Integer> otherRunnable) {
+		checkStop();
 		Frame next = peek();
 		if (next == null && stoppedRecording) {
 			throw new RecordingExhaustedException(headIndex, "a watchdog kick of thread " + point.tid());
@@ -143,6 +150,7 @@ public final class ReplayInputs implements GuestInputs {
 	 */
 	@Override
 	public Optional<Preemption> plannedPreemption() {
+		checkStop();
 		return peek() instanceof PreemptFrame f ? Optional.of(f.question()) : Optional.empty();
 	}
 
@@ -153,6 +161,29 @@ public final class ReplayInputs implements GuestInputs {
 	public ReplayInputs stoppedRecording(boolean stopped) {
 		this.stoppedRecording = stopped;
 		return this;
+	}
+
+	/**
+	 * Ends the replay at the machine's next question or exit (any thread): the {@link ReplayWatchdog} calls this at a
+	 * time or stall limit. The machine asks {@link #plannedPreemption()} before every run of the vCPU, so a guest that
+	 * exits at all (a watchdog kick included) is stopped at once.
+	 */
+	public void stop(String reason) {
+		stopReason = reason;
+	}
+
+	private void checkStop() {
+		String reason = stopReason;
+		if (reason == null) {
+			return;
+		}
+		stopReason = null; // said once: the session's clean-up must not trip over it again
+		long at = headIndex;
+		Frame next = peek();
+		String where = next == null ? "after the last recorded frame"
+				: "at frame " + at + " (" + context(next) + ": " + QuestionText.describe(next.question()) + ")";
+		throw new DivergenceException("replay stopped " + where + ": " + reason + "; it does not do what the recording"
+				+ " did, or runs far slower than it", at, List.of("stopped: " + reason));
 	}
 
 	/** Frames consumed so far, skipped kicks included. */
@@ -192,6 +223,7 @@ public final class ReplayInputs implements GuestInputs {
 
 	private <F extends Frame> F take(InputQuestion asked, Class<F> type, List<Integer> runnable,
 			String runnableName) {
+		checkStop();
 		Frame next = peek();
 		if (next == null && stoppedRecording) {
 			throw new RecordingExhaustedException(headIndex, QuestionText.describe(asked) + " by thread "

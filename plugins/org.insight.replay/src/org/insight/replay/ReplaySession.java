@@ -32,6 +32,8 @@ public final class ReplaySession extends Session {
 	private final ReplayInputs inputs;
 	private final TraceTrailer trailer;
 	private String verification;
+	/** Stops a replay that runs past its limits (ReplayLimits); null without limits. */
+	private ReplayWatchdog watchdog;
 
 	private ReplaySession(TraceReader reader, OutputSink output) {
 		super(reader.header(), output);
@@ -56,7 +58,14 @@ public final class ReplaySession extends Session {
 		try {
 			refuseIfIncompatible(reader, options);
 			ReplaySession session = new ReplaySession(reader, output);
-			session.launch(launcher, session.inputs);
+			session.watchdog = ReplayWatchdog.start(session.inputs, options.limits() != null ? options.limits()
+					: ReplayLimits.forRecording(session.trailer.recordingTime()));
+			try {
+				session.launch(launcher, session.inputs);
+			} catch (RuntimeException e) {
+				session.closeWatchdog();
+				throw e;
+			}
 			return session;
 		} catch (IOException | RuntimeException e) {
 			reader.close();
@@ -122,8 +131,16 @@ public final class ReplaySession extends Session {
 		return true;
 	}
 
+	private void closeWatchdog() {
+		if (watchdog != null) {
+			watchdog.close();
+			watchdog = null;
+		}
+	}
+
 	@Override
 	void closeTrace() {
+		closeWatchdog();
 		try {
 			reader.close();
 		} catch (IOException e) {
