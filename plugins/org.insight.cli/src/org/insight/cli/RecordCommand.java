@@ -86,7 +86,7 @@ final class RecordCommand implements Callable<Integer>, RunsGuest {
         GuestBinary binary = GuestBinary.of(GuestRun.executablePath(program), image.bytes(), image.buildId());
         RecordingConfig config = new RecordingConfig(options.syncMode(), options.timeSlice(),
                 chaosSeed == null ? OptionalLong.empty() : OptionalLong.of(chaosSeed), options.memoryCap(),
-                options.watchdogPeriod());
+                options.watchdogPeriod(), options.maxThreads());
         TraceHeader header = TraceHeader.forRecording(new GuestProgram(binary, options.argv(), options.env()), config);
         SchedulingPolicy policy = chaosSeed == null ? new RoundRobin(options.timeSlice()) : new Chaos(chaosSeed);
         VmmLauncher launcher = new VmmLauncher(options.wallLimit());

@@ -42,7 +42,7 @@ public final class VmmLauncher implements GuestLauncher {
         RunOptions options = RunOptions.defaults().withArgv(program.argv()).withEnv(program.env())
                 .withStdin(StdinSource.empty()).withMemoryCap(config.memoryCapBytes())
                 .withTimeSlice(config.timeSlice()).withWatchdogPeriod(config.watchdogPeriod())
-                .withSyncMode(config.syncMode());
+                .withSyncMode(config.syncMode()).withMaxThreads(config.maxThreads());
         if (wallLimit != null) {
             options = options.withWallLimit(wallLimit);
         }

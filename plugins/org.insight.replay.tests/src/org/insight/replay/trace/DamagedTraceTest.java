@@ -210,6 +210,30 @@ class DamagedTraceTest {
 				+ (1 << 30) + " raw bytes, more than its 16 stored bytes can inflate to"), e.getMessage());
 	}
 
+	@Test
+	void theThreadLimitRoundTripsAndAnOldHeaderWithoutItHasTheDefault() throws IOException {
+		TraceHeader h = TraceFixtures.header();
+		TraceHeader four = new TraceHeader(h.recordedAt(), h.program(), h.config().withMaxThreads(4), h.hostCpu());
+		Path p = TraceFixtures.write(dir.resolve("four.insight"), four, TraceFixtures.everyKind(),
+				TraceFixtures.blocksOf(4));
+		try (TraceReader r = TraceReader.open(p)) {
+			assertEquals(four, r.header());
+			assertEquals(4, r.header().config().maxThreads());
+		}
+		FieldWriter w = new FieldWriter(1024);
+		HeaderCodec.encodeHeader(h, w);
+		byte[] raw = w.toByteArray();
+		assertEquals(1024, h.config().maxThreads());
+		byte[] old = Arrays.copyOf(raw, raw.length - 2); // 1024 is the two-byte varint 80 08
+		ByteArrayOutputStream out = new ByteArrayOutputStream();
+		out.write(prefix, 0, TraceFormat.PREAMBLE_SIZE);
+		out.write(block(TraceFormat.TAG_HEADER, 0, old.length, deflate(old, null)));
+		Path oldFile = Files.write(dir.resolve("old.insight"), out.toByteArray());
+		try (TraceReader r = TraceReader.open(oldFile)) {
+			assertEquals(h, r.header());
+		}
+	}
+
 	/**
 	 * Thousands of random changes of a small trace (bytes overwritten, inserted, removed, the file cut), each with
 	 * its CRCs left stale or made fresh: every one reads, or is refused with a TraceException, in bounded time.

@@ -1,5 +1,6 @@
 package org.insight.replay.trace;
 
+import org.insight.vmm.machine.RunOptions;
 import org.insight.vmm.machine.SyncMode;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,6 +48,7 @@ final class HeaderCodec {
 		w.signed(cpu.family());
 		w.signed(cpu.model());
 		w.signed(cpu.stepping());
+		w.varLong(c.maxThreads());
 	}
 
 	static TraceHeader decodeHeader(FieldReader r) {
@@ -83,11 +85,20 @@ final class HeaderCodec {
 		String model = r.string(TraceFormat.MAX_STRING, "CPU model name");
 		HostCpu cpu = new HostCpu(vendor, model, r.signedInt("CPU family"), r.signedInt("CPU model"),
 				r.signedInt("CPU stepping"));
+		// Added after the first traces were written: absent there, which means the machine's default.
+		int maxThreads = RunOptions.DEFAULT_MAX_THREADS;
+		if (!r.atEnd()) {
+			int threadsAt = r.position();
+			maxThreads = r.count(TraceFormat.MAX_THREADS, "thread limit");
+			if (maxThreads < 1) {
+				throw new MalformedFieldException(threadsAt, "thread limit 0");
+			}
+		}
 		try {
 			GuestBinary binary = new GuestBinary(name, bytes, sha,
 					buildId.isEmpty() ? Optional.empty() : Optional.of(buildId));
 			return new TraceHeader(recordedAt, new GuestProgram(binary, argv, env),
-					new RecordingConfig(mode, slice, seed, memoryCap, watchdog), cpu);
+					new RecordingConfig(mode, slice, seed, memoryCap, watchdog, maxThreads), cpu);
 		} catch (IllegalArgumentException e) {
 			throw new MalformedFieldException(at, e.getMessage());
 		}

@@ -1,5 +1,6 @@
 package org.insight.replay.trace;
 
+import org.insight.vmm.machine.RunOptions;
 import org.insight.vmm.machine.SyncMode;
 import java.time.Duration;
 import java.util.Objects;
@@ -10,14 +11,25 @@ import java.util.OptionalLong;
  * means "none".
  */
 public record RecordingConfig(SyncMode syncMode, Duration timeSlice, OptionalLong chaosSeed, long memoryCapBytes,
-		Duration watchdogPeriod) {
+		Duration watchdogPeriod, int maxThreads) {
 	public RecordingConfig {
 		Objects.requireNonNull(syncMode, "syncMode");
 		Objects.requireNonNull(chaosSeed, "chaosSeed");
-		if (timeSlice.isNegative() || watchdogPeriod.isNegative() || memoryCapBytes < 0) {
-			throw new IllegalArgumentException("negative time slice, watchdog period or memory cap: " + timeSlice
-					+ ", " + watchdogPeriod + ", " + memoryCapBytes);
+		if (timeSlice.isNegative() || watchdogPeriod.isNegative() || memoryCapBytes < 0 || maxThreads < 1) {
+			throw new IllegalArgumentException("negative time slice, watchdog period or memory cap, or no thread: "
+					+ timeSlice + ", " + watchdogPeriod + ", " + memoryCapBytes + ", " + maxThreads);
 		}
+	}
+
+	/** With the machine's default thread limit. */
+	public RecordingConfig(SyncMode syncMode, Duration timeSlice, OptionalLong chaosSeed, long memoryCapBytes,
+			Duration watchdogPeriod) {
+		this(syncMode, timeSlice, chaosSeed, memoryCapBytes, watchdogPeriod, RunOptions.DEFAULT_MAX_THREADS);
+	}
+
+	/** The same with another thread limit (clone beyond it fails with EAGAIN, in the recording and its replays). */
+	public RecordingConfig withMaxThreads(int n) {
+		return new RecordingConfig(syncMode, timeSlice, chaosSeed, memoryCapBytes, watchdogPeriod, n);
 	}
 
 	/** "sync mode syscalls, time slice 10 ms, chaos seed none, memory cap 1024 MiB, watchdog 20 ms". */
@@ -25,7 +37,8 @@ public record RecordingConfig(SyncMode syncMode, Duration timeSlice, OptionalLon
 		return "sync mode " + syncMode.label() + ", time slice " + millis(timeSlice) + ", chaos seed "
 				+ (chaosSeed.isPresent() ? Long.toString(chaosSeed.getAsLong()) : "none") + ", memory cap "
 				+ (memoryCapBytes % (1L << 20) == 0 ? (memoryCapBytes >> 20) + " MiB" : memoryCapBytes + " bytes")
-				+ ", watchdog " + millis(watchdogPeriod);
+				+ ", watchdog " + millis(watchdogPeriod)
+				+ (maxThreads != RunOptions.DEFAULT_MAX_THREADS ? ", max threads " + maxThreads : "");
 	}
 
 	private static String millis(Duration d) {
