@@ -46,7 +46,7 @@ public final class Main {
             leaf = leaf.subcommand();
             help |= leaf.isUsageHelpRequested() || leaf.isVersionHelpRequested();
         }
-        if (!help && leaf.commandSpec().userObject() instanceof RunsGuest guest) {
+        if (!help && leaf.commandSpec().userObject() instanceof RunsGuest guest && guest.needsMachine()) {
             try {
                 MachineChoice.Kind asked = guest.vm().kind();
                 String missing = KvmAvailability.missingReason();

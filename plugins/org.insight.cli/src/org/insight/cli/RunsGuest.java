@@ -24,6 +24,11 @@ interface RunsGuest {
     default void checkArguments() throws Exception {
     }
 
+    /** False when this invocation runs no guest (bench --startup): it then runs here, whatever /dev/kvm is. */
+    default boolean needsMachine() {
+        return true;
+    }
+
     /** Whether the guest reads the host's stdin (then it is forwarded to the nested machine). */
     default boolean readsHostStdin() {
         return false;
