@@ -61,4 +61,60 @@ class HugeSegmentTest {
 			assertTrue(f.space.vmas().isEmpty(), "nothing was mapped");
 		}
 	}
+
+	/**
+	 * Program headers changed at random (addresses, sizes, offsets, flags of the PT_LOADs, near their values and far
+	 * off): every file the ELF reader accepts either loads or is refused with an {@link ImageLoadException}, quickly
+	 * and within a small cap.
+	 */
+	@Test
+	void randomProgramHeadersLoadOrAreRefusedWithAMessage() throws Exception {
+		Path elf = LoaderFixture.compile(dir, "musl-gcc", "small", "-static");
+		byte[] original = Files.readAllBytes(elf);
+		ByteBuffer o = ByteBuffer.wrap(original).order(ByteOrder.LITTLE_ENDIAN);
+		long phoff = o.getLong(32);
+		int phnum = o.getShort(56);
+		java.util.Random r = new java.util.Random(7);
+		Path mutant = dir.resolve("mutant");
+		int accepted = 0;
+		try (LoaderFixture f = new LoaderFixture(8L << 20)) {
+			for (int i = 0; i < 400; i++) {
+				byte[] bytes = original.clone();
+				ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+				for (int k = 1 + r.nextInt(2); k > 0; k--) {
+					int at = (int) phoff + r.nextInt(phnum) * 56;
+					int field = new int[] { 4, 8, 16, 32, 40 }[r.nextInt(5)];
+					long v = field == 4 ? b.getInt(at + 4) ^ (1 << r.nextInt(3)) : switch (r.nextInt(4)) {
+					case 0 -> b.getLong(at + field) + (r.nextInt(64) - 32) * 4096L;
+					case 1 -> b.getLong(at + field) << (1 + r.nextInt(20));
+					case 2 -> r.nextLong() >>> r.nextInt(64);
+					default -> 1L << r.nextInt(47);
+					};
+					if (field == 4) {
+						b.putInt(at + 4, (int) v);
+					} else {
+						b.putLong(at + field, v);
+					}
+				}
+				Files.write(mutant, bytes);
+				ElfImage image;
+				try {
+					image = ElfImage.read(mutant);
+				} catch (org.insight.symbols.ElfFormatException refused) {
+					continue;
+				}
+				accepted++;
+				try (LoaderFixture g = new LoaderFixture(8L << 20)) {
+					assertTimeoutPreemptively(Duration.ofSeconds(2), () -> {
+						try {
+							ElfLoader.load(image, g.space);
+						} catch (ImageLoadException refused) {
+							assertTrue(refused.getMessage().startsWith("cannot load " + mutant + ": "));
+						}
+					}, "mutant " + i);
+				}
+			}
+		}
+		assertTrue(accepted > 20, accepted + " mutants passed the ELF reader");
+	}
 }
