@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Function;
 
 import org.insight.replay.trace.ExitStatus;
 import org.insight.replay.trace.GuestProgram;
@@ -15,6 +16,8 @@ import org.insight.vmm.GuestRun;
 import org.insight.vmm.inputs.GuestInputs;
 import org.insight.vmm.inputs.StdinSource;
 import org.insight.vmm.linux.OutputSink;
+import org.insight.vmm.loader.LoadedImage;
+import org.insight.vmm.machine.CodeObserver;
 import org.insight.vmm.machine.RunOptions;
 import org.insight.vmm.machine.RunResult;
 
@@ -26,10 +29,20 @@ import org.insight.vmm.machine.RunResult;
 public final class VmmLauncher implements GuestLauncher {
     private final Duration wallLimit;
     private RunResult lastResult;
+    private Function<LoadedImage, CodeObserver> observers = image -> CodeObserver.NONE;
 
     /** @param wallLimit a recording's wall-clock limit, or null; a replay is never limited (it may not stop early) */
     public VmmLauncher(Duration wallLimit) {
         this.wallLimit = wallLimit;
+    }
+
+    /**
+     * Runs every guest launched here with a {@link CodeObserver} made from the loaded program: the hooks of an analysis
+     * on a replay. They change nothing the guest sees, so the replay still verifies.
+     */
+    public VmmLauncher withObserver(Function<LoadedImage, CodeObserver> factory) {
+        this.observers = java.util.Objects.requireNonNull(factory, "factory");
+        return this;
     }
 
     /** The machine's own result of the last run launched here (statistics, reports), once it has ended. */
@@ -50,7 +63,7 @@ public final class VmmLauncher implements GuestLauncher {
         return GuestExecution.whole(() -> {
             Path elf = writeExecutable(program.binary().bytes());
             try {
-                RunResult r = GuestRun.run(elf, program.binary().name(), finalOptions, inputs, output);
+                RunResult r = GuestRun.run(elf, program.binary().name(), finalOptions, inputs, output, observers);
                 lastResult = r;
                 int signal = r.signal().orElse(0);
                 return new GuestEnding(new ExitStatus(r.exitStatus(), signal, r.describe()), r.memoryDigest());

@@ -8,6 +8,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.function.LongPredicate;
 
 import org.insight.kvm.CpuPin;
@@ -21,6 +22,7 @@ import org.insight.vmm.linux.SyscallTable;
 import org.insight.vmm.loader.ElfLoader;
 import org.insight.vmm.loader.InitialStack;
 import org.insight.vmm.loader.LoadedImage;
+import org.insight.vmm.machine.CodeObserver;
 import org.insight.vmm.machine.Ending;
 import org.insight.vmm.machine.GuestMachine;
 import org.insight.vmm.machine.RunOptions;
@@ -67,6 +69,15 @@ public final class GuestRun {
 	 */
 	public static RunResult run(Path elf, String guestPath, RunOptions options, GuestInputs inputs,
 			OutputSink output) {
+		return run(elf, guestPath, options, inputs, output, image -> CodeObserver.NONE);
+	}
+
+	/**
+	 * As {@link #run(Path, String, RunOptions, GuestInputs, OutputSink)}, with a {@link CodeObserver} made from the
+	 * loaded program (its symbols and bias): a replay's analysis hooks.
+	 */
+	public static RunResult run(Path elf, String guestPath, RunOptions options, GuestInputs inputs,
+			OutputSink output, Function<LoadedImage, CodeObserver> observers) {
 		ElfImage image = ElfImage.read(elf);
 		long started = System.nanoTime();
 		try (GuestMachine machine = GuestMachine.create(options.memoryCap() + MachineLayout.FIRST_FREE_FRAME)) {
@@ -96,6 +107,7 @@ public final class GuestRun {
 			if (options.syncMode() == SyncMode.LOCKS) {
 				loop.lockFunctions(LockFunctions.find(loaded.symbols()));
 			}
+			loop.observer(observers.apply(loaded));
 			loopRef.set(loop);
 
 			machine.vcpu().bindToCurrentThread();

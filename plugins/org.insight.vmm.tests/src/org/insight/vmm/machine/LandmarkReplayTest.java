@@ -71,7 +71,7 @@ class LandmarkReplayTest {
 	/** The thread reaches the int3 at {@link #AT} with RCX = {@code rcx}. */
 	private ScriptedCpu.Step hitWith(long rcx) {
 		return cpu -> {
-			assertEquals(LandmarkTrap.INT3, codeAt(AT), "the int3 is in place");
+			assertEquals(CodeBreakpoints.INT3, codeAt(AT), "the int3 is in place");
 			cpu.live.rcx = rcx;
 			cpu.live.rip = AT + 1;
 			return exception(ExceptionVectors.BP, 0, 0).apply(cpu);
@@ -85,10 +85,10 @@ class LandmarkReplayTest {
 		replayAnswers();
 		f.cpu.then(hitWith(1), expect(cpu -> {
 			assertEquals(AT, cpu.live.rip, "back at the instruction");
-			assertEquals(LandmarkTrap.TF, cpu.live.rflags & LandmarkTrap.TF, "stepping");
+			assertEquals(CodeBreakpoints.TF, cpu.live.rflags & CodeBreakpoints.TF, "stepping");
 			assertEquals((byte) 0xB8, codeAt(AT), "the original byte runs");
 		}, jump(AT + MOV.length, exception(ExceptionVectors.DB, 0, 0))), expect(cpu -> {
-			assertEquals(0, cpu.live.rflags & LandmarkTrap.TF, "TF is off after the step");
+			assertEquals(0, cpu.live.rflags & CodeBreakpoints.TF, "TF is off after the step");
 			assertEquals(AT + MOV.length, cpu.live.rip);
 		}, jump(MAIN, hitWith(3))), expect(cpu -> {
 			assertEquals(AT, cpu.live.rip, "the thread goes on at the landmark");
@@ -127,7 +127,7 @@ class LandmarkReplayTest {
 					f.loop.stackDigest(r.rsp)), false);
 			return interrupt().apply(cpu); // a kick elsewhere: the plan is known from the next run on
 		}, cpu -> {
-			assertEquals(LandmarkTrap.INT3, codeAt(AT), "the loop armed before this run");
+			assertEquals(CodeBreakpoints.INT3, codeAt(AT), "the loop armed before this run");
 			cpu.live.rip = AT;
 			return hitAsIs().apply(cpu);
 		}, expect(cpu -> assertEquals(CHILD_STACK, cpu.live.rsp, "the child runs, resumed through iretq"),
@@ -162,7 +162,7 @@ class LandmarkReplayTest {
 		f.inputs.planned = plannedAt(1000, 3);
 		f.cpu.then(expect(cpu -> assertTrue(!f.space.translate(AT).present(), "not populated yet"),
 				jump(AT, exception(ExceptionVectors.PF, AddressSpace.PF_USER | AddressSpace.PF_FETCH, AT))),
-				expect(cpu -> assertEquals(LandmarkTrap.INT3, codeAt(AT), "armed after the fault"),
+				expect(cpu -> assertEquals(CodeBreakpoints.INT3, codeAt(AT), "armed after the fault"),
 						syscall(Syscalls.EXIT_GROUP, 0)));
 		f.run();
 		assertEquals((byte) 0, codeAt(AT), "the end of the run takes the int3 out");
@@ -175,9 +175,9 @@ class LandmarkReplayTest {
 		replayAnswers();
 		f.cpu.then(hitWith(1), expect(cpu -> {
 			assertEquals(AT, cpu.live.rip);
-			assertEquals(0, cpu.live.rflags & LandmarkTrap.TF, "TF would trap inside the gate");
+			assertEquals(0, cpu.live.rflags & CodeBreakpoints.TF, "TF would trap inside the gate");
 			assertEquals((byte) 0x0F, codeAt(AT));
-		}, syscall(Syscalls.GETPID)), expect(cpu -> assertEquals(LandmarkTrap.INT3, codeAt(AT), "armed again"),
+		}, syscall(Syscalls.GETPID)), expect(cpu -> assertEquals(CodeBreakpoints.INT3, codeAt(AT), "armed again"),
 				syscall(Syscalls.EXIT_GROUP, 0)));
 		f.run();
 		assertEquals(1, f.stats.landmarkFalseHits());
@@ -215,8 +215,8 @@ class LandmarkReplayTest {
 			return trapThenKick(ExceptionVectors.DB, 1).apply(cpu);
 		}, expect(cpu -> {
 			assertEquals(0x202, f.space.readU64(cpu.live.rsp), "the pushed flags are the guest's");
-			assertEquals(0, cpu.live.rflags & LandmarkTrap.TF, "TF is off after the step");
-			assertEquals(LandmarkTrap.INT3, codeAt(AT), "armed again");
+			assertEquals(0, cpu.live.rflags & CodeBreakpoints.TF, "TF is off after the step");
+			assertEquals(CodeBreakpoints.INT3, codeAt(AT), "armed again");
 		}, syscall(Syscalls.EXIT_GROUP, 0)));
 		f.run();
 		assertEquals(1, f.stats.landmarkFalseHits());

@@ -74,7 +74,7 @@ class LockCallTest {
 	/** The thread calls the function at {@code fn} with {@code rdi}: it hits the int3 there. */
 	private ScriptedCpu.Step call(long fn, long rdi) {
 		return cpu -> {
-			assertEquals(LandmarkTrap.INT3, codeAt(fn), "the int3 is in place");
+			assertEquals(CodeBreakpoints.INT3, codeAt(fn), "the int3 is in place");
 			cpu.live.rdi = rdi;
 			cpu.live.rip = fn + 1;
 			return exception(ExceptionVectors.BP, 0, 0).apply(cpu);
@@ -100,12 +100,12 @@ class LockCallTest {
 		machine(ENDBR64, MOV);
 		f.cpu.then(call(LOCK, MUTEX), expect(cpu -> {
 			assertEquals(LOCK, cpu.live.rip, "back at the function's entry");
-			assertEquals(LandmarkTrap.TF, cpu.live.rflags & LandmarkTrap.TF, "stepping");
+			assertEquals(CodeBreakpoints.TF, cpu.live.rflags & CodeBreakpoints.TF, "stepping");
 			assertEquals((byte) 0xF3, codeAt(LOCK), "the original byte runs");
 		}, stepped(LOCK, ENDBR64.length)), expect(cpu -> {
-			assertEquals(0, cpu.live.rflags & LandmarkTrap.TF, "TF is off after the step");
+			assertEquals(0, cpu.live.rflags & CodeBreakpoints.TF, "TF is off after the step");
 			assertEquals(LOCK + ENDBR64.length, cpu.live.rip);
-			assertEquals(LandmarkTrap.INT3, codeAt(LOCK), "the int3 is back for the next call");
+			assertEquals(CodeBreakpoints.INT3, codeAt(LOCK), "the int3 is back for the next call");
 		}, call(UNLOCK, MUTEX)), stepped(UNLOCK, MOV.length), syscall(Syscalls.EXIT_GROUP, 0));
 		f.run();
 
@@ -134,11 +134,11 @@ class LockCallTest {
 		f.cpu.then(syscall(Syscalls.CLONE, VcpuLoopTest.CLONE_PTHREAD, CHILD_STACK, tidWord, tidWord, 0),
 				call(LOCK, MUTEX), expect(cpu -> {
 					assertEquals(CHILD_STACK, cpu.live.rsp, "the child runs");
-					assertEquals(0, cpu.live.rflags & LandmarkTrap.TF, "and does not step");
-					assertEquals(LandmarkTrap.INT3, codeAt(LOCK), "the int3 stays while another thread runs");
+					assertEquals(0, cpu.live.rflags & CodeBreakpoints.TF, "and does not step");
+					assertEquals(CodeBreakpoints.INT3, codeAt(LOCK), "the int3 stays while another thread runs");
 				}, call(LOCK, MUTEX)), expect(cpu -> {
 					assertEquals(LOCK, cpu.live.rip, "the first thread resumes at the function");
-					assertEquals(LandmarkTrap.TF, cpu.live.rflags & LandmarkTrap.TF);
+					assertEquals(CodeBreakpoints.TF, cpu.live.rflags & CodeBreakpoints.TF);
 					assertEquals((byte) 0xF3, codeAt(LOCK));
 				}, stepped(LOCK, ENDBR64.length)), syscall(Syscalls.EXIT_GROUP, 0));
 		f.run();
@@ -175,7 +175,7 @@ class LockCallTest {
 		long tidWord = DATA + 0x200;
 		f.inputs.preempt = (p, others) -> true; // chaos: every kick preempts
 		f.cpu.then(syscall(Syscalls.CLONE, VcpuLoopTest.CLONE_PTHREAD, CHILD_STACK, tidWord, tidWord, 0), cpu -> {
-			assertEquals(LandmarkTrap.INT3, codeAt(UNLOCK));
+			assertEquals(CodeBreakpoints.INT3, codeAt(UNLOCK));
 			cpu.live.rdi = MUTEX;
 			cpu.live.rip = UNLOCK;
 			return trapThenKick(ExceptionVectors.BP, 1).apply(cpu);
@@ -184,7 +184,7 @@ class LockCallTest {
 					assertEquals(LOCK_CALLER_RSP, cpu.live.rsp, "the first thread again");
 					assertEquals(UNLOCK, cpu.live.rip, "it resumes at the function's entry, not inside its first "
 							+ "instruction");
-					assertEquals(LandmarkTrap.TF, cpu.live.rflags & LandmarkTrap.TF, "stepping");
+					assertEquals(CodeBreakpoints.TF, cpu.live.rflags & CodeBreakpoints.TF, "stepping");
 				}, stepped(UNLOCK, MOV.length)), syscall(Syscalls.EXIT_GROUP, 0));
 		f.run();
 		assertEquals(List.of(), f.inputs.asked(Preemption.class), "no landmark just after a lock call's int3");

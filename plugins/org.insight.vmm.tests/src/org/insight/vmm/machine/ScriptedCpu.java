@@ -63,7 +63,7 @@ final class ScriptedCpu implements VirtualCpu {
 		}
 		interrupted = null;
 		if (live.rip == KernelArea.IRET_TRAMPOLINE) {
-			if ((live.rflags & LandmarkTrap.TF) != 0) {
+			if ((live.rflags & CodeBreakpoints.TF) != 0) {
 				// a real CPU traps (#DB) right after this iretq, before the instruction it returns to
 				throw new AssertionError("TF is set in RFLAGS at the CPL0 iretq");
 			}

@@ -44,6 +44,7 @@ public final class RunStats {
 	/** Lock calls ({@code --mode locks}) by function name, in first-call order. */
 	private final Map<String, Long> lockCalls = new java.util.LinkedHashMap<>();
 	private long lockCallNanos;
+	private long observedNanos;
 	private int lockHooks;
 
 	void exit(ExitKind kind, long nanos) {
@@ -107,6 +108,16 @@ public final class RunStats {
 	void lockCall(String name, long nanos) {
 		lockCalls.merge(name, 1L, Long::sum);
 		lockCallNanos += nanos;
+	}
+
+	/** A replay observer's hook: its handling or its step-over, costing {@code nanos} of host time. */
+	void observed(long nanos) {
+		observedNanos += nanos;
+	}
+
+	/** Host time spent in the replay observer's hooks (ns). */
+	public long observedNanos() {
+		return observedNanos;
 	}
 
 	/** Host time of a lock function's step-over (the second exit of a lock call). */

@@ -73,8 +73,11 @@ public final class VcpuLoop {
 	private final AddressSpace memory;
 	private final StackScan scan;
 	private final RunStats stats;
+	private final CodeBreakpoints breakpoints;
 	private final LandmarkTrap trap;
 	private LockCallTrap lockCalls;
+	private CodeObserver observer = CodeObserver.NONE;
+	private final ObserverControl observerControl = new ObserverControl();
 	private final AtomicLong progress = new AtomicLong();
 	private final Object pauseLock = new Object();
 	private final long started = System.nanoTime();
@@ -102,8 +105,9 @@ public final class VcpuLoop {
 		this.memory = process.memory();
 		this.scan = Objects.requireNonNull(scan, "scan");
 		this.stats = Objects.requireNonNull(stats, "stats");
-		this.trap = new LandmarkTrap(memory);
-		this.lockCalls = LockCallTrap.none(memory);
+		this.breakpoints = new CodeBreakpoints(memory);
+		this.trap = new LandmarkTrap(breakpoints);
+		this.lockCalls = LockCallTrap.none(memory, breakpoints);
 	}
 
 	/**
@@ -114,7 +118,19 @@ public final class VcpuLoop {
 		if (onCpu != null) {
 			throw new IllegalStateException("lock functions are set before the loop starts");
 		}
-		this.lockCalls = new LockCallTrap(memory, functions);
+		this.lockCalls = new LockCallTrap(memory, breakpoints, functions);
+		return this;
+	}
+
+	/**
+	 * Shows every execution of the observer's addresses to it, without changing the run (a replay's analysis hooks).
+	 * Call before {@link #start()}.
+	 */
+	public VcpuLoop observer(CodeObserver o) {
+		if (onCpu != null) {
+			throw new IllegalStateException("the observer is set before the loop starts");
+		}
+		this.observer = Objects.requireNonNull(o, "observer");
 		return this;
 	}
 
@@ -131,6 +147,9 @@ public final class VcpuLoop {
 		}
 		onCpu = scheduler.current();
 		lockCalls.armPending();
+		for (long va : observer.addresses()) {
+			breakpoints.add(va, CodeBreakpoints.Owner.OBSERVER);
+		}
 		stats.lockHooks(lockCalls.size());
 		loadedFsBase = onCpu.fsBase();
 		cpu.setFsBase(loadedFsBase);
@@ -241,6 +260,7 @@ public final class VcpuLoop {
 		state = State.RUNNING;
 		trap.prepare(onCpu.tid(), process.inputs().plannedPreemption());
 		lockCalls.armPending();
+		breakpoints.armPending();
 		long t0 = System.nanoTime();
 		guestSince = t0 == 0 ? 1 : t0;
 		Exit exit;
@@ -292,7 +312,7 @@ public final class VcpuLoop {
 		if (syscallEntry == SyscallEntry.UNKNOWN) {
 			syscallEntry = cpu.privilegeLevel() == 0 ? SyscallEntry.ENTERS_CPL0 : SyscallEntry.STAYS_AT_CPL3;
 		}
-		trap.syscallEntered(onCpu.tid());
+		breakpoints.syscallEntered(onCpu.tid());
 		GuestThread t = onCpu;
 		regs.rip = s.returnRip();
 		regs.rflags = s.returnFlags();
@@ -305,6 +325,9 @@ public final class VcpuLoop {
 		}
 		if (t.state() == org.insight.vmm.sched.ThreadState.RUNNABLE) {
 			t.regs().rax = result;
+		}
+		if (observer != CodeObserver.NONE) {
+			tellObserver(t, (int) s.nr(), result);
 		}
 		follow(scheduler.afterSyscall((int) s.nr(), s.args().toArray()));
 	}
@@ -325,10 +348,12 @@ public final class VcpuLoop {
 	private void resume(Decision.Run r) {
 		GuestThread next = r.thread();
 		Regs user = next.regs();
-		if (lockCalls.isHooked(user.rip)) {
-			// It stopped at this lock call earlier: it now executes the function's first instruction, unhooked.
+		if (breakpoints.isArmed(user.rip)) {
+			// It stopped at this breakpoint earlier (a lock call, a landmark): it now executes the instruction, unhooked.
 			user = user.copy();
-			user.rflags = lockCalls.beginStep(next.tid(), user.rip, user.rflags);
+			stepKind = breakpoints.has(user.rip, CodeBreakpoints.Owner.LOCK_CALL) ? StepKind.LOCK_CALL
+					: StepKind.OBSERVER;
+			user.rflags = breakpoints.beginStep(next.tid(), user.rip, user.rflags);
 		}
 		if (next != onCpu) {
 			long t0 = System.nanoTime();
@@ -364,7 +389,7 @@ public final class VcpuLoop {
 		r.rip = KernelArea.IRET_TRAMPOLINE;
 		r.rsp = frame;
 		// TF set while the iretq runs would trap right after it, before the user instruction: only the frame has it.
-		r.rflags &= ~LandmarkTrap.TF;
+		r.rflags &= ~CodeBreakpoints.TF;
 		return r;
 	}
 
@@ -379,23 +404,12 @@ public final class VcpuLoop {
 
 	private void onException(ExitAction.GuestException e, Regs regs) {
 		stats.exception(e.vector());
-		if (e.vector() == ExceptionVectors.BP && trap.isHit(e.rip(), onCpu.tid())) {
-			onLandmarkBreakpoint(e, regs);
+		if (e.vector() == ExceptionVectors.BP && breakpoints.isHit(e.rip())) {
+			onBreakpoint(e, regs);
 			return;
 		}
-		if (e.vector() == ExceptionVectors.DB && trap.isStep(onCpu.tid())) {
-			onLandmarkStep(e, regs);
-			return;
-		}
-		if (e.vector() == ExceptionVectors.BP) {
-			Optional<org.insight.vmm.sched.LockFunction> f = lockCalls.hit(e.rip());
-			if (f.isPresent()) {
-				onLockCall(f.get(), e, regs);
-				return;
-			}
-		}
-		if (e.vector() == ExceptionVectors.DB && lockCalls.isStep(onCpu.tid())) {
-			onLockStep(e, regs);
+		if (e.vector() == ExceptionVectors.DB && breakpoints.isStep(onCpu.tid())) {
+			onStep(e, regs);
 			return;
 		}
 		if (e.vector() == ExceptionVectors.PF) {
@@ -452,12 +466,10 @@ public final class VcpuLoop {
 	/**
 	 * The planned thread reached the int3 at the planned landmark's RIP. If its whole state is the landmark's, this
 	 * is where the recording was preempted: the inputs are asked as at that kick, and the scheduling goes on from
-	 * here. Otherwise (an earlier pass through the same code) the thread steps over the original instruction.
+	 * here. Otherwise (an earlier pass through the same code) it returns false and the thread goes on.
 	 */
-	private void onLandmarkBreakpoint(ExitAction.GuestException e, Regs regs) {
+	private boolean onLandmarkBreakpoint(Regs at) {
 		long t0 = System.nanoTime();
-		Regs at = userRegs(e, regs);
-		at.rip = e.rip() - 1; // int3 is a trap: the frame points after it
 		Landmark here = landmarkAt(at, onCpu);
 		Optional<Preemption> plan = process.inputs().plannedPreemption();
 		if (plan.isPresent() && plan.get().tid() == onCpu.tid() && plan.get().landmark().equals(here)) {
@@ -471,21 +483,11 @@ public final class VcpuLoop {
 				inStub = false;
 			}
 			stats.landmark(true, System.nanoTime() - t0);
-			return;
+			return true;
 		}
-		at.rflags = trap.stepOver(at.rflags);
-		cpu.setRegs(throughIret(at));
 		stats.landmarkFalseHit();
 		stats.landmark(false, System.nanoTime() - t0);
-	}
-
-	/** The #DB after a step over the landmark's instruction: TF off, and the next run arms the int3 again. */
-	private void onLandmarkStep(ExitAction.GuestException e, Regs regs) {
-		long t0 = System.nanoTime();
-		Regs at = userRegs(e, regs);
-		at.rflags = trap.stepped(e.rflags(), e.rsp());
-		cpu.setRegs(throughIret(at));
-		stats.landmark(false, lastRunNanos + System.nanoTime() - t0);
+		return false;
 	}
 
 	/** The guest's registers at an exception: the stub changed none but RIP, RSP and RFLAGS, which are in its frame. */
@@ -513,10 +515,8 @@ public final class VcpuLoop {
 	 * A thread hit the int3 at a lock function's entry: a sync point, where the scheduler may switch it out. Its RIP
 	 * is saved at the function, so it resumes there (whenever it runs again) with a step over the first instruction.
 	 */
-	private void onLockCall(org.insight.vmm.sched.LockFunction f, ExitAction.GuestException e, Regs regs) {
+	private void onLockCall(org.insight.vmm.sched.LockFunction f, Regs at) {
 		long t0 = System.nanoTime();
-		Regs at = userRegs(e, regs);
-		at.rip = e.rip() - 1; // int3 is a trap: the frame points after it
 		onCpu.saveRegs(at);
 		Decision d = scheduler.atLockCall(f, at.rdi);
 		inStub = true;
@@ -528,13 +528,99 @@ public final class VcpuLoop {
 		stats.lockCall(f.name(), lastRunNanos + System.nanoTime() - t0);
 	}
 
-	/** The #DB after the step over a lock function's first instruction: the int3 goes back, TF off. */
-	private void onLockStep(ExitAction.GuestException e, Regs regs) {
+	// ---------------------------------------------------------------- breakpoints
+
+	/** What a step over a breakpoint's instruction is accounted as. */
+	private enum StepKind {
+		LANDMARK, LOCK_CALL, OBSERVER
+	}
+
+	private StepKind stepKind = StepKind.OBSERVER;
+
+	/**
+	 * A thread hit one of our int3s ({@link CodeBreakpoints}): the observer sees it first, then the owners act, most
+	 * specific first: the replay's landmark (preempt here, or a false hit), a lock call (a sync point), and otherwise
+	 * (only the observer wanted it) the thread steps over the instruction.
+	 */
+	private void onBreakpoint(ExitAction.GuestException e, Regs regs) {
+		Regs at = userRegs(e, regs);
+		at.rip = e.rip() - 1; // int3 is a trap: the frame points after it
+		if (breakpoints.has(at.rip, CodeBreakpoints.Owner.OBSERVER)) {
+			long t0 = System.nanoTime();
+			observer.hit(onCpu.tid(), at.rip, at.copy(), observerControl);
+			stats.observed(System.nanoTime() - t0);
+		}
+		boolean landmark = trap.isHit(e.rip(), onCpu.tid());
+		if (landmark && onLandmarkBreakpoint(at)) {
+			return;
+		}
+		Optional<org.insight.vmm.sched.LockFunction> f = lockCalls.hit(e.rip());
+		if (f.isPresent()) {
+			onLockCall(f.get(), at);
+			return;
+		}
+		stepOver(at, landmark ? StepKind.LANDMARK : StepKind.OBSERVER);
+	}
+
+	/** The thread at {@code at} (RIP at a breakpoint) executes the instruction there once, unhooked. */
+	private void stepOver(Regs at, StepKind kind) {
+		stepKind = kind;
+		at.rflags = breakpoints.beginStep(onCpu.tid(), at.rip, at.rflags);
+		cpu.setRegs(throughIret(at));
+	}
+
+	/** The #DB after a step over a breakpoint's instruction: the int3 goes back, TF off. */
+	private void onStep(ExitAction.GuestException e, Regs regs) {
 		long t0 = System.nanoTime();
 		Regs at = userRegs(e, regs);
-		at.rflags = lockCalls.stepped(e.rflags());
+		at.rflags = breakpoints.stepped(e.rflags(), e.rsp());
 		cpu.setRegs(throughIret(at));
-		stats.lockStep(lastRunNanos + System.nanoTime() - t0);
+		long cost = lastRunNanos + System.nanoTime() - t0;
+		switch (stepKind) {
+		case LANDMARK -> stats.landmark(false, cost);
+		case LOCK_CALL -> stats.lockStep(cost);
+		case OBSERVER -> stats.observed(cost);
+		}
+	}
+
+	/** A syscall just handled: clone and exit are thread events the observer hears of. */
+	private void tellObserver(GuestThread t, int nr, long result) {
+		if ((nr == CLONE || nr == CLONE3) && result > 0) {
+			for (GuestThread c : scheduler.liveThreads()) {
+				if (c.tid() == result) {
+					observer.threadCreated(t.tid(), c.tid(), c.fsBase());
+				}
+			}
+		} else if (nr == EXIT) {
+			observer.threadExited(t.tid());
+		}
+	}
+
+	private static final int CLONE = 56;
+	private static final int EXIT = 60;
+	private static final int CLONE3 = 435;
+
+	/** The observer's view: its watches are breakpoint sites, and it reads memory only where it is present. */
+	private final class ObserverControl implements CodeObserver.Control {
+		@Override
+		public void watch(long va) {
+			breakpoints.add(va, CodeBreakpoints.Owner.OBSERVER);
+		}
+
+		@Override
+		public void unwatch(long va) {
+			breakpoints.remove(va, CodeBreakpoints.Owner.OBSERVER);
+		}
+
+		@Override
+		public boolean readable(long va) {
+			return memory.translate(va).present() && memory.translate(va + 7).present();
+		}
+
+		@Override
+		public long readU64(long va) {
+			return memory.readU64(va);
+		}
 	}
 
 	// ---------------------------------------------------------------- kicks
@@ -548,10 +634,10 @@ public final class VcpuLoop {
 			stats.kick(true, false);
 			return; // half-way through a stub or the gate: resume untouched
 		}
-		if (lockCalls.stepping() || lockCalls.isHooked(regs.rip) || lockCalls.isJustAfterInt3(regs.rip)) {
-			// Stepping over a lock function's first instruction (no other thread may pass it unhooked), about to
-			// execute a lock call's int3, or just past one with its #BP still pending in KVM: each is a sync point or
-			// the end of one in a moment. Resume untouched, so that no landmark is ever taken at or inside a hooked
+		if (breakpoints.stepping() || breakpoints.isArmed(regs.rip) || breakpoints.isArmed(regs.rip - 1)) {
+			// Stepping over a breakpoint's instruction (no other thread may pass it unhooked), about to execute one of
+			// our int3s, or just past one with its #BP still pending in KVM: each is a sync point, a hook or the end of
+			// one in a moment. Resume untouched, so that no landmark is ever taken at or inside a hooked
 			// instruction and the pending #BP or #DB is not dropped (see below).
 			stats.kick(false, true);
 			return;
@@ -602,8 +688,9 @@ public final class VcpuLoop {
 	}
 
 	private void finish(Ending e) {
-		trap.disarm(); // the final memory is the guest's own
+		trap.disarm();
 		lockCalls.disarmAll();
+		breakpoints.clear(); // the final memory is the guest's own
 		ending = e;
 		state = State.FINISHED;
 	}

@@ -1,0 +1,69 @@
+package org.insight.analysis;
+
+import java.util.Objects;
+
+/**
+ * One thing a replay's hooks saw, in the order the guest did it. Every event carries its thread and its trace
+ * position: the number of recorded frames the replay had consumed when it happened, so a later "replay to here" can
+ * stop there (frames are the only clock a replay and its recording share).
+ */
+public sealed interface Event {
+	/** The frames of the recording consumed when the event happened. */
+	long position();
+
+	/** The thread it happened in (the guest's tid). */
+	int tid();
+
+	/** Thread {@code tid} made thread {@code child} (clone). */
+	record ThreadCreated(long position, int tid, int child) implements Event {
+	}
+
+	/** Thread {@code tid} returned from a successful pthread_join of {@code child}. */
+	record ThreadJoined(long position, int tid, int child) implements Event {
+	}
+
+	/** Thread {@code tid} ended. */
+	record ThreadExited(long position, int tid) implements Event {
+	}
+
+	/**
+	 * Thread {@code tid} holds {@code lock} from now on: a lock function returned success (a condition wait returned,
+	 * retaking its mutex).
+	 *
+	 * @param mode     exclusive, or read or write for a rwlock
+	 * @param trylock  taken by a trylock, which never waits and so never closes a deadlock cycle
+	 * @param stack    where: the call's return address first, then the callers'
+	 * @param function the lock function called ("pthread_mutex_lock")
+	 */
+	record LockAcquired(long position, int tid, LockRef lock, Mode mode, boolean trylock, CallStack stack,
+			String function) implements Event {
+		public LockAcquired {
+			Objects.requireNonNull(lock, "lock");
+			Objects.requireNonNull(mode, "mode");
+			Objects.requireNonNull(stack, "stack");
+			Objects.requireNonNull(function, "function");
+		}
+	}
+
+	/** A trylock of {@code lock} by {@code tid} failed: nothing was taken. */
+	record TryFailed(long position, int tid, LockRef lock, CallStack stack, String function) implements Event {
+	}
+
+	/** Thread {@code tid} gave {@code lock} back (unlock, or the start of a condition wait). */
+	record LockReleased(long position, int tid, LockRef lock, CallStack stack, String function) implements Event {
+	}
+
+	/** A lock was initialised (pthread_mutex_init and the like) at {@code stack}. */
+	record LockInitialised(long position, int tid, LockRef lock, CallStack stack) implements Event {
+	}
+
+	/** How a lock is held. */
+	enum Mode {
+		EXCLUSIVE, READ, WRITE;
+
+		/** Two read holds of a rwlock never wait for each other. */
+		public boolean shared() {
+			return this == READ;
+		}
+	}
+}

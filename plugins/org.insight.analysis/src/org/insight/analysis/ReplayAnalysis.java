@@ -1,0 +1,113 @@
+package org.insight.analysis;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.insight.analysis.deadlock.DeadlockAnalyzer;
+import org.insight.analysis.deadlock.DeadlockResult;
+import org.insight.analysis.deadlock.Edge;
+import org.insight.analysis.deadlock.Finding;
+import org.insight.analysis.hooks.HookedFunction;
+import org.insight.analysis.hooks.LockHooks;
+import org.insight.analysis.source.SourceLines;
+import org.insight.replay.ReplayOptions;
+import org.insight.replay.ReplaySession;
+import org.insight.replay.VmmLauncher;
+import org.insight.replay.trace.GuestBinary;
+import org.insight.vmm.linux.OutputSink;
+import org.insight.vmm.loader.LoadedImage;
+
+/**
+ * Analyses a recording: replays it with the analysis hooks ({@link LockHooks}) feeding the analyzers, requires the
+ * replay to verify (a divergence aborts with its report, never a partial result), then maps every address of the
+ * results to its source line from the binary embedded in the recording, so a recording can be analysed anywhere.
+ */
+public final class ReplayAnalysis {
+	private ReplayAnalysis() {
+	}
+
+	/**
+	 * @param output where the guest's output goes during the replay (its digests are checked whatever the sink)
+	 * @throws org.insight.replay.DivergenceException    when the replay is not the recorded execution
+	 * @throws org.insight.replay.ReplayRefusedException when the recording cannot be replayed here
+	 * @throws org.insight.replay.trace.TraceException   when the trace cannot be read
+	 * @throws IOException                               when a file cannot be read or written
+	 */
+	public static AnalysisResult run(Path trace, OutputSink output, ReplayOptions options) throws IOException {
+		AtomicReference<ReplaySession> session = new AtomicReference<>();
+		AtomicReference<LoadedImage> image = new AtomicReference<>();
+		AtomicReference<LockHooks> hooks = new AtomicReference<>();
+		List<Analyzer> analyzers = new ArrayList<>();
+		long[] events = new long[1];
+		VmmLauncher launcher = new VmmLauncher(null).withObserver(loaded -> {
+			image.set(loaded);
+			LockHooks h = new LockHooks(loaded.symbols(), () -> session.get() == null ? 0 : session.get().frames(),
+					e -> {
+						events[0]++;
+						for (Analyzer a : analyzers) {
+							a.accept(e);
+						}
+					});
+			hooks.set(h);
+			analyzers.clear();
+			analyzers.add(new DeadlockAnalyzer(new LockNames(loaded.symbols())));
+			return h;
+		});
+		String verification;
+		GuestBinary binary;
+		try (ReplaySession s = ReplaySession.open(trace, output, launcher, options)) {
+			session.set(s);
+			s.run();
+			verification = s.verification().orElseThrow(() -> new IllegalStateException("the replay did not verify"));
+			binary = s.header().program().binary();
+		}
+		analyzers.forEach(Analyzer::finish);
+		LoadedImage loaded = image.get();
+		DeadlockAnalyzer deadlocks = (DeadlockAnalyzer) analyzers.get(0);
+		DeadlockResult result = deadlocks.result();
+		SourceLines lines = lines(binary, loaded, addresses(result));
+		List<String> hooked = hooks.get().functions().values().stream().map(HookedFunction::name).sorted().toList();
+		return new AnalysisResult(binary.name(), verification, analyzers.stream().map(a -> a.id() + "/" + a.version())
+				.toList(), hooked, events[0], result, new LockNames(loaded.symbols()), lines);
+	}
+
+	/** Every return address of every stack in {@code r}, as call sites (one byte before each). */
+	static Set<Long> addresses(DeadlockResult r) {
+		Set<Long> all = new HashSet<>();
+		List<Finding> every = new ArrayList<>(r.findings());
+		every.addAll(r.filtered());
+		for (Finding f : every) {
+			for (Edge e : f.edges()) {
+				for (CallStack st : List.of(e.first().fromStack(), e.first().toStack())) {
+					for (int i = 0; i < st.depth(); i++) {
+						all.add(st.callSite(i));
+					}
+				}
+			}
+		}
+		for (CallStack st : r.initSites().values()) {
+			for (int i = 0; i < st.depth(); i++) {
+				all.add(st.callSite(i));
+			}
+		}
+		return all;
+	}
+
+	private static SourceLines lines(GuestBinary binary, LoadedImage loaded, Set<Long> addresses) throws IOException {
+		Path elf = Files.createTempFile("insight-analysis-", ".elf",
+				PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+		try {
+			Files.write(elf, binary.bytes());
+			return SourceLines.resolve(elf, loaded.symbols(), loaded.bias(), addresses);
+		} finally {
+			Files.deleteIfExists(elf);
+		}
+	}
+}

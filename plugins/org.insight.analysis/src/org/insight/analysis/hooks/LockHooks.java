@@ -1,0 +1,182 @@
+package org.insight.analysis.hooks;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+
+import org.insight.analysis.CallStack;
+import org.insight.analysis.Event;
+import org.insight.analysis.LockRef;
+import org.insight.kvm.Regs;
+import org.insight.symbols.SymbolTable;
+import org.insight.vmm.machine.CodeObserver;
+
+/**
+ * The replay hooks of the lock analyses: a {@link CodeObserver} on the entries of the {@link HookedFunction}s that
+ * turns their calls into {@link Event}s.
+ * <p>
+ * Only the <em>outermost</em> call of a thread counts: while a thread is inside a hooked function (musl's
+ * {@code pthread_mutex_lock} tail-calls {@code pthread_mutex_timedlock}, a condition wait retakes its mutex through
+ * {@code pthread_mutex_lock}), entries of others are ignored. An acquisition is an event when the outermost call
+ * returns with 0 in RAX, seen by a hook on its return address that is watched only while some thread is in such a
+ * call; a return is the thread's own when RSP is one word above its RSP at the entry (recursion and other threads at
+ * the same address are not). A failed trylock or timed lock acquires nothing. Thread creation and exit come from the
+ * machine's clone and exit; a join names its thread by pthread_t, which on x86-64 is the thread's TLS pointer (its FS
+ * base) in glibc and musl alike.
+ */
+public final class LockHooks implements CodeObserver {
+	private static final int MAX_FRAMES = 24;
+
+	private record Call(HookedFunction function, long arg0, long entryRsp, long returnAddress, CallStack stack) {
+	}
+
+	private final Map<Long, HookedFunction> functions;
+	private final SymbolTable symbols;
+	private final LongSupplier position;
+	private final Consumer<Event> sink;
+	private final Map<Integer, Call> inCall = new HashMap<>();
+	private final Map<Long, Integer> threadByTls = new HashMap<>();
+	/** The machine's control, kept from the last hit to drop a watch when a thread ends inside a call. */
+	private Control control;
+
+	/**
+	 * @param symbols  the loaded program's symbols (addresses as loaded)
+	 * @param position the replay's trace position
+	 * @param sink     where the events go, in order
+	 */
+	public LockHooks(SymbolTable symbols, LongSupplier position, Consumer<Event> sink) {
+		this.symbols = Objects.requireNonNull(symbols, "symbols");
+		this.functions = HookedFunction.find(symbols);
+		this.position = Objects.requireNonNull(position, "position");
+		this.sink = Objects.requireNonNull(sink, "sink");
+	}
+
+	/** The functions hooked, by address. */
+	public Map<Long, HookedFunction> functions() {
+		return Map.copyOf(functions);
+	}
+
+	@Override
+	public Collection<Long> addresses() {
+		return List.copyOf(functions.keySet());
+	}
+
+	@Override
+	public void hit(int tid, long rip, Regs regs, Control control) {
+		this.control = control;
+		Call call = inCall.get(tid);
+		if (call != null) {
+			if (rip == call.returnAddress && regs.rsp == call.entryRsp + 8) {
+				inCall.remove(tid);
+				control.unwatch(rip);
+				returned(tid, call, regs.rax);
+			}
+			return; // an inner call of a hooked function, or another frame's return at the same address
+		}
+		HookedFunction f = functions.get(rip);
+		if (f == null || !control.readable(regs.rsp)) {
+			return; // a return address of another thread's call
+		}
+		long ret = control.readU64(regs.rsp);
+		CallStack stack = stack(ret, regs.rbp, control);
+		long pos = position.getAsLong();
+		switch (f.action()) {
+		case RELEASE -> sink.accept(new Event.LockReleased(pos, tid, lock(f, regs.rdi), stack, f.name()));
+		case INIT -> sink.accept(new Event.LockInitialised(pos, tid, lock(f, regs.rdi), stack));
+		case COND_WAIT -> sink.accept(new Event.LockReleased(pos, tid, new LockRef(regs.rsi, "mutex"), stack,
+				f.name()));
+		default -> {
+		}
+		}
+		if (f.needsReturn()) {
+			long arg = f.action() == HookedFunction.Action.COND_WAIT ? regs.rsi : regs.rdi;
+			inCall.put(tid, new Call(f, arg, regs.rsp, ret, stack));
+			control.watch(ret);
+		}
+	}
+
+	private void returned(int tid, Call call, long rax) {
+		HookedFunction f = call.function;
+		long pos = position.getAsLong();
+		boolean ok = (int) rax == 0;
+		switch (f.action()) {
+		case ACQUIRE -> {
+			if (ok) {
+				sink.accept(new Event.LockAcquired(pos, tid, lock(f, call.arg0), f.mode(), false, call.stack,
+						f.name()));
+			}
+		}
+		case TRY_ACQUIRE -> sink.accept(ok
+				? new Event.LockAcquired(pos, tid, lock(f, call.arg0), f.mode(), true, call.stack, f.name())
+				: new Event.TryFailed(pos, tid, lock(f, call.arg0), call.stack, f.name()));
+		// A condition wait has its mutex again however it ends (signalled or timed out).
+		case COND_WAIT -> sink.accept(new Event.LockAcquired(pos, tid, new LockRef(call.arg0, "mutex"),
+				Event.Mode.EXCLUSIVE, false, call.stack, f.name()));
+		case JOIN -> {
+			Integer child = threadByTls.get(call.arg0);
+			if (ok && child != null) {
+				sink.accept(new Event.ThreadJoined(pos, tid, child));
+			}
+		}
+		default -> {
+		}
+		}
+	}
+
+	private static LockRef lock(HookedFunction f, long address) {
+		return new LockRef(address, f.kind());
+	}
+
+	/** The return address, then the frame-pointer chain from the caller's RBP (see {@link CallStack}). */
+	private CallStack stack(long ret, long rbp, Control control) {
+		List<Long> frames = new ArrayList<>();
+		frames.add(ret);
+		long fp = rbp;
+		while (frames.size() < MAX_FRAMES && fp != 0 && (fp & 7) == 0 && control.readable(fp)
+				&& control.readable(fp + 8)) {
+			long ra = control.readU64(fp + 8);
+			if (!inCode(ra)) {
+				break;
+			}
+			frames.add(ra);
+			long next = control.readU64(fp);
+			if (next <= fp) {
+				break;
+			}
+			fp = next;
+		}
+		long[] a = new long[frames.size()];
+		for (int i = 0; i < a.length; i++) {
+			a[i] = frames.get(i);
+		}
+		return new CallStack(a);
+	}
+
+	private boolean inCode(long address) {
+		try {
+			return symbols.lookup(address).map(s -> s.function() && address > s.address()).orElse(false);
+		} catch (RuntimeException unreadable) {
+			return false;
+		}
+	}
+
+	@Override
+	public void threadCreated(int parent, int child, long childFsBase) {
+		threadByTls.put(childFsBase, child);
+		sink.accept(new Event.ThreadCreated(position.getAsLong(), parent, child));
+	}
+
+	@Override
+	public void threadExited(int tid) {
+		Call call = inCall.remove(tid);
+		if (call != null && control != null) {
+			control.unwatch(call.returnAddress);
+		}
+		sink.accept(new Event.ThreadExited(position.getAsLong(), tid));
+	}
+}

@@ -1,0 +1,254 @@
+package org.insight.vmm.machine;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+
+import org.insight.kvm.GuestMemory;
+import org.insight.vmm.memory.AddressSpace;
+import org.insight.vmm.memory.PageTables;
+
+/**
+ * The one owner of the int3 bytes the VMM puts in guest code: lock-call sync points ({@link LockCallTrap}), a
+ * replay's landmark ({@link LandmarkTrap}) and the replay observers' hooks ({@link CodeObserver}). Several of them
+ * may want the same address (a landmark recorded at a lock function's entry, an observer's return hook where a
+ * landmark was taken), so each address is a site with a count per owner, and its byte is the guest's own only when no
+ * owner is left. Hardware breakpoints never fire on our hosts (PLATFORM.md), so the byte is written through the VMM's
+ * view of the code frame (the guest maps it read-only) and the hit arrives through the guest's own #BP stub.
+ * <p>
+ * A thread that goes on at an armed site executes the original instruction once with TF (a "step"), and the #DB after
+ * it puts the int3 back. One vCPU runs one thread at a time and no kick switches threads during a step, so at most
+ * one step is under way and no other thread passes the site unhooked. A {@code syscall} is stepped without TF (TF
+ * would trap in the gate) until its exit; a stepped {@code pushfq} has our TF cleared in the word it pushed.
+ * <p>
+ * The guest sees its code unchanged but for a read of a hooked byte as data, which returns 0xCC; every byte is put
+ * back before the final memory digest is taken.
+ */
+final class CodeBreakpoints {
+	static final byte INT3 = (byte) 0xCC;
+	/** RFLAGS.TF: a #DB trap after the next instruction. */
+	static final long TF = 0x100;
+	private static final int PUSHFQ = 0x9C;
+
+	/** Who wants a site; a site is armed while any count is positive. */
+	enum Owner {
+		LOCK_CALL, LANDMARK, OBSERVER
+	}
+
+	private static final class Site {
+		final long address;
+		final int[] owners = new int[Owner.values().length];
+		long physical = -1;
+		byte original;
+
+		Site(long address) {
+			this.address = address;
+		}
+
+		boolean wanted() {
+			for (int n : owners) {
+				if (n > 0) {
+					return true;
+				}
+			}
+			return false;
+		}
+
+		boolean inMemory() {
+			return physical >= 0;
+		}
+	}
+
+	private final AddressSpace memory;
+	private final Map<Long, Site> sites = new HashMap<>();
+	private int unwritten;
+	private Site stepping;
+	private int steppingTid;
+	private boolean untilSyscall;
+	private boolean pushf;
+
+	CodeBreakpoints(AddressSpace memory) {
+		this.memory = Objects.requireNonNull(memory, "memory");
+	}
+
+	/** {@code owner} wants an int3 at {@code va} (once more). It is written now if the code page is present. */
+	void add(long va, Owner owner) {
+		Site s = sites.computeIfAbsent(va, Site::new);
+		s.owners[owner.ordinal()]++;
+		if (!s.inMemory() && s != stepping) {
+			if (!write(s)) {
+				unwritten++;
+			}
+		}
+	}
+
+	/** {@code owner} wants {@code va} once less; the guest's byte goes back when no owner is left. */
+	void remove(long va, Owner owner) {
+		Site s = sites.get(va);
+		if (s == null || s.owners[owner.ordinal()] == 0) {
+			return;
+		}
+		s.owners[owner.ordinal()]--;
+		if (!s.wanted() && s != stepping) {
+			if (s.inMemory()) {
+				restore(s);
+			} else {
+				unwritten--;
+			}
+			sites.remove(va);
+		}
+	}
+
+	/** Whether {@code owner} has a site at {@code va}. */
+	boolean has(long va, Owner owner) {
+		Site s = sites.get(va);
+		return s != null && s.owners[owner.ordinal()] > 0;
+	}
+
+	/** Writes the int3 of sites whose code page was not present when they were added (before every run). */
+	void armPending() {
+		if (unwritten == 0 || stepping != null) {
+			return;
+		}
+		for (Site s : sites.values()) {
+			if (!s.inMemory() && s.wanted() && write(s)) {
+				unwritten--;
+			}
+		}
+	}
+
+	private boolean write(Site s) {
+		PageTables.Translation t = memory.translate(s.address);
+		if (!t.present()) {
+			return false; // not fetched yet: the fetch faults it in, and the next armPending writes it
+		}
+		GuestMemory m = memory.memory();
+		s.physical = t.physical();
+		s.original = m.getByte(s.physical);
+		m.putByte(s.physical, INT3);
+		return true;
+	}
+
+	private void restore(Site s) {
+		GuestMemory m = memory.memory();
+		if (m.getByte(s.physical) == INT3) {
+			m.putByte(s.physical, s.original);
+		}
+		s.physical = -1;
+	}
+
+	/** The guest's own code bytes at {@code va} (ours replaced by the originals); the page must be present. */
+	byte[] guestCode(long va, int len) {
+		byte[] code = memory.copyIn(va, len);
+		for (int i = 0; i < len; i++) {
+			Site s = sites.get(va + i);
+			if (s != null && s.inMemory() && s != stepping) {
+				code[i] = s.original;
+			}
+		}
+		return code;
+	}
+
+	/** Whether a thread at {@code rip} stands on one of our int3s: going on needs {@link #beginStep}. */
+	boolean isArmed(long rip) {
+		Site s = sites.get(rip);
+		return s != null && s.inMemory() && s != stepping;
+	}
+
+	/** Whether a #BP whose frame RIP is {@code frameRip} (one past the int3) came from one of ours. */
+	boolean isHit(long frameRip) {
+		return isArmed(frameRip - 1);
+	}
+
+	/**
+	 * Thread {@code tid}, stopped at the armed {@code rip}, goes on: the original byte goes back while it executes that
+	 * one instruction. Returns the RFLAGS to resume with: with TF, or unchanged for a {@code syscall}, whose exit ends
+	 * the step instead.
+	 */
+	long beginStep(int tid, long rip, long rflags) {
+		Site s = sites.get(rip);
+		if (s == null || !s.inMemory()) {
+			throw new IllegalStateException(String.format("no breakpoint at 0x%x", rip));
+		}
+		if (stepping != null) {
+			throw new IllegalStateException(String.format("stepping over 0x%x already, now 0x%x", stepping.address,
+					rip));
+		}
+		memory.memory().putByte(s.physical, s.original);
+		byte[] code = memory.copyIn(rip, 2);
+		untilSyscall = isSyscall(code);
+		pushf = isPushf(code);
+		stepping = s;
+		steppingTid = tid;
+		return untilSyscall ? rflags : rflags | TF;
+	}
+
+	/** Whether a step is under way: kicks must not switch threads now. */
+	boolean stepping() {
+		return stepping != null;
+	}
+
+	/** Where the step under way is (meaningful while {@link #stepping()}). */
+	long steppingAddress() {
+		return stepping.address;
+	}
+
+	/** Whether a #DB of thread {@code tid} ends our step. */
+	boolean isStep(int tid) {
+		return stepping != null && !untilSyscall && steppingTid == tid;
+	}
+
+	/**
+	 * The step is done (#DB after it, user RSP {@code rsp}): the int3 goes back if an owner still wants it. Returns
+	 * {@code rflags} without TF; a stepped {@code pushfq} gets TF cleared in the word it pushed.
+	 */
+	long stepped(long rflags, long rsp) {
+		if (pushf) {
+			memory.writeU64(rsp, memory.readU64(rsp) & ~TF);
+		}
+		endStep();
+		return rflags & ~TF;
+	}
+
+	/** A syscall exit of thread {@code tid}: ends a step over a {@code syscall} instruction. */
+	void syscallEntered(int tid) {
+		if (stepping != null && untilSyscall && steppingTid == tid) {
+			endStep();
+		}
+	}
+
+	private void endStep() {
+		Site s = stepping;
+		stepping = null;
+		untilSyscall = false;
+		pushf = false;
+		if (s.wanted()) {
+			memory.memory().putByte(s.physical, INT3);
+		} else {
+			s.physical = -1;
+			sites.remove(s.address);
+		}
+	}
+
+	/** Puts every original byte back and forgets every site (the end of the run: the final memory is the guest's). */
+	void clear() {
+		for (Site s : sites.values()) {
+			if (s.inMemory() && s != stepping) {
+				restore(s);
+			}
+		}
+		sites.clear();
+		stepping = null;
+		unwritten = 0;
+	}
+
+	/** Whether the instruction starting with {@code code} (two bytes) is {@code syscall}: TF would trap in the gate. */
+	static boolean isSyscall(byte[] code) {
+		return code[0] == 0x0F && code[1] == 0x05;
+	}
+
+	/** Whether it is {@code pushfq}: a TF step would push our TF where the guest can read it. */
+	static boolean isPushf(byte[] code) {
+		return (code[0] & 0xff) == PUSHFQ;
+	}
+}

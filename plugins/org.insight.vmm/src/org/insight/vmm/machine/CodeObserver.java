@@ -1,0 +1,59 @@
+package org.insight.vmm.machine;
+
+import java.util.Collection;
+import java.util.List;
+
+import org.insight.kvm.Regs;
+
+/**
+ * Watches guest code without changing the run: the replay's analysis hooks (ARCHITECTURE.md section 4). Its addresses
+ * get an int3 through the same {@link CodeBreakpoints} as the lock-call sync points and a replay's landmark, so one
+ * address may serve all three; a hit is shown to the observer first, exactly once per execution of the instruction,
+ * and the thread then goes on as it would have without the observer (a landmark or a lock call is handled as usual,
+ * anything else is stepped over). The observer sees registers and memory and can change neither: no register, flag,
+ * memory byte, input question or landmark digest of the guest differs, so a replay with observers still verifies.
+ * <p>
+ * Calls come on the vCPU thread. An exception thrown here ends the run as a machine failure, never silently.
+ */
+public interface CodeObserver {
+	/** Observes nothing. */
+	CodeObserver NONE = new CodeObserver() {
+		@Override
+		public Collection<Long> addresses() {
+			return List.of();
+		}
+
+		@Override
+		public void hit(int tid, long rip, Regs regs, Control control) {
+		}
+	};
+
+	/** What an observer may do at a hit: watch more addresses (a return address) and read guest memory. */
+	interface Control {
+		/** Watches {@code va} once more (counted: each {@link #watch} needs its {@link #unwatch}). */
+		void watch(long va);
+
+		/** Watches {@code va} once less. */
+		void unwatch(long va);
+
+		/** Whether the 8 bytes at {@code va} are mapped and present (reading them changes nothing). */
+		boolean readable(long va);
+
+		/** The 8 bytes at {@code va}, little-endian; only where {@link #readable}. */
+		long readU64(long va);
+	}
+
+	/** The addresses watched for the whole run (function entries). */
+	Collection<Long> addresses();
+
+	/** Thread {@code tid} is about to execute the watched instruction at {@code rip}, with registers {@code regs}. */
+	void hit(int tid, long rip, Regs regs, Control control);
+
+	/** Thread {@code parent} made thread {@code child} (clone), whose TLS (FS base) is {@code childFsBase}. */
+	default void threadCreated(int parent, int child, long childFsBase) {
+	}
+
+	/** Thread {@code tid} ended (exit, or the end of the process). */
+	default void threadExited(int tid) {
+	}
+}
