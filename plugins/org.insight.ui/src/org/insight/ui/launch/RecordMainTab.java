@@ -44,7 +44,9 @@ public final class RecordMainTab extends InsightTab {
 		stdin = textRow(g, Messages.Main_stdin, Browse.FILE);
 		Label hint = new Label(g, SWT.WRAP);
 		hint.setText(Messages.Main_hint);
-		hint.setLayoutData(new GridData(SWT.FILL, SWT.TOP, true, false, 3, 1));
+		GridData hintData = new GridData(SWT.FILL, SWT.TOP, true, false, 3, 1);
+		hintData.widthHint = 300; // wrap to the tab's width instead of widening it
+		hint.setLayoutData(hintData);
 	}
 
 	@Override

@@ -48,7 +48,9 @@ public final class RecordingTab extends InsightTab {
 				Messages.Recording_machineAuto, Messages.Recording_machineKvm, Messages.Recording_machineNested);
 		Label hint = new Label(g, SWT.WRAP);
 		hint.setText(Messages.Recording_hint);
-		hint.setLayoutData(new GridData(SWT.FILL, SWT.TOP, true, false, 3, 1));
+		GridData hintData = new GridData(SWT.FILL, SWT.TOP, true, false, 3, 1);
+		hintData.widthHint = 300; // wrap to the tab's width instead of widening it
+		hint.setLayoutData(hintData);
 	}
 
 	@Override
