@@ -1,0 +1,73 @@
+package org.insight.core;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * What the launch tab and the shortcut need to know about a program before anything starts: is it an ELF image the
+ * engine can run (64-bit, little-endian, x86-64, executable, statically linked). The engine checks it again, fully.
+ */
+public final class ElfCheck {
+	/** The verdict; {@link #OK} is the only runnable one. */
+	public enum Verdict {
+		OK, MISSING, NOT_ELF, NOT_X86_64, NOT_EXECUTABLE, DYNAMIC
+	}
+
+	private static final int PT_INTERP = 3;
+
+	private ElfCheck() {
+	}
+
+	/** True when the file starts with the ELF magic (any ELF: the shortcut's test). */
+	public static boolean isElf(Path file) {
+		if (!Files.isRegularFile(file)) {
+			return false;
+		}
+		try (InputStream in = Files.newInputStream(file)) {
+			byte[] magic = in.readNBytes(4);
+			return magic.length == 4 && magic[0] == 0x7f && magic[1] == 'E' && magic[2] == 'L' && magic[3] == 'F';
+		} catch (IOException e) {
+			return false;
+		}
+	}
+
+	public static Verdict check(Path file) {
+		if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+			return Verdict.MISSING;
+		}
+		if (!isElf(file)) {
+			return Verdict.NOT_ELF;
+		}
+		try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+			ByteBuffer h = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN);
+			ch.read(h, 0);
+			// ELFCLASS64, ELFDATA2LSB, EM_X86_64
+			if (h.get(4) != 2 || h.get(5) != 1 || h.getShort(18) != 62) {
+				return Verdict.NOT_X86_64;
+			}
+			int type = h.getShort(16);
+			if (type != 2 && type != 3) { // ET_EXEC or ET_DYN (static-pie)
+				return Verdict.NOT_EXECUTABLE;
+			}
+			long phoff = h.getLong(32);
+			int phentsize = Short.toUnsignedInt(h.getShort(54));
+			int phnum = Short.toUnsignedInt(h.getShort(56));
+			ByteBuffer ph = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+			for (int i = 0; i < phnum && phentsize >= 4; i++) {
+				ph.clear();
+				if (ch.read(ph, phoff + (long) i * phentsize) == 4 && ph.getInt(0) == PT_INTERP) {
+					return Verdict.DYNAMIC;
+				}
+			}
+			return Verdict.OK;
+		} catch (IOException e) {
+			return Verdict.NOT_ELF;
+		}
+	}
+}

@@ -1,0 +1,26 @@
+package org.insight.core;
+
+import org.eclipse.osgi.util.NLS;
+
+/** The core bundle's user-visible strings ({@code messages.properties}). */
+public final class Messages extends NLS {
+	public static String Engine_noCli;
+	public static String Engine_noBundleFile;
+	public static String Engine_noScript;
+	public static String Engine_cannotStart;
+	public static String Launch_noProgram;
+	public static String Launch_noOutput;
+	public static String Launch_noTrace;
+	public static String Launch_badWorkingDirectory;
+	public static String Job_record;
+	public static String Job_replay;
+	public static String Job_waiting;
+	public static String Job_exited;
+
+	static {
+		NLS.initializeMessages("org.insight.core.messages", Messages.class);
+	}
+
+	private Messages() {
+	}
+}

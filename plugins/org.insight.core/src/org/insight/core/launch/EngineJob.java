@@ -1,0 +1,168 @@
+package org.insight.core.launch;
+
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import org.eclipse.core.resources.IContainer;
+import org.eclipse.core.resources.IFile;
+import org.eclipse.core.resources.IResource;
+import org.eclipse.core.resources.IWorkspaceRoot;
+import org.eclipse.core.resources.ResourcesPlugin;
+import org.eclipse.core.runtime.CoreException;
+import org.eclipse.core.runtime.IProgressMonitor;
+import org.eclipse.core.runtime.IStatus;
+import org.eclipse.core.runtime.Status;
+import org.eclipse.core.runtime.jobs.Job;
+import org.eclipse.debug.core.DebugEvent;
+import org.eclipse.debug.core.DebugPlugin;
+import org.eclipse.debug.core.IDebugEventSetListener;
+import org.eclipse.debug.core.ILaunch;
+import org.eclipse.debug.core.IStreamListener;
+import org.eclipse.debug.core.model.IProcess;
+import org.eclipse.debug.core.model.IStreamMonitor;
+import org.insight.core.InsightCore;
+import org.insight.core.Messages;
+
+/**
+ * Follows one engine process from start to exit: its stderr lines of the engine ({@code insight: ...}) and of the
+ * nested machine ({@code nested-kvm: ...}) become the progress message, cancel ends the process tree, and at the end
+ * the recording's folder is refreshed in the workspace. The process's exit status is the launch's.
+ */
+public final class EngineJob extends Job {
+	/** What the engine process does. */
+	public enum Kind {
+		RECORD, REPLAY
+	}
+
+	private final Kind kind;
+	private final ILaunch launch;
+	private final IProcess process;
+	private final Process os;
+	private final Path trace;
+	private final StringBuilder partialLine = new StringBuilder();
+	private volatile String engineSummary = "";
+	private volatile IProgressMonitor monitor;
+
+	EngineJob(String name, Kind kind, ILaunch launch, IProcess process, Process os, Path trace) {
+		super(name);
+		this.kind = kind;
+		this.launch = launch;
+		this.process = process;
+		this.os = os;
+		this.trace = trace;
+		setUser(true);
+	}
+
+	public Kind kind() {
+		return kind;
+	}
+
+	public ILaunch launch() {
+		return launch;
+	}
+
+	/** The recording written (record) or read (replay). */
+	public Path trace() {
+		return trace;
+	}
+
+	/** The last line the engine printed about itself, e.g. "replay verified: 812 frames, ...". */
+	public String engineSummary() {
+		return engineSummary;
+	}
+
+	/** The engine's exit status (the guest's, for record and replay); -1 while it runs. */
+	public int exitStatus() {
+		return os.isAlive() ? -1 : os.exitValue();
+	}
+
+	@Override
+	public boolean belongsTo(Object family) {
+		return family == InsightCore.JOB_FAMILY;
+	}
+
+	@Override
+	protected void canceling() {
+		os.destroy(); // EngineProcess: the whole tree
+	}
+
+	@Override
+	protected IStatus run(IProgressMonitor progress) {
+		monitor = progress;
+		progress.beginTask(getName(), IProgressMonitor.UNKNOWN);
+		progress.subTask(Messages.Job_waiting);
+		CountDownLatch terminated = new CountDownLatch(1);
+		IDebugEventSetListener ends = events -> {
+			for (DebugEvent e : events) {
+				if (e.getSource() == process && e.getKind() == DebugEvent.TERMINATE) {
+					terminated.countDown();
+				}
+			}
+		};
+		DebugPlugin.getDefault().addDebugEventListener(ends);
+		IStreamMonitor stderr = process.getStreamsProxy() == null ? null
+				: process.getStreamsProxy().getErrorStreamMonitor();
+		IStreamListener lines = (text, m) -> take(text);
+		if (stderr != null) {
+			stderr.addListener(lines);
+		}
+		try {
+			os.waitFor();
+			// the Debug platform's own end of the process: its output is then wholly in the console
+			if (!process.isTerminated()) {
+				terminated.await(30, TimeUnit.SECONDS);
+			}
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+		} finally {
+			DebugPlugin.getDefault().removeDebugEventListener(ends);
+			if (stderr != null) {
+				stderr.removeListener(lines);
+			}
+		}
+		launch.setAttribute(LaunchAttributes.LAUNCH_ENGINE_SUMMARY, engineSummary);
+		refresh();
+		progress.done();
+		return progress.isCanceled() ? Status.CANCEL_STATUS : Status.OK_STATUS;
+	}
+
+	private synchronized void take(String text) {
+		partialLine.append(text);
+		int nl;
+		while ((nl = partialLine.indexOf("\n")) >= 0) {
+			String line = partialLine.substring(0, nl).strip();
+			partialLine.delete(0, nl + 1);
+			if (line.startsWith("insight: ") || line.startsWith("nested-kvm: ")) {
+				String message = line.substring(line.indexOf(' ') + 1);
+				if (line.startsWith("insight: ")) {
+					engineSummary = message;
+				}
+				IProgressMonitor m = monitor;
+				if (m != null) {
+					m.subTask(message);
+				}
+			}
+		}
+	}
+
+	/** Makes a recording written inside the workspace visible there. */
+	private void refresh() {
+		if (trace == null || kind != Kind.RECORD) {
+			return;
+		}
+		IWorkspaceRoot root = ResourcesPlugin.getWorkspace().getRoot();
+		try {
+			for (IFile f : root.findFilesForLocationURI(trace.toUri())) {
+				f.refreshLocal(IResource.DEPTH_ZERO, null);
+			}
+			if (trace.getParent() != null) {
+				for (IContainer c : root.findContainersForLocationURI(trace.getParent().toUri())) {
+					c.refreshLocal(IResource.DEPTH_ONE, null);
+				}
+			}
+		} catch (CoreException e) {
+			org.eclipse.core.runtime.ILog.of(EngineJob.class).log(e.getStatus());
+		}
+	}
+}
