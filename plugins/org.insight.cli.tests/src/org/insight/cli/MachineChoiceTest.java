@@ -43,6 +43,7 @@ class MachineChoiceTest {
     void theNestedCommandSharesTheRecordingsFolderAndForwardsStdin() {
         RecordCommand record = new RecordCommand();
         record.output = Path.of("/work/out/t.insight");
+        record.guest.program = Path.of("/tmp/bin/prog");
         List<String> args = List.of("record", "-o", "/work/out/t.insight", "--", "/bin/prog", "a b");
         List<String> cmd = NestedMachine.command(Path.of("/x/nested-kvm"), args, record);
         assertEquals("/x/nested-kvm", cmd.get(0));
@@ -54,14 +55,18 @@ class MachineChoiceTest {
         assertEquals(args, cmd.subList(cmd.size() - args.size(), cmd.size()));
         assertEquals(Main.class.getName(), cmd.get(cmd.size() - args.size() - 1));
         assertTrue(cmd.contains("-XX:TieredStopAtLevel=1"), cmd.toString());
+        // the program's folder, which the machine's own /tmp would hide, is shared read-only
+        assertEquals("/tmp/bin", cmd.get(cmd.indexOf("--ro") + 1));
     }
 
     @Test
     void aReplayNeitherWritesNorReadsStdin() {
         ReplayCommand replay = new ReplayCommand();
+        replay.trace = Path.of("/tmp/rec/t.insight");
         List<String> cmd = NestedMachine.command(Path.of("/x/nested-kvm"), List.of("replay", "t.insight"), replay);
         int dashes = cmd.indexOf("--");
         assertTrue(!cmd.subList(0, dashes).contains("--rw") && !cmd.subList(0, dashes).contains("--stdin"),
                 cmd.toString());
+        assertEquals("/tmp/rec", cmd.get(cmd.indexOf("--ro") + 1), "the recording's folder is shared read-only");
     }
 }

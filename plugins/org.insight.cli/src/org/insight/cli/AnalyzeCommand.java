@@ -67,6 +67,11 @@ final class AnalyzeCommand implements Callable<Integer>, RunsGuest {
     }
 
     @Override
+    public List<Path> readFolders() {
+        return List.of(RunsGuest.folderOf(trace));
+    }
+
+    @Override
     public void checkArguments() {
         if (!Files.isRegularFile(trace)) {
             throw new UserError(trace + ": no such recording");

@@ -50,6 +50,11 @@ final class DemoCommand implements Callable<Integer>, RunsGuest {
     }
 
     @Override
+    public List<Path> readFolders() {
+        return List.of(RunsGuest.folderOf(program));
+    }
+
+    @Override
     public void checkArguments() {
         if (!Files.isRegularFile(program)) {
             throw new UserError(program + ": no such file");

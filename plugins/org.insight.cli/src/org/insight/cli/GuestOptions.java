@@ -63,6 +63,16 @@ final class GuestOptions {
         ElfImage.read(program);
     }
 
+    /** The folders of the program and of the --stdin file, for {@link RunsGuest#readFolders()}. */
+    List<Path> readFolders() {
+        List<Path> folders = new ArrayList<>();
+        folders.add(RunsGuest.folderOf(program));
+        if (stdin != null) {
+            folders.add(RunsGuest.folderOf(stdin));
+        }
+        return folders;
+    }
+
     /** The run options these flags describe; {@code defaultStdin} is used when no --stdin file is given. */
     RunOptions toRunOptions(StdinSource defaultStdin) {
         for (String e : env) {

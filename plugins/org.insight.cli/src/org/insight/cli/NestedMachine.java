@@ -72,6 +72,10 @@ final class NestedMachine {
             cmd.add("--rw");
             cmd.add(d.toAbsolutePath().normalize().toString());
         }
+        for (Path d : command.readFolders()) {
+            cmd.add("--ro");
+            cmd.add(d.toAbsolutePath().normalize().toString());
+        }
         if (command.readsHostStdin()) {
             cmd.add("--stdin");
         }

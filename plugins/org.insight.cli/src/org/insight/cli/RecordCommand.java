@@ -67,6 +67,11 @@ final class RecordCommand implements Callable<Integer>, RunsGuest {
     }
 
     @Override
+    public List<Path> readFolders() {
+        return guest.readFolders();
+    }
+
+    @Override
     public boolean readsHostStdin() {
         return guest.stdin == null;
     }

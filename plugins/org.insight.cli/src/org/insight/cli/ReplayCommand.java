@@ -3,6 +3,7 @@ package org.insight.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 import org.insight.replay.DivergenceException;
@@ -43,6 +44,12 @@ final class ReplayCommand implements Callable<Integer>, RunsGuest {
     @Override
     public VmOption vm() {
         return vm;
+    }
+
+    @Override
+    public List<Path> readFolders() {
+        return binary == null ? List.of(RunsGuest.folderOf(trace))
+                : List.of(RunsGuest.folderOf(trace), RunsGuest.folderOf(binary));
     }
 
     @Override

@@ -2,6 +2,8 @@ package org.insight.cli;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 import org.insight.vmm.GuestRun;
@@ -36,6 +38,11 @@ final class RunCommand implements Callable<Integer>, RunsGuest {
     @Override
     public void checkArguments() {
         guest.check();
+    }
+
+    @Override
+    public List<Path> readFolders() {
+        return guest.readFolders();
     }
 
     @Override

@@ -18,6 +18,21 @@ interface RunsGuest {
     }
 
     /**
+     * Host folders of the files the command reads (the program, a --stdin file, the recording). The nested machine
+     * sees the host's / read-only but has its own /tmp, /run and ~/.cache, so these are shared with it read-only at
+     * their own paths.
+     */
+    default List<Path> readFolders() {
+        return List.of();
+    }
+
+    /** The folder of {@code file} as an absolute path ({@code /} for a file at the root). */
+    static Path folderOf(Path file) {
+        Path parent = file.toAbsolutePath().normalize().getParent();
+        return parent == null ? Path.of("/") : parent;
+    }
+
+    /**
      * Checks what can be checked on this host before a machine is chosen (files exist, options are valid, the program
      * is an ELF it can run), so that a mistake is one line here and not a machine start later. Throws a user error.
      */

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.stream.Stream;
 
@@ -73,11 +74,13 @@ class RecordReplayGuestTest {
 				for (SyncMode mode : full ? SyncMode.values() : new SyncMode[] { SyncMode.LOCKS }) {
 					for (Long seed : full ? new Long[] { null, 1L, 2L } : new Long[] { CI_SEED }) {
 						Program run = full ? p : GuestManifest.withCiWorkload(p);
+						Optional<Duration> watchdog = full ? Optional.empty() : GuestManifest.ciWatchdog(p);
 						String label = libc + "/" + p.name() + " " + mode.label() + (seed == null ? "" : " chaos "
-								+ seed) + (run == p ? "" : " (ci workload " + String.join(" ", run.args()) + ")");
+								+ seed) + (run == p ? "" : " (ci workload " + String.join(" ", run.args()) + ")")
+								+ watchdog.map(w -> " (ci: watchdog " + w.toMillis() + " ms)").orElse("");
 						int replays = full ? REPLAYS : 1;
 						tests.add(DynamicTest.dynamicTest(label, () -> recordAndReplay(libc, run, mode, seed,
-								replays)));
+								watchdog, replays)));
 					}
 				}
 			}
@@ -85,12 +88,13 @@ class RecordReplayGuestTest {
 		return tests.stream();
 	}
 
-	private void recordAndReplay(String libc, Program p, SyncMode mode, Long seed, int replays) throws IOException {
+	private void recordAndReplay(String libc, Program p, SyncMode mode, Long seed, Optional<Duration> watchdog,
+			int replays) throws IOException {
 		KvmRequirement.require();
 		Path bin = GuestManifest.binary(libc, p.name());
 		Path trace = dir.resolve(libc + "-" + p.name() + "-" + mode.label() + "-" + seed + ".insight");
 		CapturedOutput recorded = new CapturedOutput();
-		GuestOutcome outcome = record(bin, p, mode, seed, trace, recorded);
+		GuestOutcome outcome = record(bin, p, mode, seed, watchdog, trace, recorded, new VmmLauncher(RECORD_LIMIT));
 		assertTrue(!org.insight.vmm.machine.RunResult.stoppedFromOutside(outcome.exit().status(), outcome.exit()
 				.description()), libc + "/" + p.name() + ": the recording was " + outcome.exit().description());
 		// The philosophers sample can deadlock for real (its lock order has a cycle; see samples/philosophers.c), and
@@ -124,11 +128,18 @@ class RecordReplayGuestTest {
 
 	static GuestOutcome record(Path bin, Program p, SyncMode mode, Long seed, Path trace, CapturedOutput out,
 			VmmLauncher launcher) throws IOException {
+		return record(bin, p, mode, seed, Optional.empty(), trace, out, launcher);
+	}
+
+	/** {@code watchdog}: the recording's watchdog period when not the default (zero: none). */
+	static GuestOutcome record(Path bin, Program p, SyncMode mode, Long seed, Optional<Duration> watchdog, Path trace,
+			CapturedOutput out, VmmLauncher launcher) throws IOException {
 		List<String> argv = new ArrayList<>();
 		argv.add(bin.toString());
 		argv.addAll(p.args());
 		StdinSource stdin = p.stdinFile().map(StdinSource::file).orElse(StdinSource.empty());
-		RunOptions options = RunOptions.defaults().withArgv(argv).withEnv(p.env()).withSyncMode(mode);
+		RunOptions base = RunOptions.defaults().withArgv(argv).withEnv(p.env()).withSyncMode(mode);
+		RunOptions options = watchdog.map(base::withWatchdogPeriod).orElse(base);
 		ElfImage image = ElfImage.read(bin);
 		GuestBinary binary = GuestBinary.of(GuestRun.executablePath(bin), image.bytes(), image.buildId());
 		RecordingConfig config = new RecordingConfig(mode, options.timeSlice(),

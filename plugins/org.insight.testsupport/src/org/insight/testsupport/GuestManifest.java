@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -109,9 +110,30 @@ public final class GuestManifest {
 	 * The arguments a program takes in the {@code ci} selection's {@code locks}-mode recordings (TestMatrix), from
 	 * {@code ci-workloads.txt} beside its manifest: a smaller workload of the same program, whose self-checks and exit
 	 * status are the same (each stop at a lock call costs two VM exits, which nested KVM under TCG makes slow). Empty
-	 * when the program has no such line: it then runs with its manifest arguments.
+	 * when the program has no such line, or when its line gives only options ({@link #ciWatchdog}): it then runs with
+	 * its manifest arguments.
 	 */
 	public static Optional<List<String>> ciWorkload(Program p) {
+		return ciLine(p).map(f -> f.stream().filter(a -> !a.startsWith(WATCHDOG_OPTION)).toList()).filter(a -> !a
+				.isEmpty());
+	}
+
+	/** The option of a {@code ci-workloads.txt} line that sets the recording's watchdog period, in ms (0: none). */
+	static final String WATCHDOG_OPTION = "--watchdog=";
+
+	/**
+	 * The watchdog period the {@code ci} selection records a program with, when its {@code ci-workloads.txt} line gives
+	 * {@code --watchdog=MS}; empty for the default. A compute-bound program's watchdog preemptions are landmarks, and
+	 * the replay of a landmark costs a breakpoint hit per pass of the preempted instruction (issue 15, item 1): on
+	 * nested KVM that is hours for a loop of millions, so its ci recording runs without the watchdog.
+	 */
+	public static Optional<Duration> ciWatchdog(Program p) {
+		return ciLine(p).flatMap(f -> f.stream().filter(a -> a.startsWith(WATCHDOG_OPTION)).findFirst()).map(
+				a -> Duration.ofMillis(Long.parseLong(a.substring(WATCHDOG_OPTION.length()))));
+	}
+
+	/** The tokens after the program's name on its {@code ci-workloads.txt} line. */
+	private static Optional<List<String>> ciLine(Program p) {
 		Path file = p.folder().resolve("ci-workloads.txt");
 		if (!Files.isRegularFile(file)) {
 			return Optional.empty();
