@@ -88,16 +88,6 @@ final class LockCallTrap {
 		return f != null && breakpoints.isHit(frameRip) ? Optional.of(f) : Optional.empty();
 	}
 
-	/**
-	 * Whether a thread at {@code rip} may just have executed one of our int3s, its #BP not delivered yet: {@code rip}
-	 * is one past a hooked entry. A kick can stop the vCPU there (KVM under PVM queues the guest's exception, then sees
-	 * the signal before it enters the guest again, and reports RIP past the int3); setting the registers then makes
-	 * KVM drop the pending #BP, so the thread would go on inside the function's first instruction.
-	 */
-	boolean isJustAfterInt3(long rip) {
-		return hooked.containsKey(rip - 1) && breakpoints.isArmed(rip - 1);
-	}
-
 	/** Forgets every hook (the end of the run; the breakpoints put the bytes back). */
 	void disarmAll() {
 		pending.putAll(hooked);
