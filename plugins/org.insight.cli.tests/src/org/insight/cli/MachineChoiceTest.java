@@ -68,5 +68,12 @@ class MachineChoiceTest {
         assertTrue(!cmd.subList(0, dashes).contains("--rw") && !cmd.subList(0, dashes).contains("--stdin"),
                 cmd.toString());
         assertEquals("/tmp/rec", cmd.get(cmd.indexOf("--ro") + 1), "the recording's folder is shared read-only");
+        // the JVM inside reads this JVM's class path: its folders are shared too (an IDE's runtime may be in /tmp)
+        List<String> folders = NestedMachine.classPathFolders();
+        assertTrue(!folders.isEmpty());
+        for (String f : folders) {
+            int i = cmd.indexOf(f);
+            assertTrue(i > 0 && cmd.get(i - 1).equals("--ro") && i < dashes, f + " in " + cmd);
+        }
     }
 }

@@ -1,11 +1,14 @@
 package org.insight.cli;
 
+import java.io.File;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Runs this same command again inside a nested KVM: a small QEMU (TCG) machine with a real KVM of its own, booted by
@@ -72,9 +75,12 @@ final class NestedMachine {
             cmd.add("--rw");
             cmd.add(d.toAbsolutePath().normalize().toString());
         }
-        for (Path d : command.readFolders()) {
+        Set<String> read = new LinkedHashSet<>();
+        command.readFolders().forEach(d -> read.add(d.toAbsolutePath().normalize().toString()));
+        read.addAll(classPathFolders());
+        for (String d : read) {
             cmd.add("--ro");
-            cmd.add(d.toAbsolutePath().normalize().toString());
+            cmd.add(d);
         }
         if (command.readsHostStdin()) {
             cmd.add("--stdin");
@@ -83,6 +89,25 @@ final class NestedMachine {
         cmd.addAll(javaCommand());
         cmd.addAll(args);
         return cmd;
+    }
+
+    /**
+     * The folders of this JVM's class path (a folder entry itself, a jar's folder), which the JVM inside must read too:
+     * a class path under /tmp (a checkout there, an IDE's test runtime) is hidden by the machine's own /tmp otherwise.
+     */
+    static List<String> classPathFolders() {
+        Set<String> folders = new LinkedHashSet<>();
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            if (entry.isBlank()) {
+                continue;
+            }
+            Path p = Path.of(entry).toAbsolutePath().normalize();
+            Path folder = Files.isDirectory(p) ? p : p.getParent();
+            if (folder != null && Files.isDirectory(folder)) {
+                folders.add(folder.toString());
+            }
+        }
+        return List.copyOf(folders);
     }
 
     /** This JVM again: its java, its options (system properties, CDS archive, native access), its class path. */
