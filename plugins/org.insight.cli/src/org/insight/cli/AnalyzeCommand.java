@@ -76,6 +76,7 @@ final class AnalyzeCommand implements Callable<Integer>, RunsGuest {
         if (!Files.isRegularFile(trace)) {
             throw new UserError(trace + ": no such recording");
         }
+        ReplayCommand.checkReadable(trace);
         if (output != null && !Files.isDirectory(folder(output))) {
             throw new UserError("-o " + output + ": no such folder " + folder(output));
         }

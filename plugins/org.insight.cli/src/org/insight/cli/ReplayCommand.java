@@ -13,6 +13,7 @@ import org.insight.replay.ReplaySession;
 import org.insight.replay.VmmLauncher;
 import org.insight.replay.trace.GuestOutcome;
 import org.insight.replay.trace.TraceException;
+import org.insight.replay.trace.TraceReader;
 import org.insight.vmm.linux.OutputSink;
 
 import picocli.CommandLine.Command;
@@ -57,8 +58,23 @@ final class ReplayCommand implements Callable<Integer>, RunsGuest {
         if (!Files.isRegularFile(trace)) {
             throw new UserError(trace + ": no such recording");
         }
+        ReplayCommand.checkReadable(trace);
         if (binary != null && !Files.isRegularFile(binary)) {
             throw new UserError("--binary " + binary + ": no such file");
+        }
+    }
+
+    /**
+     * Opens the recording's header and block index here, before a nested machine starts: a file that is no recording,
+     * or a damaged one, is the same one line as in the replay, without a machine start first.
+     */
+    static void checkReadable(Path trace) {
+        try (TraceReader reader = TraceReader.open(trace)) {
+            // the header and the blocks' heads read: enough
+        } catch (TraceException e) {
+            throw new UserError(e.getMessage());
+        } catch (IOException e) {
+            throw new UserError(trace + ": cannot be read: " + e.getMessage());
         }
     }
 
