@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import org.insight.analysis.AnalysisResult;
 import org.insight.analysis.ReplayAnalysis;
 import org.insight.analysis.report.JsonReport;
+import org.insight.analysis.report.SarifReport;
 import org.insight.analysis.report.TextReport;
 import org.insight.replay.DivergenceException;
 import org.insight.replay.ReplayOptions;
@@ -33,7 +34,7 @@ import picocli.CommandLine.Parameters;
 final class AnalyzeCommand implements Callable<Integer>, RunsGuest {
     /** The report formats. */
     enum Format {
-        text, json
+        text, json, sarif
     }
 
     @Parameters(index = "0", paramLabel = "TRACE", descriptionKey = "analyze.trace")
@@ -42,7 +43,7 @@ final class AnalyzeCommand implements Callable<Integer>, RunsGuest {
     @Option(names = "--deadlocks", descriptionKey = "analyze.deadlocks")
     boolean deadlocks;
 
-    @Option(names = "--format", paramLabel = "text|json", descriptionKey = "analyze.format")
+    @Option(names = "--format", paramLabel = "text|json|sarif", descriptionKey = "analyze.format")
     Format format = Format.text;
 
     @Option(names = { "-o", "--output" }, paramLabel = "FILE", descriptionKey = "analyze.output")
@@ -102,6 +103,7 @@ final class AnalyzeCommand implements Callable<Integer>, RunsGuest {
             switch (format) {
             case text -> TextReport.write(result, out);
             case json -> JsonReport.write(result, out);
+            case sarif -> SarifReport.write(result, out);
             }
         }
         if (output != null) {

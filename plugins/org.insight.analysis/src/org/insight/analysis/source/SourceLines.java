@@ -83,6 +83,15 @@ public final class SourceLines {
 		return new SourceLocation(address, frames, null);
 	}
 
+	/** Lines known in advance (a report of saved locations, the report tests), no addr2line run. */
+	public static SourceLines of(Collection<SourceLocation> locations, SymbolTable symbols) {
+		SourceLines lines = new SourceLines(Objects.requireNonNull(symbols, "symbols"), null);
+		for (SourceLocation l : locations) {
+			lines.known.put(l.address(), l);
+		}
+		return lines;
+	}
+
 	/** Where {@code address} is; an address not resolved in the batch gets its symbol only. */
 	public SourceLocation at(long address) {
 		SourceLocation l = known.get(address);
