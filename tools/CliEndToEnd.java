@@ -1,6 +1,7 @@
 // End-to-end tests of the insight command, each step in a fresh JVM, as a user or a CI job runs it: record a
 // guest, replay the trace in another process (a fresh JVM, with no state shared with the recording), read it with
-// `info`, and check that damaged traces give one clean line and no stack trace.
+// `info`, run the demo and `record --analyze` and check their findings (the philosophers' lock-order cycle at its
+// file:line, status 0), and check that damaged traces give one clean line and no stack trace.
 //
 // Run by `./insight test` after the reactor build (it needs the engine jars):
 //   java tools/CliEndToEnd.java ROOT GUESTS REPORT_XML -- JAVA_COMMAND...
@@ -75,6 +76,10 @@ public class CliEndToEnd {
             }
             run(libc + "/deadlock locks chaos 3", () -> recordThenReplayElsewhere(libc, "deadlock", "locks", "3"));
         }
+        run("demo: record, replay, info and analyze of glibc/philosophers, ending with its lock-order cycle",
+                CliEndToEnd::demo);
+        run("record --analyze: the report on stderr after the guest's output, stdout the guest's alone",
+                CliEndToEnd::recordAnalyze);
         run("a recording stopped at its time limit replays up to the stop", CliEndToEnd::stoppedRecording);
         run("a damaged trace gives one line naming the block, no stack trace", CliEndToEnd::damagedTrace);
         run("a truncated trace is shown as incomplete and its replay refused, in one line", CliEndToEnd::truncatedTrace);
@@ -210,6 +215,62 @@ public class CliEndToEnd {
         Proc info = cli("info", trace.toString());
         check(info.status() == 0 && info.out().matches("(?s).*state\\s+complete.*")
                 && info.out().contains("sync mode " + mode), "info:\n" + info.out() + info.err());
+    }
+
+    /** The lines of samples/philosophers.c where a philosopher takes its left fork, then its right one. */
+    static List<Integer> forkLines() throws IOException {
+        List<String> src = Files.readAllLines(root.resolve("samples/philosophers.c"));
+        int left = src.indexOf("        pthread_mutex_lock(&p->left->lock);") + 1;
+        int right = src.indexOf("        pthread_mutex_lock(&p->right->lock);") + 1;
+        check(left > 0 && right > 0, "samples/philosophers.c no longer takes its forks as this test expects");
+        return List.of(left, right);
+    }
+
+    /**
+     * The analysis of a philosophers recording: one potential deadlock, the cycle of the five forks (a fork is a
+     * 40-byte glibc mutex and a long: 48 bytes), each edge's acquisitions at their lines of samples/philosophers.c.
+     */
+    static void checkPhilosophersFindings(String report, String what) throws IOException {
+        check(report.contains("Potential deadlock 1: lock order cycle of 5 locks"), what + " has no finding:\n"
+                + report);
+        check(report.contains("forks -> forks+48 -> forks+96 -> forks+144 -> forks+192 -> forks"), what
+                + " does not show the forks' cycle:\n" + report);
+        for (int line : forkLines()) {
+            check(report.contains("in dine at ") && report.contains("samples/philosophers.c:" + line), what
+                    + " does not name samples/philosophers.c:" + line + ":\n" + report);
+        }
+        check(report.contains("1 potential deadlock, 0 cycles filtered out (5 locks, 5 lock-order edges)"), what
+                + " summary:\n" + report);
+    }
+
+    static void demo() throws Exception {
+        Path trace = work.resolve("demo-philosophers.insight");
+        Proc d = cli("demo", "-o", trace.toString(), "--", guests.resolve("glibc/philosophers").toString());
+        // Findings are the point of the demo: they leave its status 0.
+        check(d.status() == 0, "demo exit " + d.status() + ":\n" + d.err());
+        check(!d.err().contains("\tat "), "demo printed a stack trace:\n" + d.err());
+        check(d.err().contains("insight: replay verified: "), "the demo's replay did not verify:\n" + d.err());
+        check(d.out().contains("total meals 250"), "the guest's output is missing:\n" + d.out());
+        check(d.out().matches("(?s).*state\\s+complete.*"), "no info of the trace:\n" + d.out());
+        checkPhilosophersFindings(d.out(), "the demo's analysis");
+        // The demo ends with the findings: the report is the last thing on stdout.
+        int report = d.out().lastIndexOf("InSight analysis of ");
+        check(report > d.out().lastIndexOf("total meals 250") && report > d.out().lastIndexOf("state "),
+                "the analysis is not the demo's last output:\n" + d.out());
+        check(d.out().strip().endsWith("lock-order edges)."), "the demo does not end with the summary:\n" + d.out());
+    }
+
+    static void recordAnalyze() throws Exception {
+        Path trace = work.resolve("analyze-philosophers.insight");
+        Proc r = cli("record", "--analyze", "-o", trace.toString(), "--chaos", "5", "--",
+                guests.resolve("glibc/philosophers").toString());
+        check(r.status() == 0, "record --analyze exit " + r.status() + " (findings leave it 0):\n" + r.err());
+        check(!r.err().contains("\tat "), "record --analyze printed a stack trace:\n" + r.err());
+        check(!r.out().contains("InSight analysis") && r.out().contains("total meals 250"),
+                "stdout is not the guest's alone:\n" + r.out());
+        check(r.err().indexOf("InSight analysis of ") > r.err().indexOf("insight: recorded "),
+                "the report does not follow the recording's summary on stderr:\n" + r.err());
+        checkPhilosophersFindings(r.err(), "record --analyze's report");
     }
 
     static void stoppedRecording() throws Exception {

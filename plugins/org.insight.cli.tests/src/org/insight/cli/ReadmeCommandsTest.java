@@ -54,7 +54,7 @@ class ReadmeCommandsTest {
 
     @Test
     void theEngineCommandsKnowTheVmChoice() {
-        for (String name : new String[] { "run", "record", "replay", "bench", "demo" }) {
+        for (String name : new String[] { "run", "record", "replay", "analyze", "bench", "demo" }) {
             CommandLineTest.Outcome o = CommandLineTest.insight(name, "--help");
             assertTrue(o.out().contains("--vm"), name + ": " + o.out());
         }

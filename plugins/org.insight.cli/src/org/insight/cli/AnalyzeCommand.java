@@ -2,6 +2,7 @@ package org.insight.cli;
 
 import java.io.IOException;
 import java.io.OutputStreamWriter;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -62,7 +63,7 @@ final class AnalyzeCommand implements Callable<Integer>, RunsGuest {
         return output == null ? List.of() : List.of(folder(output));
     }
 
-    private static Path folder(Path file) {
+    static Path folder(Path file) {
         Path parent = file.toAbsolutePath().getParent();
         return parent == null ? Path.of("/") : parent;
     }
@@ -86,6 +87,19 @@ final class AnalyzeCommand implements Callable<Integer>, RunsGuest {
     @Override
     public Integer call() throws IOException {
         checkArguments();
+        return report(trace, format, output, System.out);
+    }
+
+    /**
+     * Analyzes {@code trace} (a replay with the analysis hooks, which must verify) and writes the report to
+     * {@code output}, or to {@code console} when it is null (left open). Also used by {@code record --analyze} and
+     * {@code demo}, in the JVM and on the machine that recorded. Findings are the report's content, not a failure.
+     *
+     * @return 0 when the report was written, {@link ReplayCommand#DIVERGED} when the replay diverged (then one line
+     *         on stderr and no report)
+     * @throws UserError when the recording cannot be replayed here or read
+     */
+    static int report(Path trace, Format format, Path output, PrintStream console) throws IOException {
         AnalysisResult result;
         try {
             result = ReplayAnalysis.run(trace, (fd, data, off, len) -> {
@@ -97,18 +111,25 @@ final class AnalyzeCommand implements Callable<Integer>, RunsGuest {
         } catch (ReplayRefusedException | TraceException e) {
             throw new UserError(e.getMessage());
         }
-        try (PrintWriter out = output == null
-                ? new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), false)
-                : new PrintWriter(Files.newBufferedWriter(output, StandardCharsets.UTF_8))) {
-            switch (format) {
-            case text -> TextReport.write(result, out);
-            case json -> JsonReport.write(result, out);
-            case sarif -> SarifReport.write(result, out);
+        if (output == null) {
+            // The console is not ours to close (System.out: the demo and record print more after the report).
+            PrintWriter out = new PrintWriter(new OutputStreamWriter(console, StandardCharsets.UTF_8), false);
+            write(result, format, out);
+            out.flush();
+        } else {
+            try (PrintWriter out = new PrintWriter(Files.newBufferedWriter(output, StandardCharsets.UTF_8))) {
+                write(result, format, out);
             }
-        }
-        if (output != null) {
             System.err.println("insight: " + result.verification() + "; report written to " + output);
         }
         return 0;
+    }
+
+    private static void write(AnalysisResult result, Format format, PrintWriter out) {
+        switch (format) {
+        case text -> TextReport.write(result, out);
+        case json -> JsonReport.write(result, out);
+        case sarif -> SarifReport.write(result, out);
+        }
     }
 }

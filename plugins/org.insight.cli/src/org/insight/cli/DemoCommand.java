@@ -15,8 +15,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code insight demo}: the main job on a sample, in one process (so one machine start, nested or not): record it
- * with chaos scheduling, replay the recording and verify it, then show the trace. Each step is the same code as the
- * {@code record}, {@code replay} and {@code info} commands, run here on the machine already chosen.
+ * with chaos scheduling, replay the recording and verify it, show the trace, then analyze it (a replay with the
+ * analysis hooks) and print the potential deadlocks. Each step is the same code as the {@code record},
+ * {@code replay}, {@code info} and {@code analyze} commands, run here on the machine already chosen.
  */
 @Command(name = "demo", sortOptions = false)
 final class DemoCommand implements Callable<Integer>, RunsGuest {
@@ -87,7 +88,15 @@ final class DemoCommand implements Callable<Integer>, RunsGuest {
             return replayed == 0 ? 1 : replayed;
         }
         int info = step(out, err, "info", trace);
-        return info != 0 ? info : recorded;
+        if (info != 0) {
+            return info;
+        }
+        // Last, so the demo ends with them: the potential deadlocks, each with its stacks at file:line. Findings are
+        // what the demo shows, not a failure: the status stays the recording's unless the analysis itself fails.
+        err.println("insight: " + Messages.get("demo.analyzing"));
+        err.flush();
+        int analyzed = step(out, err, "analyze", "--vm", "kvm", trace);
+        return analyzed != 0 ? analyzed : recorded;
     }
 
     private static int step(PrintWriter out, PrintWriter err, String... args) {

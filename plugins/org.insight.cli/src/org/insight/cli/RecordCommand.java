@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
@@ -42,6 +43,15 @@ final class RecordCommand implements Callable<Integer>, RunsGuest {
     @Option(names = "--stats", descriptionKey = "run.stats")
     boolean stats;
 
+    @Option(names = "--analyze", descriptionKey = "record.analyze")
+    boolean analyze;
+
+    @Option(names = "--analyze-output", paramLabel = "FILE", descriptionKey = "record.analyzeOutput")
+    Path analyzeOutput;
+
+    @Option(names = "--analyze-format", paramLabel = "text|json|sarif", descriptionKey = "record.analyzeFormat")
+    AnalyzeCommand.Format analyzeFormat;
+
     @Mixin
     GuestOptions guest = new GuestOptions();
 
@@ -59,10 +69,24 @@ final class RecordCommand implements Callable<Integer>, RunsGuest {
         checkOutputFolder();
     }
 
+    /** Whether the recording is analyzed once it has ended: --analyze, or one of the options that shape its report. */
+    boolean analyzing() {
+        return analyze || analyzeOutput != null || analyzeFormat != null;
+    }
+
     private void checkOutputFolder() {
         Path parent = output.toAbsolutePath().getParent();
         if (parent != null && !Files.isDirectory(parent)) {
             throw new UserError("-o " + output + ": the folder " + parent + " does not exist");
+        }
+        if (analyzeOutput != null) {
+            if (!Files.isDirectory(AnalyzeCommand.folder(analyzeOutput))) {
+                throw new UserError("--analyze-output " + analyzeOutput + ": no such folder "
+                        + AnalyzeCommand.folder(analyzeOutput));
+            }
+            if (analyzeOutput.toAbsolutePath().normalize().equals(output.toAbsolutePath().normalize())) {
+                throw new UserError("--analyze-output " + analyzeOutput + " is the recording itself (-o)");
+            }
         }
     }
 
@@ -78,8 +102,15 @@ final class RecordCommand implements Callable<Integer>, RunsGuest {
 
     @Override
     public List<Path> writtenFolders() {
+        List<Path> folders = new ArrayList<>();
         Path parent = output.toAbsolutePath().getParent();
-        return parent == null ? List.of() : List.of(parent);
+        if (parent != null) {
+            folders.add(parent);
+        }
+        if (analyzeOutput != null && !folders.contains(AnalyzeCommand.folder(analyzeOutput))) {
+            folders.add(AnalyzeCommand.folder(analyzeOutput));
+        }
+        return folders;
     }
 
     @Override
@@ -105,7 +136,18 @@ final class RecordCommand implements Callable<Integer>, RunsGuest {
         launcher.lastResult().ifPresent(r -> RunCommand.report(r, stats, System.err));
         System.err.printf("insight: recorded %d frames in %d blocks to %s (%d bytes)%n", trailer.frameCount(),
                 trailer.blockCount(), output, Files.size(output));
-        return outcome.exit().status();
+        int status = outcome.exit().status();
+        if (analyzing()) {
+            // After the guest's output and the summary; on stderr (stdout is the guest's) unless a file is given.
+            System.err.println("insight: analyzing the recording (a replay with the analysis hooks)");
+            System.err.flush();
+            int analyzed = AnalyzeCommand.report(output, analyzeFormat == null ? AnalyzeCommand.Format.text
+                    : analyzeFormat, analyzeOutput, System.err);
+            if (analyzed != 0) {
+                return analyzed;
+            }
+        }
+        return status;
     }
 
 }
