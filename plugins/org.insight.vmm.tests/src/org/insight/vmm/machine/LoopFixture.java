@@ -63,6 +63,11 @@ final class LoopFixture implements AutoCloseable {
 	 * ({@code --mode locks}); either may be null.
 	 */
 	LoopFixture(int maxThreads, LockFunctions locks, byte[] text) {
+		this(maxThreads, locks, text, CodeObserver.NONE);
+	}
+
+	/** As above, with {@code observer} watching the run (a replay's analysis hooks). */
+	LoopFixture(int maxThreads, LockFunctions locks, byte[] text, CodeObserver observer) {
 		KernelArea.write(memory);
 		space.map(TEXT, TEXT + 0x1000, Mman.PROT_READ | Mman.PROT_EXEC, Vma.Kind.IMAGE);
 		space.map(DATA, DATA + 0x1000, Mman.PROT_READ | Mman.PROT_WRITE, Vma.Kind.IMAGE);
@@ -82,6 +87,9 @@ final class LoopFixture implements AutoCloseable {
 		loop = new VcpuLoop(cpu, MachineFacts.standard(memory::getLong), process, syscalls, scan, stats);
 		if (locks != null) {
 			loop.lockFunctions(locks);
+		}
+		if (observer != CodeObserver.NONE) {
+			loop.observer(observer);
 		}
 		ref.set(loop);
 		loop.start();

@@ -549,6 +549,13 @@ public final class VcpuLoop {
 			long t0 = System.nanoTime();
 			observer.hit(onCpu.tid(), at.rip, at.copy(), observerControl);
 			stats.observed(System.nanoTime() - t0);
+			if (!breakpoints.isArmed(at.rip)) {
+				// The observer gave up its watch here at this very hit (a return hook, once its call returned) and no
+				// other owner wants the site: the guest's byte is back, so the thread runs the instruction as it is,
+				// with nothing to step over (beginStep would find no breakpoint).
+				cpu.setRegs(throughIret(at));
+				return;
+			}
 		}
 		boolean landmark = trap.isHit(e.rip(), onCpu.tid());
 		if (landmark && onLandmarkBreakpoint(at)) {
