@@ -201,6 +201,64 @@ class VcpuLoopTest {
 		assertTrue(e.toString().contains("main+0x11"), e.toString());
 	}
 
+	/** {@code rep movsq}, as musl's memcpy copies its 8-byte words. */
+	static final byte[] REP_MOVSQ = { (byte) 0xF3, 0x48, (byte) 0xA5 };
+
+	/**
+	 * Issue #15 (LockCallKickStressTest on nested KVM, musl, about 1 recording in 13): a kick landed on memcpy's
+	 * {@code rep movsq} with RCX 0 and RSI/RDI advanced (QEMU's TCG goes back to the instruction after its last
+	 * iteration before it leaves it), and became a preemption. A replay steps that instruction one iteration per #DB
+	 * and the last step ends at the next instruction, so it never reached the landmark: "expected watchdog kick at rip
+	 * 0x405f19 after 13 sync points, got clone(...)". Such a kick is no preemption; one with iterations left is.
+	 */
+	@Test
+	void aKickAtARepStringInstructionWithACountOf0IsNoPreemption() {
+		byte[] text = new byte[0x400];
+		long rep = MAIN + 0x40;
+		System.arraycopy(REP_MOVSQ, 0, text, (int) (rep - LoopFixture.TEXT), REP_MOVSQ.length);
+		try (LoopFixture g = new LoopFixture(16, null, text)) {
+			g.inputs.preempt = (p, others) -> true; // chaos: every kick it is asked about preempts
+			long tid = DATA + 0x200;
+			g.cpu.then(syscall(Syscalls.CLONE, CLONE_PTHREAD, CHILD_STACK, tid, tid, 0), kickAt(rep, 0),
+					expect(cpu -> assertEquals(STACK_TOP - 0x100, cpu.live.rsp, "the same thread goes on"),
+							kickAt(rep, 2)),
+					expect(cpu -> assertEquals(CHILD_STACK, cpu.live.rsp, "the child runs"),
+							syscall(Syscalls.EXIT_GROUP, 0)));
+			g.run();
+			List<Preemption> asked = g.inputs.asked(Preemption.class);
+			assertEquals(1, asked.size(), "only the kick with iterations left is a landmark: " + asked);
+			assertEquals(2, asked.get(0).landmark().regs().rcx);
+			assertEquals(1, g.stats.kicksDeclined());
+		}
+	}
+
+	/** A kick of the thread at {@code rip} with RCX {@code rcx}. */
+	private static ScriptedCpu.Step kickAt(long rip, long rcx) {
+		return cpu -> {
+			cpu.live.rip = rip;
+			cpu.live.rcx = rcx;
+			return interrupt().apply(cpu);
+		};
+	}
+
+	@Test
+	void repStringInstructionsWithNothingLeftAreRecognized() {
+		byte[][] finished = { REP_MOVSQ, { (byte) 0xF3, (byte) 0xA4 }, { (byte) 0xF3, 0x48, (byte) 0xAB },
+				{ (byte) 0xF2, (byte) 0xAE }, { (byte) 0xF3, (byte) 0xA6 }, { 0x66, (byte) 0xF3, (byte) 0xAB },
+				{ 0x64, (byte) 0xF3, (byte) 0xAC } };
+		for (byte[] code : finished) {
+			assertTrue(VcpuLoop.isFinishedRepString(code, 0), java.util.HexFormat.of().formatHex(code));
+			assertTrue(!VcpuLoop.isFinishedRepString(code, 1), java.util.HexFormat.of().formatHex(code));
+		}
+		byte[] address32 = { 0x67, (byte) 0xF3, (byte) 0xA4 };
+		assertTrue(VcpuLoop.isFinishedRepString(address32, 1L << 32), "ECX is the count");
+		byte[][] others = { { (byte) 0xA5 }, { 0x48, (byte) 0xAB }, { (byte) 0xF3, 0x0F, 0x1E, (byte) 0xFA },
+				{ (byte) 0xF3, (byte) 0xC3 }, { (byte) 0xF3, (byte) 0x90 }, { (byte) 0xF3 }, { (byte) 0xF3, 0x48 } };
+		for (byte[] code : others) {
+			assertTrue(!VcpuLoop.isFinishedRepString(code, 0), java.util.HexFormat.of().formatHex(code));
+		}
+	}
+
 	@Test
 	void aKickInsideTheGateOrAStubIsIgnored() {
 		f.cpu.then(jump(MachineLayout.GATE, interrupt()), jump(MAIN, syscall(Syscalls.EXIT_GROUP, 0)));
