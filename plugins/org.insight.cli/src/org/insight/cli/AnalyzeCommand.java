@@ -60,12 +60,7 @@ final class AnalyzeCommand implements Callable<Integer>, RunsGuest {
 
     @Override
     public List<Path> writtenFolders() {
-        return output == null ? List.of() : List.of(folder(output));
-    }
-
-    static Path folder(Path file) {
-        Path parent = file.toAbsolutePath().getParent();
-        return parent == null ? Path.of("/") : parent;
+        return output == null ? List.of() : List.of(RunsGuest.folderOf(output));
     }
 
     @Override
@@ -79,8 +74,8 @@ final class AnalyzeCommand implements Callable<Integer>, RunsGuest {
             throw new UserError(trace + ": no such recording");
         }
         ReplayCommand.checkReadable(trace);
-        if (output != null && !Files.isDirectory(folder(output))) {
-            throw new UserError("-o " + output + ": no such folder " + folder(output));
+        if (output != null && !Files.isDirectory(RunsGuest.folderOf(output))) {
+            throw new UserError("-o " + output + ": no such folder " + RunsGuest.folderOf(output));
         }
     }
 

@@ -80,9 +80,9 @@ final class RecordCommand implements Callable<Integer>, RunsGuest {
             throw new UserError("-o " + output + ": the folder " + parent + " does not exist");
         }
         if (analyzeOutput != null) {
-            if (!Files.isDirectory(AnalyzeCommand.folder(analyzeOutput))) {
+            if (!Files.isDirectory(RunsGuest.folderOf(analyzeOutput))) {
                 throw new UserError("--analyze-output " + analyzeOutput + ": no such folder "
-                        + AnalyzeCommand.folder(analyzeOutput));
+                        + RunsGuest.folderOf(analyzeOutput));
             }
             if (analyzeOutput.toAbsolutePath().normalize().equals(output.toAbsolutePath().normalize())) {
                 throw new UserError("--analyze-output " + analyzeOutput + " is the recording itself (-o)");
@@ -107,8 +107,8 @@ final class RecordCommand implements Callable<Integer>, RunsGuest {
         if (parent != null) {
             folders.add(parent);
         }
-        if (analyzeOutput != null && !folders.contains(AnalyzeCommand.folder(analyzeOutput))) {
-            folders.add(AnalyzeCommand.folder(analyzeOutput));
+        if (analyzeOutput != null && !folders.contains(RunsGuest.folderOf(analyzeOutput))) {
+            folders.add(RunsGuest.folderOf(analyzeOutput));
         }
         return folders;
     }
