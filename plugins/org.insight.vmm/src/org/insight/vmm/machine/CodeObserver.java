@@ -41,6 +41,15 @@ public interface CodeObserver {
 
 		/** The 8 bytes at {@code va}, little-endian; only where {@link #readable}. */
 		long readU64(long va);
+
+		/**
+		 * The guest's virtual time so far, in nanoseconds: how long guest code of every thread ran, exit handling left
+		 * out ({@code VirtualClock}). Measured, so never deterministic: for times, never for counts.
+		 */
+		long virtualNanos();
+
+		/** How long thread {@code tid}'s guest code has run so far, as {@link #virtualNanos()} measures it. */
+		long threadVirtualNanos(int tid);
 	}
 
 	/** The addresses watched for the whole run (function entries). */

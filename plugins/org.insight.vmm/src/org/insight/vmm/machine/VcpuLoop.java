@@ -78,6 +78,7 @@ public final class VcpuLoop {
 	private LockCallTrap lockCalls;
 	private CodeObserver observer = CodeObserver.NONE;
 	private final ObserverControl observerControl = new ObserverControl();
+	private final VirtualClock clock = new VirtualClock();
 	private final AtomicLong progress = new AtomicLong();
 	private final Object pauseLock = new Object();
 	private final long started = System.nanoTime();
@@ -274,6 +275,7 @@ public final class VcpuLoop {
 		stats.guest(t1 - t0);
 		Regs regs = cpu.regs();
 		ExitAction action = ExitHandler.decide(exit, regs, facts);
+		clock.ran(onCpu.tid(), kindOf(action), t1 - t0);
 		RunStats.ExitKind kind;
 		switch (action) {
 		case ExitAction.Syscall s -> {
@@ -304,6 +306,17 @@ public final class VcpuLoop {
 		}
 		stats.exit(kind, System.nanoTime() - t1);
 		return state;
+	}
+
+	/** The kind of an exit before it is handled, for the virtual clock (the run loop's own kind may change). */
+	private static RunStats.ExitKind kindOf(ExitAction action) {
+		return switch (action) {
+		case ExitAction.Syscall s -> RunStats.ExitKind.SYSCALL;
+		case ExitAction.GuestException e -> e.vector() == ExceptionVectors.PF ? RunStats.ExitKind.PAGE_FAULT
+				: RunStats.ExitKind.EXCEPTION;
+		case ExitAction.Kick k -> RunStats.ExitKind.KICK;
+		default -> RunStats.ExitKind.OTHER;
+		};
 	}
 
 	// ---------------------------------------------------------------- syscalls
@@ -627,6 +640,16 @@ public final class VcpuLoop {
 		@Override
 		public long readU64(long va) {
 			return memory.readU64(va);
+		}
+
+		@Override
+		public long virtualNanos() {
+			return clock.total();
+		}
+
+		@Override
+		public long threadVirtualNanos(int tid) {
+			return clock.thread(tid);
 		}
 	}
 
