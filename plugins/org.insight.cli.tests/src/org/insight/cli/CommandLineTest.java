@@ -122,6 +122,19 @@ class CommandLineTest {
         assertEquals("insight: " + missing + ": no such recording", o.err().strip());
     }
 
+    /** The limits of record and replay: a wrong value is named before anything runs. */
+    @Test
+    void badLimitsAreNamed(@TempDir Path dir) {
+        Outcome o = insight("replay", "--time-limit", "0", dir.resolve("t.insight").toString());
+        assertEquals(2, o.status());
+        assertEquals("insight: --time-limit must be a positive number of seconds (at most a year), got 0.0",
+                o.err().strip());
+        o = insight("record", "--max-trace-size", "0", "-o", dir.resolve("t.insight").toString(), "--", "/bin/true");
+        assertEquals(2, o.status());
+        assertTrue(o.err().contains("size out of range: '0'"), o.err());
+        assertTrue(o.err().contains("--max-trace-size"), o.err());
+    }
+
     /** A bug is one line and status 70, never a stack trace (that needs INSIGHT_DEBUG=1). */
     @Test
     void anInternalErrorIsOneLine() throws Exception {

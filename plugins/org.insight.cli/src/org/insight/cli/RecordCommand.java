@@ -17,6 +17,7 @@ import org.insight.replay.trace.GuestProgram;
 import org.insight.replay.trace.RecordingConfig;
 import org.insight.replay.trace.TraceHeader;
 import org.insight.replay.trace.TraceTrailer;
+import org.insight.replay.trace.TraceWriter;
 import org.insight.symbols.ElfImage;
 import org.insight.vmm.GuestRun;
 import org.insight.vmm.inputs.Chaos;
@@ -26,6 +27,7 @@ import org.insight.vmm.inputs.SchedulingPolicy;
 import org.insight.vmm.inputs.StdinSource;
 import org.insight.vmm.linux.OutputSink;
 import org.insight.vmm.machine.RunOptions;
+import org.insight.vmm.machine.RunResult;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -42,6 +44,13 @@ final class RecordCommand implements Callable<Integer>, RunsGuest {
 
     @Option(names = "--stats", descriptionKey = "run.stats")
     boolean stats;
+
+    /** A trace that grows past this stops the recording (4 GiB: hours of a normal program's inputs). */
+    static final long DEFAULT_MAX_TRACE_BYTES = 4L << 30;
+
+    @Option(names = "--max-trace-size", paramLabel = "SIZE", converter = SizeConverter.class,
+            descriptionKey = "record.maxTraceSize")
+    Long maxTraceSize;
 
     @Option(names = "--analyze", descriptionKey = "record.analyze")
     boolean analyze;
@@ -113,6 +122,10 @@ final class RecordCommand implements Callable<Integer>, RunsGuest {
         return folders;
     }
 
+    private long maxTraceBytes() {
+        return maxTraceSize == null ? DEFAULT_MAX_TRACE_BYTES : maxTraceSize;
+    }
+
     @Override
     public Integer call() throws IOException {
         Path program = guest.program();
@@ -129,13 +142,18 @@ final class RecordCommand implements Callable<Integer>, RunsGuest {
         GuestOutcome outcome;
         TraceTrailer trailer;
         try (LiveInputs live = new LiveInputs(options.stdin(), policy);
-                RecordSession session = RecordSession.start(output, header, live, OutputSink.host(), launcher)) {
+                RecordSession session = RecordSession.start(output, header, live, OutputSink.host(), launcher,
+                        TraceWriter.Options.DEFAULT, maxTraceBytes())) {
             outcome = session.run();
             trailer = session.trailer().orElseThrow();
         }
         launcher.lastResult().ifPresent(r -> RunCommand.report(r, stats, System.err));
         System.err.printf("insight: recorded %d frames in %d blocks to %s (%d bytes)%n", trailer.frameCount(),
                 trailer.blockCount(), output, Files.size(output));
+        if (RunResult.TRACE_LIMIT_DESCRIPTION.equals(outcome.exit().description())) {
+            System.err.printf("insight: the trace reached --max-trace-size (%d bytes): the guest was stopped there;"
+                    + " the recording is complete up to that point and replays up to it%n", maxTraceBytes());
+        }
         int status = outcome.exit().status();
         if (analyzing()) {
             // After the guest's output and the summary; on stderr (stdout is the guest's) unless a file is given.

@@ -40,6 +40,9 @@ final class ReplayCommand implements Callable<Integer>, RunsGuest {
     boolean stats;
 
     @Mixin
+    ReplayLimitOption limit = new ReplayLimitOption();
+
+    @Mixin
     VmOption vm = new VmOption();
 
     @Override
@@ -55,6 +58,7 @@ final class ReplayCommand implements Callable<Integer>, RunsGuest {
 
     @Override
     public void checkArguments() {
+        limit.apply(ReplayOptions.onThisHost());
         if (!Files.isRegularFile(trace)) {
             throw new UserError(trace + ": no such recording");
         }
@@ -81,7 +85,7 @@ final class ReplayCommand implements Callable<Integer>, RunsGuest {
     @Override
     public Integer call() throws IOException {
         checkArguments();
-        ReplayOptions options = ReplayOptions.onThisHost();
+        ReplayOptions options = limit.apply(ReplayOptions.onThisHost());
         if (binary != null) {
             options = options.withBinary(binary);
         }

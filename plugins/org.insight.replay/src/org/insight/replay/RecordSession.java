@@ -20,10 +20,11 @@ public final class RecordSession extends Session {
 	private final RecordingInputs inputs;
 	private TraceTrailer trailer;
 
-	private RecordSession(TraceHeader header, OutputSink output, TraceWriter writer, GuestInputs live) {
+	private RecordSession(TraceHeader header, OutputSink output, TraceWriter writer, GuestInputs live,
+			long maxTraceBytes) {
 		super(header, output);
 		this.writer = writer;
-		this.inputs = new RecordingInputs(live, writer);
+		this.inputs = new RecordingInputs(live, writer, () -> writer.bytesWritten() >= maxTraceBytes);
 	}
 
 	/** Starts recording into {@code trace} (replaced if it exists) with the default block limits. */
@@ -38,8 +39,22 @@ public final class RecordSession extends Session {
 	 */
 	public static RecordSession start(Path trace, TraceHeader header, GuestInputs live, OutputSink output,
 			GuestLauncher launcher, TraceWriter.Options options) {
+		return start(trace, header, live, output, launcher, options, Long.MAX_VALUE);
+	}
+
+	/**
+	 * As {@link #start(Path, TraceHeader, GuestInputs, OutputSink, GuestLauncher, TraceWriter.Options)}, and the
+	 * guest is stopped (as at a wall-clock limit, "stopped at the trace size limit") once the trace file has
+	 * {@code maxTraceBytes} bytes: the recording ends complete, with its trailer, a block or so past the limit, and
+	 * replays up to that point.
+	 */
+	public static RecordSession start(Path trace, TraceHeader header, GuestInputs live, OutputSink output,
+			GuestLauncher launcher, TraceWriter.Options options, long maxTraceBytes) {
+		if (maxTraceBytes <= 0) {
+			throw new IllegalArgumentException("a trace size limit must be positive: " + maxTraceBytes);
+		}
 		TraceWriter writer = TraceWriter.create(trace, header, options);
-		RecordSession session = new RecordSession(header, output, writer, live);
+		RecordSession session = new RecordSession(header, output, writer, live, maxTraceBytes);
 		try {
 			session.launch(launcher, session.inputs);
 		} catch (RuntimeException e) {

@@ -30,11 +30,23 @@ import org.insight.vmm.inputs.SyncPoint;
 public final class RecordingInputs implements GuestInputs {
 	private final GuestInputs live;
 	private final FrameSink sink;
+	private final java.util.function.BooleanSupplier full;
 	private long frames;
 
 	public RecordingInputs(GuestInputs live, FrameSink sink) {
+		this(live, sink, () -> false);
+	}
+
+	/** @param full whether the trace can take no more (its size limit): the machine then stops the guest */
+	public RecordingInputs(GuestInputs live, FrameSink sink, java.util.function.BooleanSupplier full) {
 		this.live = Objects.requireNonNull(live, "live");
 		this.sink = Objects.requireNonNull(sink, "sink");
+		this.full = Objects.requireNonNull(full, "full");
+	}
+
+	@Override
+	public boolean atCapacity() {
+		return full.getAsBoolean();
 	}
 
 	@Override

@@ -1,6 +1,7 @@
 package org.insight.replay;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -9,16 +10,38 @@ import org.insight.replay.trace.HostCpu;
 /**
  * Where a replay runs: the host CPU (compared with the recording's), and optionally the guest binary the user
  * names, which must be the recorded one (the replay itself always runs the copy embedded in the trace), and its
- * limits: null for the defaults the recording's duration gives ({@link ReplayLimits#forRecording}).
+ * limits: null for the defaults the recording's duration gives ({@link ReplayLimits#forRecording}), of which
+ * {@code timeLimit}, when given, replaces the whole replay's time limit (the user's {@code --time-limit}).
  */
-public record ReplayOptions(HostCpu host, Optional<Path> binary, ReplayLimits limits) {
+public record ReplayOptions(HostCpu host, Optional<Path> binary, ReplayLimits limits, Duration timeLimit) {
 	public ReplayOptions {
 		Objects.requireNonNull(host, "host");
 		Objects.requireNonNull(binary, "binary");
+		if (timeLimit != null && !timeLimit.isPositive()) {
+			throw new IllegalArgumentException("a replay time limit must be positive: " + timeLimit);
+		}
+	}
+
+	public ReplayOptions(HostCpu host, Optional<Path> binary, ReplayLimits limits) {
+		this(host, binary, limits, null);
 	}
 
 	public ReplayOptions(HostCpu host, Optional<Path> binary) {
 		this(host, binary, null);
+	}
+
+	/** The limits of a replay of a recording that took {@code recorded}. */
+	public ReplayLimits limitsFor(Duration recorded) {
+		if (limits != null) {
+			return limits;
+		}
+		ReplayLimits defaults = ReplayLimits.forRecording(recorded);
+		return timeLimit == null ? defaults : new ReplayLimits(timeLimit, defaults.stall());
+	}
+
+	/** The whole replay stops, naming the frame it reached, after {@code limit} instead of the default. */
+	public ReplayOptions withTimeLimit(Duration limit) {
+		return new ReplayOptions(host, binary, limits, Objects.requireNonNull(limit, "limit"));
 	}
 
 	/** This host, no binary named. */
@@ -27,11 +50,11 @@ public record ReplayOptions(HostCpu host, Optional<Path> binary, ReplayLimits li
 	}
 
 	public ReplayOptions withBinary(Path file) {
-		return new ReplayOptions(host, Optional.of(file), limits);
+		return new ReplayOptions(host, Optional.of(file), limits, timeLimit);
 	}
 
 	/** These limits instead of the defaults; {@link ReplayLimits#none()} for none. */
 	public ReplayOptions withLimits(ReplayLimits l) {
-		return new ReplayOptions(host, binary, Objects.requireNonNull(l, "limits"));
+		return new ReplayOptions(host, binary, Objects.requireNonNull(l, "limits"), timeLimit);
 	}
 }

@@ -58,8 +58,7 @@ public final class ReplaySession extends Session {
 		try {
 			refuseIfIncompatible(reader, options);
 			ReplaySession session = new ReplaySession(reader, output);
-			session.watchdog = ReplayWatchdog.start(session.inputs, options.limits() != null ? options.limits()
-					: ReplayLimits.forRecording(session.trailer.recordingTime()));
+			session.watchdog = ReplayWatchdog.start(session.inputs, options.limitsFor(session.trailer.recordingTime()));
 			try {
 				session.launch(launcher, session.inputs);
 			} catch (RuntimeException e) {

@@ -29,6 +29,8 @@ public final class ScriptedInputs implements GuestInputs {
 
 	/** What {@link #plannedPreemption()} answers (a replay's next recorded preemption), none when null. */
 	public Preemption planned;
+	/** What {@link #atCapacity()} answers (a recording at its trace size limit). */
+	public boolean full;
 
 	public ScriptedInputs stdin(byte[] data) {
 		stdin = data.clone();
@@ -85,6 +87,11 @@ public final class ScriptedInputs implements GuestInputs {
 	public boolean preempt(Preemption point, List<Integer> otherRunnable) {
 		questions.add(point);
 		return preempt.test(point, List.copyOf(otherRunnable));
+	}
+
+	@Override
+	public boolean atCapacity() {
+		return full;
 	}
 
 	@Override

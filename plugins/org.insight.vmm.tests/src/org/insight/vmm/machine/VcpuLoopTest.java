@@ -304,6 +304,17 @@ class VcpuLoopTest {
 	}
 
 	@Test
+	void inputsAtCapacityStopTheRunBeforeItGoesOn() {
+		// A recording whose trace reached --max-trace-size: the guest is stopped before it runs again, as at a limit.
+		f.cpu.then(syscall(Syscalls.GETPID), expect(cpu -> f.inputs.full = true, jump(MAIN + 0x30, interrupt())));
+		Ending e = f.run();
+		HangReport h = assertInstanceOf(Ending.Stopped.class, e).report();
+		assertEquals(StopReason.TRACE_LIMIT, h.reason());
+		assertTrue(h.format().startsWith("trace size limit reached"), h.format());
+		assertTrue(h.format().contains("thread 1000 runnable at rip 0x400130 (main+0x30)"), h.format());
+	}
+
+	@Test
 	void aStopEndsTheRunWithAHangReport() {
 		f.cpu.then(syscall(Syscalls.GETPID), expect(cpu -> f.loop.requestStop(StopReason.WALL_LIMIT),
 				jump(MAIN + 0x30, interrupt())));

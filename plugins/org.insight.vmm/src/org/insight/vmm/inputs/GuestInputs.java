@@ -59,6 +59,14 @@ public interface GuestInputs {
 	}
 
 	/**
+	 * Whether these inputs can take no more: a recording whose trace reached its size limit. The machine then stops
+	 * the guest before it runs again, as at a wall-clock limit, and the recording ends complete up to there.
+	 */
+	default boolean atCapacity() {
+		return false;
+	}
+
+	/**
 	 * Nothing can run before {@code wait.deadlineNanos()} on the guest's monotonic clock. Returns when that time has
 	 * come, or earlier (the machine then reads the clock and asks again). A live implementation sleeps; a replay
 	 * has nothing to wait for.

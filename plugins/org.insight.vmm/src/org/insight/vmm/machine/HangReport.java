@@ -5,7 +5,7 @@ import java.util.List;
 
 import org.insight.vmm.sched.ThreadReport;
 
-/** A guest that was stopped from outside (wall-clock limit, cancel), with where each of its threads stood. */
+/** A guest that was stopped from outside (wall-clock limit, trace size limit, cancel), with where each of its threads stood. */
 public record HangReport(StopReason reason, Duration elapsed, Duration limit, List<ThreadReport> threads) {
 	public HangReport {
 		threads = List.copyOf(threads);
@@ -13,10 +13,10 @@ public record HangReport(StopReason reason, Duration elapsed, Duration limit, Li
 
 	public String format() {
 		StringBuilder s = new StringBuilder();
-		if (reason == StopReason.WALL_LIMIT) {
-			s.append("wall-clock limit of ").append(seconds(limit)).append(" reached");
-		} else {
-			s.append("run cancelled");
+		switch (reason) {
+		case WALL_LIMIT -> s.append("wall-clock limit of ").append(seconds(limit)).append(" reached");
+		case TRACE_LIMIT -> s.append("trace size limit reached");
+		case CANCELLED -> s.append("run cancelled");
 		}
 		s.append(" after ").append(seconds(elapsed)).append(": the guest was still running with ")
 				.append(threads.size()).append(threads.size() == 1 ? " thread\n" : " threads\n");

@@ -26,6 +26,8 @@ public record RunResult(int exitStatus, Ending ending, long stdoutBytes, long st
 	public static final String WALL_LIMIT_DESCRIPTION = "stopped at the wall-clock limit";
 	/** How {@link #describe()} names a run that was cancelled. */
 	public static final String CANCELLED_DESCRIPTION = "cancelled";
+	/** How {@link #describe()} names a recording stopped when its trace reached its size limit. */
+	public static final String TRACE_LIMIT_DESCRIPTION = "stopped at the trace size limit";
 
 	/**
 	 * Whether a run with this status and description was stopped from outside (wall-clock limit, cancel) at an
@@ -33,7 +35,7 @@ public record RunResult(int exitStatus, Ending ending, long stdoutBytes, long st
 	 */
 	public static boolean stoppedFromOutside(int status, String description) {
 		return status == STOPPED_STATUS && (WALL_LIMIT_DESCRIPTION.equals(description)
-				|| CANCELLED_DESCRIPTION.equals(description));
+				|| CANCELLED_DESCRIPTION.equals(description) || TRACE_LIMIT_DESCRIPTION.equals(description));
 	}
 
 	public RunResult {
@@ -82,8 +84,11 @@ public record RunResult(int exitStatus, Ending ending, long stdoutBytes, long st
 		return switch (ending) {
 		case Ending.Terminated t -> t.crash().map(c -> "killed by " + c).orElse(t.termination().describe());
 		case Ending.Deadlocked d -> "deadlock: all " + d.report().threads().size() + " threads blocked";
-		case Ending.Stopped s -> s.report().reason() == StopReason.WALL_LIMIT ? WALL_LIMIT_DESCRIPTION
-				: CANCELLED_DESCRIPTION;
+		case Ending.Stopped s -> switch (s.report().reason()) {
+		case WALL_LIMIT -> WALL_LIMIT_DESCRIPTION;
+		case TRACE_LIMIT -> TRACE_LIMIT_DESCRIPTION;
+		case CANCELLED -> CANCELLED_DESCRIPTION;
+		};
 		};
 	}
 

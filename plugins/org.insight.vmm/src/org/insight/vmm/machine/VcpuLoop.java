@@ -211,9 +211,20 @@ public final class VcpuLoop {
 		}
 	}
 
-	/** Whether a stop was asked for: the scheduler polls this while it idles. */
+	/**
+	 * Whether a stop was asked for, or the inputs can take no more (a recording at its trace size limit): the loop
+	 * checks this before every run of the guest, and the scheduler polls it while it idles.
+	 */
 	public boolean stopRequested() {
-		return stop != null || Thread.currentThread().isInterrupted();
+		return stop != null || Thread.currentThread().isInterrupted() || process.inputs().atCapacity();
+	}
+
+	/** Why {@link #stopRequested()} holds. */
+	private StopReason stopReason() {
+		if (stop != null) {
+			return stop;
+		}
+		return process.inputs().atCapacity() ? StopReason.TRACE_LIMIT : StopReason.CANCELLED;
 	}
 
 	/** Steps until the run is finished, waiting while paused. */
@@ -251,7 +262,7 @@ public final class VcpuLoop {
 			throw new IllegalStateException("step() before start()");
 		}
 		if (stopRequested()) {
-			finishStopped(stop == null ? StopReason.CANCELLED : stop, cpu.regs());
+			finishStopped(stopReason(), cpu.regs());
 			return state;
 		}
 		if (pauseRequested) {
@@ -354,7 +365,7 @@ public final class VcpuLoop {
 			process.exit(scheduler.leaderExitCode());
 			finish(new Ending.Terminated(process.termination().orElseThrow(), Optional.empty()));
 		}
-		case Decision.Stopped st -> finishStopped(stop == null ? StopReason.CANCELLED : stop, null);
+		case Decision.Stopped st -> finishStopped(stopReason(), null);
 		}
 	}
 
