@@ -54,6 +54,16 @@ public final class RecordSession extends Session {
 			throw new IllegalArgumentException("a trace size limit must be positive: " + maxTraceBytes);
 		}
 		TraceWriter writer = TraceWriter.create(trace, header, options);
+		if (writer.bytesWritten() >= maxTraceBytes) {
+			long headerBytes = writer.bytesWritten();
+			writer.close();
+			try {
+				java.nio.file.Files.deleteIfExists(trace); // a header without a run is no recording
+			} catch (java.io.IOException e) {
+				// left behind, it reads as an incomplete recording of no frames: harmless
+			}
+			throw new TraceLimitTooSmallException(headerBytes, maxTraceBytes);
+		}
 		RecordSession session = new RecordSession(header, output, writer, live, maxTraceBytes);
 		try {
 			session.launch(launcher, session.inputs);
@@ -62,6 +72,22 @@ public final class RecordSession extends Session {
 			throw e;
 		}
 		return session;
+	}
+
+	/** A trace size limit that the trace's header (which embeds the program) already reaches: nothing was run. */
+	public static final class TraceLimitTooSmallException extends RuntimeException {
+		private static final long serialVersionUID = 1L;
+		private final long headerBytes;
+
+		TraceLimitTooSmallException(long headerBytes, long limit) {
+			super("the trace's header alone has " + headerBytes + " bytes (it embeds the program), which reaches the"
+					+ " trace size limit of " + limit + " bytes");
+			this.headerBytes = headerBytes;
+		}
+
+		public long headerBytes() {
+			return headerBytes;
+		}
 	}
 
 	@Override
