@@ -135,21 +135,6 @@ class CommandLineTest {
         assertTrue(o.err().contains("--max-trace-size"), o.err());
     }
 
-    /** A limit the trace's header (the embedded program) already reaches runs nothing and says why. */
-    @Test
-    void aTraceLimitBelowTheHeaderIsRefused(@TempDir Path dir) {
-        Path guests = Path.of(System.getProperty("insight.guests", "build/guests"));
-        Path hello = guests.resolve("musl/hello");
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(hello), "guests not built: " + hello);
-        Path trace = dir.resolve("t.insight");
-        Outcome o = insight("record", "--max-trace-size", "1k", "-o", trace.toString(), "--", hello.toString());
-        assertEquals(2, o.status());
-        assertTrue(o.err().startsWith("insight: --max-trace-size 1024: the trace embeds the program, which alone has "),
-                o.err());
-        assertTrue(o.err().contains("give a larger size"), o.err());
-        assertFalse(Files.exists(trace), "no header-only trace is left");
-    }
-
     /** A bug is one line and status 70, never a stack trace (that needs INSIGHT_DEBUG=1). */
     @Test
     void anInternalErrorIsOneLine() throws Exception {

@@ -76,20 +76,6 @@ final class RecordCommand implements Callable<Integer>, RunsGuest {
     public void checkArguments() {
         guest.check();
         checkOutputFolder();
-        checkTraceLimit();
-    }
-
-    /** A limit that the program alone reaches (the trace embeds it) is refused before anything runs. */
-    private void checkTraceLimit() {
-        try {
-            long program = Files.size(guest.program());
-            if (maxTraceBytes() <= program) {
-                throw new UserError("--max-trace-size " + maxTraceBytes() + ": the trace embeds the program, which"
-                        + " alone has " + program + " bytes; give a larger size");
-            }
-        } catch (IOException e) {
-            throw new UserError(guest.program() + ": cannot be read: " + e.getMessage());
-        }
     }
 
     /** Whether the recording is analyzed once it has ended: --analyze, or one of the options that shape its report. */
@@ -145,7 +131,6 @@ final class RecordCommand implements Callable<Integer>, RunsGuest {
         Path program = guest.program();
         RunOptions options = guest.toRunOptions(StdinSource.host());
         checkOutputFolder();
-        checkTraceLimit();
         ElfImage image = ElfImage.read(program);
         GuestBinary binary = GuestBinary.of(GuestRun.executablePath(program), image.bytes(), image.buildId());
         RecordingConfig config = new RecordingConfig(options.syncMode(), options.timeSlice(),

@@ -76,4 +76,19 @@ class RealBinaryTest {
 				+ ", build-id " + image.buildId().orElseThrow() + "), but " + rebuilt + " has sha256 "
 				+ ElfImage.read(rebuilt).sha256()), e.getMessage());
 	}
+
+	@Test
+	void aTraceLimitTheHeaderReachesRunsNothingAndLeavesNoFile() throws Exception {
+		Path hello = compile("hello", "#include <stdio.h>\nint main(void) { puts(\"hello\"); return 0; }\n");
+		TraceHeader header = TraceHeader.forRecording(new GuestProgram(GuestBinary.of(ElfImage.read(hello)),
+				List.of("hello"), List.of()), new RecordingConfig(SyncMode.SYSCALLS, Duration.ofMillis(10),
+						OptionalLong.empty(), 1L << 30, Duration.ofMillis(20)));
+		Path trace = dir.resolve("limited.insight");
+		RecordSession.TraceLimitTooSmallException e = assertThrows(RecordSession.TraceLimitTooSmallException.class,
+				() -> RecordSession.start(trace, header, new ScriptedInputs(1, new byte[0]), new CapturedOutput(),
+						ToyGuest.launcher(2, 12), org.insight.replay.trace.TraceWriter.Options.DEFAULT, 4096));
+		assertTrue(e.headerBytes() >= 4096, "the header embeds the program: " + e.headerBytes());
+		assertTrue(e.getMessage().endsWith("which reaches the trace size limit of 4096 bytes"), e.getMessage());
+		assertTrue(Files.notExists(trace), "no header-only trace is left");
+	}
 }
