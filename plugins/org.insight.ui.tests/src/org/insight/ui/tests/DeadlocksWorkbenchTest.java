@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
@@ -31,20 +32,30 @@ import org.eclipse.debug.core.ILaunchManager;
 import org.eclipse.jface.text.ITextSelection;
 import org.eclipse.jface.viewers.StructuredSelection;
 import org.eclipse.swt.SWT;
+import org.eclipse.swt.widgets.Composite;
+import org.eclipse.swt.widgets.Control;
 import org.eclipse.swt.widgets.Event;
+import org.eclipse.swt.widgets.Tree;
 import org.eclipse.swt.widgets.TreeItem;
 import org.eclipse.ui.IEditorPart;
 import org.eclipse.ui.IFileEditorInput;
 import org.eclipse.ui.IPageLayout;
+import org.eclipse.ui.IWorkbenchPage;
+import org.eclipse.ui.IWorkbenchPartReference;
 import org.eclipse.ui.ide.IDE;
 import org.eclipse.ui.texteditor.ITextEditor;
 import org.insight.core.InsightCore;
 import org.insight.core.analysis.DeadlockMarkers;
+import org.insight.core.analysis.DeadlockReport;
+import org.insight.core.analysis.LatestAnalysis;
 import org.insight.core.launch.LaunchAttributes;
 import org.insight.ui.views.DeadlockRows.Kind;
 import org.insight.ui.views.DeadlockRows.Row;
 import org.insight.ui.views.DeadlocksView;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The diagnosis in the IDE: the philosophers sample (a cycle of 5 forks) imported into a project, recorded with the
@@ -52,10 +63,14 @@ import org.junit.jupiter.api.Test;
  * potential deadlock as warnings on the two pthread_mutex_lock lines of philosophers.c, the cycle in the Deadlocks
  * view, and a double-click on a frame (and on a marker) opening the file at the line. Screenshots of both views.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 public class DeadlocksWorkbenchTest {
 	private static final Duration ENGINE_LIMIT = Duration.ofMinutes(25);
+	private static Path recorded;
+	private static Set<Integer> recordedMarkers;
 
 	@Test
+	@Order(1)
 	public void recordAndAnalyzeMarksTheCycleAndShowsItInTheDeadlocksView() throws Exception {
 		assumeFalse("1".equals(System.getProperty("insight.noKvm")),
 				"INSIGHT_NO_KVM=1: recording needs /dev/kvm or the nested machine");
@@ -120,7 +135,11 @@ public class DeadlocksWorkbenchTest {
 		Workbench.page().showView(DeadlocksView.ID);
 		Row firstEdge = cycle.children().get(0);
 		view.viewer().expandToLevel(firstEdge, 2);
+		IWorkbenchPartReference ref = Workbench.page().getReference(view);
+		Workbench.page().setPartState(ref, IWorkbenchPage.STATE_MAXIMIZED);
+		view.viewer().getTree().setTopItem(view.viewer().getTree().getItem(0));
 		assertTrue(Workbench.screenshot(Workbench.shell(), "deadlocks-view.png").length() > 1000);
+		Workbench.page().setPartState(ref, IWorkbenchPage.STATE_RESTORED);
 
 		// a double-click on the frame of the second acquisition opens philosophers.c at its line
 		int second = lockLines.get(1);
@@ -143,7 +162,67 @@ public class DeadlocksWorkbenchTest {
 		assertEditorAt(source, lockLines.get(0));
 		Workbench.page().showView(IPageLayout.ID_PROBLEM_VIEW);
 		Workbench.spin(1500);
+		expandAll();
 		assertTrue(Workbench.screenshot(Workbench.shell(), "problems-view.png").length() > 1000);
+		recorded = trace;
+		recordedMarkers = marked;
+	}
+
+	/** A replay launch with the deadlock analysis: insight analyze after it; the recording's markers replaced. */
+	@Test
+	@Order(2)
+	public void replayAndAnalyzeReplacesTheRecordingsMarkers() throws Exception {
+		assumeTrue(recorded != null, "no analyzed recording from the test before");
+		ILaunchConfigurationWorkingCopy wc = DebugPlugin.getDefault().getLaunchManager()
+				.getLaunchConfigurationType(InsightCore.REPLAY_TYPE).newInstance(null, "philosophers replay analyzed");
+		wc.setAttribute(LaunchAttributes.TRACE, recorded.toString());
+		wc.setAttribute(LaunchAttributes.ANALYSES, LaunchAttributes.DEADLOCKS);
+		LatestAnalysis.publish(new DeadlockReport(recorded, "", "", List.of(), List.of())); // see it change
+		ILaunch launch = wc.doSave().launch(ILaunchManager.RUN_MODE, new NullProgressMonitor());
+		assertTrue(Workbench.spinUntil(ENGINE_LIMIT, () -> Job.getJobManager().find(InsightCore.JOB_FAMILY).length == 0),
+				"the replay and its analysis did not end within " + ENGINE_LIMIT);
+		assertEquals(2, launch.getProcesses().length, "the replay, then insight analyze");
+		assertEquals(0, launch.getProcesses()[0].getExitValue(), "the replay's exit status");
+		assertEquals(0, launch.getProcesses()[1].getExitValue(), "insight analyze's exit status");
+		DeadlockReport latest = LatestAnalysis.get().orElseThrow();
+		assertEquals(1, latest.findings().size(), latest.toString());
+		assertTrue(latest.replay().startsWith("replay verified"), latest.replay());
+		IMarker[] markers = DeadlockMarkers.of(recorded.toString());
+		Set<Integer> lines = new TreeSet<>();
+		for (IMarker m : markers) {
+			lines.add(m.getAttribute(IMarker.LINE_NUMBER, -1));
+		}
+		assertEquals(recordedMarkers.size(), markers.length, describe(markers));
+		assertEquals(recordedMarkers, lines, describe(markers));
+	}
+
+	/** Opens every group of the Problems view (they start closed): its tree is the one with a Description column. */
+	private static void expandAll() {
+		Tree tree = problemsTree(Workbench.shell());
+		assertNotNull(tree, "no Problems view tree");
+		for (TreeItem item : tree.getItems()) {
+			Event e = new Event();
+			e.item = item;
+			tree.notifyListeners(SWT.Expand, e); // the viewer makes the children
+			item.setExpanded(true);
+		}
+		Workbench.spin(500);
+	}
+
+	private static Tree problemsTree(Composite c) {
+		for (Control child : c.getChildren()) {
+			if (child instanceof Tree t && t.isVisible() && t.getColumnCount() > 0
+					&& "Description".equals(t.getColumn(0).getText())) {
+				return t;
+			}
+			if (child instanceof Composite comp) {
+				Tree t = problemsTree(comp);
+				if (t != null) {
+					return t;
+				}
+			}
+		}
+		return null;
 	}
 
 	private static void assertEditorAt(IFile file, int line) {
