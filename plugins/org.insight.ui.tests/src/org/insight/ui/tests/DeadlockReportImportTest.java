@@ -105,6 +105,13 @@ public class DeadlockReportImportTest {
 		assertEquals(Kind.FILTERED, filtered.kind());
 		assertTrue(filtered.greyed());
 		assertTrue(filtered.text().contains("single thread"), filtered.text());
+		Workbench.shell().setBounds(0, 0, 1280, 900);
+		view.viewer().expandToLevel(3); // findings, edges, stacks
+		var ref = Workbench.page().getReference(view);
+		Workbench.page().setPartState(ref, org.eclipse.ui.IWorkbenchPage.STATE_MAXIMIZED);
+		view.viewer().getTree().setTopItem(view.viewer().getTree().getItem(0));
+		assertTrue(Workbench.screenshot(Workbench.shell(), "deadlocks-view-import.png").length() > 1000);
+		Workbench.page().setPartState(ref, org.eclipse.ui.IWorkbenchPage.STATE_RESTORED);
 
 		// not a report: a one-line error naming the file
 		Path other = dir.resolve("other.json");
