@@ -16,6 +16,16 @@ public final class Messages extends NLS {
 	public static String Job_replay;
 	public static String Job_waiting;
 	public static String Job_exited;
+	public static String Job_analyzing;
+	public static String Job_analyzeLabel;
+	public static String Job_importing;
+	public static String Report_unreadable;
+	public static String Report_malformed;
+	public static String Report_notAnalysis;
+	public static String Report_cannotDelete;
+	public static String Marker_deadlock;
+	public static String Marker_filtered;
+	public static String Marker_location;
 
 	static {
 		NLS.initializeMessages("org.insight.core.messages", Messages.class);

@@ -8,7 +8,10 @@ import org.eclipse.ui.plugin.AbstractUIPlugin;
 import org.insight.core.launch.EngineJob;
 import org.osgi.framework.BundleContext;
 
-/** The UI bundle: after each replay the engine ran, the Recording view shows the recording and the verdict. */
+/**
+ * The UI bundle: after each replay the engine ran, the Recording view shows the recording and the verdict; after each
+ * analysis imported, the Deadlocks view opens.
+ */
 public final class InsightUi extends AbstractUIPlugin {
 	public static final String PLUGIN_ID = "org.insight.ui";
 
@@ -18,6 +21,9 @@ public final class InsightUi extends AbstractUIPlugin {
 			if (event.getJob() instanceof EngineJob job && job.kind() == EngineJob.Kind.REPLAY
 					&& job.trace() != null) {
 				org.insight.ui.views.RecordingView.show(job.trace(), job.engineSummary());
+			}
+			if (event.getJob() instanceof EngineJob job && job.report().isPresent()) {
+				org.insight.ui.views.DeadlocksView.showView();
 			}
 		}
 	};

@@ -40,6 +40,17 @@ public final class Messages extends NLS {
 	public static String Replay_name;
 	public static String Replay_trace;
 	public static String Replay_noTrace;
+	public static String Replay_deadlocks;
+	public static String Recording_analyze;
+	public static String Deadlocks_columnFinding;
+	public static String Deadlocks_columnLocation;
+	public static String Deadlocks_empty;
+	public static String Deadlocks_summary;
+	public static String Deadlocks_finding;
+	public static String Deadlocks_filtered;
+	public static String Deadlocks_edge;
+	public static String Deadlocks_held;
+	public static String Deadlocks_acquired;
 	public static String Rows_health;
 	public static String Rows_state;
 	public static String Rows_complete;

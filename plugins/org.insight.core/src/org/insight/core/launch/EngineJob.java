@@ -1,6 +1,8 @@
 package org.insight.core.launch;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -22,7 +24,10 @@ import org.eclipse.debug.core.IStreamListener;
 import org.eclipse.debug.core.model.IProcess;
 import org.eclipse.debug.core.model.IStreamMonitor;
 import org.insight.core.InsightCore;
+import org.eclipse.osgi.util.NLS;
 import org.insight.core.Messages;
+import org.insight.core.analysis.DeadlockReport;
+import org.insight.core.analysis.ReportImport;
 
 /**
  * Follows one engine process from start to exit: its stderr lines of the engine ({@code insight: ...}) and of the
@@ -40,17 +45,21 @@ public final class EngineJob extends Job {
 	private final IProcess process;
 	private final Process os;
 	private final Path trace;
+	private final AnalysisStep analysis;
 	private final StringBuilder partialLine = new StringBuilder();
 	private volatile String engineSummary = "";
 	private volatile IProgressMonitor monitor;
+	private volatile Process analysisProcess;
+	private volatile DeadlockReport report;
 
-	EngineJob(String name, Kind kind, ILaunch launch, IProcess process, Process os, Path trace) {
+	EngineJob(String name, Kind kind, ILaunch launch, IProcess process, Process os, Path trace, AnalysisStep analysis) {
 		super(name);
 		this.kind = kind;
 		this.launch = launch;
 		this.process = process;
 		this.os = os;
 		this.trace = trace;
+		this.analysis = analysis;
 		setUser(true);
 	}
 
@@ -72,6 +81,11 @@ public final class EngineJob extends Job {
 		return engineSummary;
 	}
 
+	/** The analysis report this job imported, once it has; empty without an analysis or when none was written. */
+	public Optional<DeadlockReport> report() {
+		return Optional.ofNullable(report);
+	}
+
 	/** The engine's exit status (the guest's, for record and replay); -1 while it runs. */
 	public int exitStatus() {
 		return os.isAlive() ? -1 : os.exitValue();
@@ -85,6 +99,10 @@ public final class EngineJob extends Job {
 	@Override
 	protected void canceling() {
 		os.destroy(); // EngineProcess: the whole tree
+		Process second = analysisProcess;
+		if (second != null) {
+			second.destroy();
+		}
 	}
 
 	@Override
@@ -92,6 +110,57 @@ public final class EngineJob extends Job {
 		monitor = progress;
 		progress.beginTask(getName(), IProgressMonitor.UNKNOWN);
 		progress.subTask(Messages.Job_waiting);
+		follow(process, os);
+		launch.setAttribute(LaunchAttributes.LAUNCH_ENGINE_SUMMARY, engineSummary);
+		refresh();
+		IStatus status = Status.OK_STATUS;
+		if (analysis != null && !progress.isCanceled()) {
+			status = analyze(progress);
+		}
+		progress.done();
+		return progress.isCanceled() ? Status.CANCEL_STATUS : status;
+	}
+
+	/**
+	 * The analysis step: the second engine process where there is one (after a replay that ended well), then the
+	 * import of its JSON report (markers, the Deadlocks view's model). A run that wrote no report (the recording or
+	 * its replay failed: the console says why) imports nothing.
+	 */
+	private IStatus analyze(IProgressMonitor progress) {
+		if (os.exitValue() != 0 && analysis.command() != null) {
+			return Status.OK_STATUS;
+		}
+		if (analysis.command() != null) {
+			progress.subTask(Messages.Job_analyzing);
+			EngineProcess.Started second;
+			try {
+				second = EngineProcess.start(launch, analysis.command(), analysis.dir(),
+						NLS.bind(Messages.Job_analyzeLabel, trace.getFileName()));
+			} catch (CoreException e) {
+				return e.getStatus();
+			}
+			analysisProcess = second.process();
+			if (progress.isCanceled()) {
+				second.process().destroy();
+			}
+			follow(second.iprocess(), second.process());
+			if (progress.isCanceled() || second.process().exitValue() != 0) {
+				return Status.OK_STATUS;
+			}
+		}
+		if (!Files.isRegularFile(analysis.report())) {
+			return Status.OK_STATUS;
+		}
+		try {
+			report = ReportImport.run(trace, analysis.report(), progress);
+			return Status.OK_STATUS;
+		} catch (CoreException e) {
+			return e.getStatus();
+		}
+	}
+
+	/** Waits for the process's end, its stderr lines as progress, until the Debug platform has its whole output. */
+	private void follow(IProcess process, Process os) {
 		CountDownLatch terminated = new CountDownLatch(1);
 		IDebugEventSetListener ends = events -> {
 			for (DebugEvent e : events) {
@@ -121,10 +190,6 @@ public final class EngineJob extends Job {
 				stderr.removeListener(lines);
 			}
 		}
-		launch.setAttribute(LaunchAttributes.LAUNCH_ENGINE_SUMMARY, engineSummary);
-		refresh();
-		progress.done();
-		return progress.isCanceled() ? Status.CANCEL_STATUS : Status.OK_STATUS;
 	}
 
 	private synchronized void take(String text) {

@@ -1,23 +1,18 @@
 package org.insight.core.launch;
 
 import java.io.File;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
 import org.eclipse.core.runtime.CoreException;
 import org.eclipse.core.runtime.IProgressMonitor;
-import org.eclipse.core.runtime.Status;
 import org.eclipse.core.runtime.SubMonitor;
 import org.eclipse.core.variables.VariablesPlugin;
 import org.eclipse.debug.core.DebugPlugin;
 import org.eclipse.debug.core.ILaunch;
 import org.eclipse.debug.core.ILaunchConfiguration;
-import org.eclipse.debug.core.model.IProcess;
 import org.eclipse.debug.core.model.LaunchConfigurationDelegate;
 import org.eclipse.osgi.util.NLS;
-import org.insight.core.EngineCommand;
 import org.insight.core.Messages;
 
 /**
@@ -35,6 +30,11 @@ abstract class EngineLaunchDelegate extends LaunchConfigurationDelegate {
 
 	abstract EngineJob.Kind kind();
 
+	/** The analysis the job runs or imports once the engine process ended; null: none. */
+	AnalysisStep analysis(ILaunchConfiguration config, Path trace) throws CoreException {
+		return null;
+	}
+
 	/** The folder the engine runs in; null: this process's. */
 	File workingDirectory(ILaunchConfiguration config) throws CoreException {
 		return null;
@@ -45,26 +45,17 @@ abstract class EngineLaunchDelegate extends LaunchConfigurationDelegate {
 			throws CoreException {
 		SubMonitor sub = SubMonitor.convert(monitor, 2);
 		Path trace = trace(config);
-		List<String> cmd = EngineCommand.commandLine(engineArguments(config));
+		List<String> args = engineArguments(config);
 		sub.worked(1);
-		ProcessBuilder pb = new ProcessBuilder(cmd).directory(workingDirectory(config));
-		EngineCommand.addEnvironment(pb.environment());
-		Process os;
-		try {
-			os = pb.start();
-			// the guest's stdin is a file (--stdin) or empty; the nested machine reads a piped stdin whole before it
-			// boots, so an open console pipe would hold it
-			os.getOutputStream().close();
-		} catch (IOException e) {
-			throw new CoreException(Status.error(NLS.bind(Messages.Engine_cannotStart, e.getMessage()), e));
+		AnalysisStep analysis = analysis(config, trace);
+		if (analysis != null) {
+			analysis.clear();
 		}
-		EngineProcess process = new EngineProcess(os);
 		String label = trace.getFileName() + " [" + config.getType().getName() + "]";
-		IProcess iprocess = DebugPlugin.newProcess(launch, process, label,
-				Map.of(IProcess.ATTR_CMDLINE, String.join(" ", cmd), IProcess.ATTR_PROCESS_TYPE, "insight"));
+		EngineProcess.Started started = EngineProcess.start(launch, args, workingDirectory(config), label);
 		String name = NLS.bind(kind() == EngineJob.Kind.RECORD ? Messages.Job_record : Messages.Job_replay,
 				trace.getFileName());
-		new EngineJob(name, kind(), launch, iprocess, process, trace).schedule();
+		new EngineJob(name, kind(), launch, started.iprocess(), started.process(), trace, analysis).schedule();
 		sub.worked(1);
 	}
 

@@ -27,6 +27,16 @@ public final class LaunchAttributes {
 	/** {@code auto}, {@code kvm} or {@code nested}; empty: the workspace preference. */
 	public static final String MACHINE = P + "machine";
 
+	/**
+	 * Record: true to analyze the recording once it has ended, in the same engine run ({@code --analyze-output}),
+	 * and show the findings as markers and in the Deadlocks view.
+	 */
+	public static final String ANALYZE = P + "analyze";
+	/** Replay: the analyses to run after a verified replay, separated by commas; {@link #DEADLOCKS} for now. */
+	public static final String ANALYSES = P + "analyses";
+	/** The potential-deadlock analysis ({@code insight analyze --deadlocks}). */
+	public static final String DEADLOCKS = "deadlocks";
+
 	/** Launch attribute set on the launch once its engine process ended: the last line the engine printed. */
 	public static final String LAUNCH_ENGINE_SUMMARY = P + "engineSummary";
 

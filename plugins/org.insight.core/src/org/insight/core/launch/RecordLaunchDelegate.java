@@ -55,6 +55,10 @@ public final class RecordLaunchDelegate extends EngineLaunchDelegate {
 		option(a, "--time-limit", text(config, LaunchAttributes.TIME_LIMIT));
 		String stdin = text(config, LaunchAttributes.STDIN);
 		option(a, "--stdin", stdin.isEmpty() ? "" : absolute(config, stdin).toString());
+		if (config.getAttribute(LaunchAttributes.ANALYZE, false)) {
+			a.addAll(List.of("--analyze-output", AnalysisStep.reportOf(trace(config)).toString(), "--analyze-format",
+					"json"));
+		}
 		Map<String, String> env = config.getAttribute(ILaunchManager.ATTR_ENVIRONMENT_VARIABLES, Map.of());
 		env.forEach((k, v) -> option(a, "--env", k + "=" + v));
 		a.add("--vm");
@@ -63,6 +67,11 @@ public final class RecordLaunchDelegate extends EngineLaunchDelegate {
 		a.add(program(config).toString());
 		a.addAll(List.of(DebugPlugin.parseArguments(text(config, LaunchAttributes.ARGUMENTS))));
 		return a;
+	}
+
+	@Override
+	AnalysisStep analysis(ILaunchConfiguration config, Path trace) throws CoreException {
+		return config.getAttribute(LaunchAttributes.ANALYZE, false) ? AnalysisStep.ownReport(trace) : null;
 	}
 
 	/** The machine of the configuration, else the workspace default. */

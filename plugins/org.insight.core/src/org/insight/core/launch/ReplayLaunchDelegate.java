@@ -12,7 +12,11 @@ import org.eclipse.osgi.util.NLS;
 import org.insight.core.Machine;
 import org.insight.core.Messages;
 
-/** <i>InSight Replay</i>: {@code insight replay --vm MACHINE TRACE}, which ends with "replay verified" or the divergence. */
+/**
+ * <i>InSight Replay</i>: {@code insight replay --vm MACHINE TRACE}, which ends with "replay verified" or the divergence;
+ * with the deadlock analysis, then {@code insight analyze --format json} of the same recording, whose report the job
+ * imports.
+ */
 public final class ReplayLaunchDelegate extends EngineLaunchDelegate {
 
 	@Override
@@ -37,8 +41,18 @@ public final class ReplayLaunchDelegate extends EngineLaunchDelegate {
 
 	@Override
 	List<String> engineArguments(ILaunchConfiguration config) throws CoreException {
-		Machine machine = Machine.ofOption(config.getAttribute(LaunchAttributes.MACHINE, ""))
-				.orElse(Machine.workspaceDefault());
-		return List.of("replay", "--vm", machine.option(), trace(config).toString());
+		return List.of("replay", "--vm", machine(config).option(), trace(config).toString());
+	}
+
+	/** With the deadlock analysis: {@code insight analyze --format json} once the replay verified. */
+	@Override
+	AnalysisStep analysis(ILaunchConfiguration config, Path trace) throws CoreException {
+		List<String> analyses = List.of(config.getAttribute(LaunchAttributes.ANALYSES, "").split("\\s*,\\s*"));
+		return analyses.contains(LaunchAttributes.DEADLOCKS) ? AnalysisStep.analyze(trace, machine(config).option())
+				: null;
+	}
+
+	private static Machine machine(ILaunchConfiguration config) throws CoreException {
+		return Machine.ofOption(config.getAttribute(LaunchAttributes.MACHINE, "")).orElse(Machine.workspaceDefault());
 	}
 }

@@ -66,6 +66,16 @@ abstract class InsightTab extends AbstractLaunchConfigurationTab {
 		return combo;
 	}
 
+	/** A check box on the field's columns. */
+	Button checkRow(Composite grid, String label) {
+		new Label(grid, SWT.NONE);
+		Button b = new Button(grid, SWT.CHECK);
+		b.setText(label);
+		b.setLayoutData(new GridData(SWT.BEGINNING, SWT.CENTER, false, false, 2, 1));
+		b.addListener(SWT.Selection, e -> updateLaunchConfigurationDialog());
+		return b;
+	}
+
 	static String get(ILaunchConfiguration config, String attribute) {
 		try {
 			return config.getAttribute(attribute, "");

@@ -6,6 +6,7 @@ import org.eclipse.debug.core.ILaunchConfiguration;
 import org.eclipse.debug.core.ILaunchConfigurationWorkingCopy;
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.layout.GridData;
+import org.eclipse.swt.widgets.Button;
 import org.eclipse.swt.widgets.Combo;
 import org.eclipse.swt.widgets.Composite;
 import org.eclipse.swt.widgets.Label;
@@ -24,6 +25,7 @@ public final class RecordingTab extends InsightTab {
 	private Text memory;
 	private Text timeLimit;
 	private Combo machine;
+	private Button analyze;
 
 	@Override
 	public String getName() {
@@ -46,6 +48,7 @@ public final class RecordingTab extends InsightTab {
 		timeLimit = textRow(g, Messages.Recording_timeLimit, Browse.NONE);
 		machine = comboRow(g, Messages.Recording_machine, Messages.Recording_machineDefault,
 				Messages.Recording_machineAuto, Messages.Recording_machineKvm, Messages.Recording_machineNested);
+		analyze = checkRow(g, Messages.Recording_analyze);
 		Label hint = new Label(g, SWT.WRAP);
 		hint.setText(Messages.Recording_hint);
 		GridData hintData = new GridData(SWT.FILL, SWT.TOP, true, false, 3, 1);
@@ -68,6 +71,11 @@ public final class RecordingTab extends InsightTab {
 		memory.setText(get(config, LaunchAttributes.MEMORY));
 		timeLimit.setText(get(config, LaunchAttributes.TIME_LIMIT));
 		machine.select(Machine.ofOption(get(config, LaunchAttributes.MACHINE)).map(k -> k.ordinal() + 1).orElse(0));
+		try {
+			analyze.setSelection(config.getAttribute(LaunchAttributes.ANALYZE, false));
+		} catch (org.eclipse.core.runtime.CoreException e) {
+			analyze.setSelection(false);
+		}
 	}
 
 	@Override
@@ -80,6 +88,7 @@ public final class RecordingTab extends InsightTab {
 		set(config, LaunchAttributes.TIME_LIMIT, timeLimit.getText());
 		int i = machine.getSelectionIndex();
 		set(config, LaunchAttributes.MACHINE, i <= 0 ? "" : Machine.values()[i - 1].option());
+		config.setAttribute(LaunchAttributes.ANALYZE, analyze.getSelection());
 	}
 
 	@Override

@@ -24,6 +24,10 @@ public final class ReplayShortcut implements ILaunchShortcut {
 	private static void replay(Path trace) {
 		RecordingView.show(trace, null);
 		Shortcuts.launch(InsightCore.REPLAY_TYPE, LaunchAttributes.TRACE, trace,
-				(wc, t) -> wc.setAttribute(LaunchAttributes.TRACE, t.toString()));
+				(wc, t) -> {
+					wc.setAttribute(LaunchAttributes.TRACE, t.toString());
+					// Replay and Analyze: a new configuration analyzes for potential deadlocks after the replay
+					wc.setAttribute(LaunchAttributes.ANALYSES, LaunchAttributes.DEADLOCKS);
+				});
 	}
 }

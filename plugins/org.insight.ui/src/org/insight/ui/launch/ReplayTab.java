@@ -2,9 +2,11 @@ package org.insight.ui.launch;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import org.eclipse.debug.core.ILaunchConfiguration;
 import org.eclipse.debug.core.ILaunchConfigurationWorkingCopy;
+import org.eclipse.swt.widgets.Button;
 import org.eclipse.swt.widgets.Combo;
 import org.eclipse.swt.widgets.Composite;
 import org.eclipse.swt.widgets.Text;
@@ -12,10 +14,11 @@ import org.insight.core.Machine;
 import org.insight.core.launch.LaunchAttributes;
 import org.insight.ui.Messages;
 
-/** Replay: the recording and the machine. */
+/** Replay: the recording, the machine and the analyses to run after the replay. */
 public final class ReplayTab extends InsightTab {
 	private Text trace;
 	private Combo machine;
+	private Button deadlocks;
 
 	@Override
 	public String getName() {
@@ -33,16 +36,20 @@ public final class ReplayTab extends InsightTab {
 		trace = textRow(g, Messages.Replay_trace, Browse.FILE);
 		machine = comboRow(g, Messages.Recording_machine, Messages.Recording_machineDefault,
 				Messages.Recording_machineAuto, Messages.Recording_machineKvm, Messages.Recording_machineNested);
+		deadlocks = checkRow(g, Messages.Replay_deadlocks);
 	}
 
 	@Override
 	public void setDefaults(ILaunchConfigurationWorkingCopy config) {
+		config.setAttribute(LaunchAttributes.ANALYSES, LaunchAttributes.DEADLOCKS);
 	}
 
 	@Override
 	public void initializeFrom(ILaunchConfiguration config) {
 		trace.setText(get(config, LaunchAttributes.TRACE));
 		machine.select(Machine.ofOption(get(config, LaunchAttributes.MACHINE)).map(k -> k.ordinal() + 1).orElse(0));
+		deadlocks.setSelection(List.of(get(config, LaunchAttributes.ANALYSES).split("\\s*,\\s*"))
+				.contains(LaunchAttributes.DEADLOCKS));
 	}
 
 	@Override
@@ -50,6 +57,7 @@ public final class ReplayTab extends InsightTab {
 		set(config, LaunchAttributes.TRACE, trace.getText());
 		int i = machine.getSelectionIndex();
 		set(config, LaunchAttributes.MACHINE, i <= 0 ? "" : Machine.values()[i - 1].option());
+		set(config, LaunchAttributes.ANALYSES, deadlocks.getSelection() ? LaunchAttributes.DEADLOCKS : "");
 	}
 
 	@Override

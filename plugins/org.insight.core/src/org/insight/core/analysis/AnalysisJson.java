@@ -1,0 +1,115 @@
+package org.insight.core.analysis;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.eclipse.osgi.util.NLS;
+import org.insight.core.Messages;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+
+/**
+ * Reads the deadlock part of the engine's JSON report (schema {@code insight-analysis}, written by
+ * {@code org.insight.analysis.report.JsonReport}). Only the members it needs are read; other members (other analyses'
+ * output, later additions) are ignored, so the report may grow without breaking the IDE.
+ */
+public final class AnalysisJson {
+	static final String SCHEMA = "insight-analysis";
+
+	private AnalysisJson() {
+	}
+
+	/** The report in {@code json} of the analysis of {@code recording}. */
+	public static DeadlockReport read(Path json, Path recording) throws AnalysisReportException {
+		try (Reader in = Files.newBufferedReader(json, StandardCharsets.UTF_8)) {
+			return parse(JsonParser.parseReader(in), recording, json);
+		} catch (IOException e) {
+			throw new AnalysisReportException(NLS.bind(Messages.Report_unreadable, json, e.getMessage()), e);
+		} catch (JsonParseException | IllegalStateException | UnsupportedOperationException
+				| NumberFormatException e) {
+			throw new AnalysisReportException(NLS.bind(Messages.Report_malformed, json, firstLine(e)), e);
+		}
+	}
+
+	private static DeadlockReport parse(JsonElement root, Path recording, Path json) throws AnalysisReportException {
+		if (!root.isJsonObject() || !SCHEMA.equals(string(root.getAsJsonObject(), "schema"))) {
+			throw new AnalysisReportException(NLS.bind(Messages.Report_notAnalysis, json, SCHEMA));
+		}
+		JsonObject r = root.getAsJsonObject();
+		List<DeadlockReport.Finding> findings = new ArrayList<>();
+		List<DeadlockReport.Finding> filtered = new ArrayList<>();
+		JsonElement d = r.get("deadlocks");
+		if (d != null && d.isJsonObject()) {
+			findings.addAll(findings(d.getAsJsonObject().get("findings"), false));
+			filtered.addAll(findings(d.getAsJsonObject().get("filtered"), true));
+		}
+		return new DeadlockReport(recording, string(r, "program"), string(r, "replay"), findings, filtered);
+	}
+
+	private static List<DeadlockReport.Finding> findings(JsonElement array, boolean filtered) {
+		List<DeadlockReport.Finding> out = new ArrayList<>();
+		for (JsonElement e : array(array)) {
+			JsonObject f = e.getAsJsonObject();
+			List<String> locks = new ArrayList<>();
+			for (JsonElement l : array(f.get("locks"))) {
+				locks.add(string(l.getAsJsonObject(), "name"));
+			}
+			List<DeadlockReport.Edge> edges = new ArrayList<>();
+			for (JsonElement x : array(f.get("edges"))) {
+				edges.add(edge(x.getAsJsonObject()));
+			}
+			List<String> reasons = new ArrayList<>();
+			for (JsonElement x : array(f.get("reasons"))) {
+				reasons.add(x.getAsString());
+			}
+			out.add(new DeadlockReport.Finding(string(f, "id"), locks, edges, reasons, filtered));
+		}
+		return out;
+	}
+
+	private static DeadlockReport.Edge edge(JsonObject e) {
+		String from = string(e, "from");
+		String to = string(e, "to");
+		JsonObject first = e.getAsJsonObject("first");
+		return new DeadlockReport.Edge(from, to, number(e, "count"), number(first, "thread"),
+				stack(from, first.getAsJsonObject("held")), stack(to, first.getAsJsonObject("acquired")));
+	}
+
+	private static DeadlockReport.Stack stack(String lock, JsonObject s) {
+		List<DeadlockReport.Frame> frames = new ArrayList<>();
+		for (JsonElement x : array(s.get("stack"))) {
+			JsonObject f = x.getAsJsonObject();
+			frames.add(new DeadlockReport.Frame(string(f, "function"), string(f, "file"), (int) number(f, "line")));
+		}
+		return new DeadlockReport.Stack(lock, string(s, "function"), frames);
+	}
+
+	private static JsonArray array(JsonElement e) {
+		return e == null || !e.isJsonArray() ? new JsonArray() : e.getAsJsonArray();
+	}
+
+	private static String string(JsonObject o, String name) {
+		JsonElement e = o.get(name);
+		return e == null || e.isJsonNull() ? "" : e.getAsString();
+	}
+
+	private static long number(JsonObject o, String name) {
+		JsonElement e = o == null ? null : o.get(name);
+		return e == null || e.isJsonNull() ? 0 : e.getAsLong();
+	}
+
+	private static String firstLine(Exception e) {
+		String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+		int nl = m.indexOf('\n');
+		return nl < 0 ? m : m.substring(0, nl);
+	}
+}

@@ -1,0 +1,50 @@
+package org.insight.core.launch;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.eclipse.core.runtime.CoreException;
+import org.eclipse.core.runtime.Status;
+import org.eclipse.osgi.util.NLS;
+import org.insight.core.Messages;
+
+/**
+ * The analysis an engine job ends with: the engine's JSON report {@code report}, either written by the launch's own
+ * process ({@code insight record --analyze-output}: {@code command} is null) or by a second process the job starts
+ * once the first ended well ({@code insight analyze --format json -o REPORT TRACE}).
+ *
+ * @param report  the JSON report, beside the recording ({@link #reportOf})
+ * @param command the engine's arguments of the second process; null: none
+ * @param dir     the second process's folder
+ */
+record AnalysisStep(Path report, List<String> command, File dir) {
+
+	/** {@code TRACE.analysis.json}, beside the recording. */
+	static Path reportOf(Path trace) {
+		return trace.resolveSibling(trace.getFileName() + ".analysis.json");
+	}
+
+	/** The deadlock analysis of {@code trace} by {@code insight analyze}, on {@code machine}. */
+	static AnalysisStep analyze(Path trace, String machine) {
+		Path report = reportOf(trace);
+		return new AnalysisStep(report, List.of("analyze", "--deadlocks", "--format", "json", "-o", report.toString(),
+				"--vm", machine, trace.toString()), trace.getParent().toFile());
+	}
+
+	/** The report of the launch's own process ({@code record --analyze-output REPORT --analyze-format json}). */
+	static AnalysisStep ownReport(Path trace) {
+		return new AnalysisStep(reportOf(trace), null, null);
+	}
+
+	/** Removes the report of an earlier run, so that only this run's is imported. */
+	void clear() throws CoreException {
+		try {
+			Files.deleteIfExists(report);
+		} catch (IOException e) {
+			throw new CoreException(Status.error(NLS.bind(Messages.Report_cannotDelete, report, e.getMessage()), e));
+		}
+	}
+}
