@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * ({@link ReplayAnalysis}), glibc and musl builds. Each case asserts the whole answer: which cycles are reported and
  * which filtered (with the reason the design makes true), the locks by name, each edge's count and thread, and the
  * file:line of both acquisitions of every edge, which must be the line of its {@code pthread_mutex_lock} call in the
- * source (found by a marker comment, {@link SourceMarks}).
+ * source (found by a marker comment, {@link SourceMarks}). The actual deadlock of samples/deadlock.c is reported as
+ * its wait-for cycle, each thread with the stacks of the lock it holds and of the call it is blocked in.
  * <p>
  * The matrix ({@link TestMatrix}): {@code ci} runs every case once on both libcs, with chaos seed {@value #CI_SEED} and
  * the philosophers at {@value #CI_MEALS} meals each (the whole class took under a minute in one nested KVM run);
@@ -66,7 +67,8 @@ class DeadlockAccuracyGuestTest {
 			new Case("lockjoin", "guest-tests/lockjoin.c", List.of(), (r, w, a) -> filtersCycle(r, w,
 					"guest-tests/lockjoin.c", "ordered by thread create/join: ")),
 			new Case("locktry", "guest-tests/locktry.c", List.of(), (r, w, a) -> reportsNone(r, w)),
-			new Case("lockread", "guest-tests/lockread.c", List.of(), (r, w, a) -> reportsNone(r, w)));
+			new Case("lockread", "guest-tests/lockread.c", List.of(), (r, w, a) -> reportsNone(r, w)),
+			new Case("deadlock", "samples/deadlock.c", List.of(), (r, w, a) -> reportsActualDeadlock(r, w)));
 
 	@TestFactory
 	Stream<DynamicTest> eachProgramGetsTheAnswerItsDesignMakesTrue() {
@@ -107,6 +109,7 @@ class DeadlockAccuracyGuestTest {
 		String report = text(run);
 		assertEquals(1, d.findings().size(), what + ": potential deadlocks\n" + report);
 		assertEquals(0, d.filtered().size(), what + ": filtered cycles\n" + report);
+		assertEquals(0, d.actual().size(), what + ": actual deadlocks\n" + report);
 		Finding f = d.findings().get(0);
 		assertEquals(locks, rotated(names(run, f), locks.get(0)), what + ": the cycle\n" + report);
 		assertEquals(locks.size(), new HashSet<>(f.threads()).size(), what + ": one thread per edge\n" + report);
@@ -142,6 +145,7 @@ class DeadlockAccuracyGuestTest {
 		String report = text(run);
 		assertEquals(0, d.findings().size(), what + ": potential deadlocks\n" + report);
 		assertEquals(1, d.filtered().size(), what + ": filtered cycles\n" + report);
+		assertEquals(0, d.actual().size(), what + ": actual deadlocks\n" + report);
 		Finding f = d.filtered().get(0);
 		assertEquals(List.of("lock_a", "lock_b"), rotated(names(run, f), "lock_a"), what + ": the cycle\n" + report);
 		assertEquals(1, f.filterReasons().size(), what + ": reasons " + f.filterReasons());
@@ -163,8 +167,34 @@ class DeadlockAccuracyGuestTest {
 		String report = text(run);
 		assertEquals(0, d.findings().size(), what + ": potential deadlocks\n" + report);
 		assertEquals(0, d.filtered().size(), what + ": filtered cycles\n" + report);
+		assertEquals(0, d.actual().size(), what + ": actual deadlocks\n" + report);
 		assertTrue(d.locks() >= 2, what + ": the program's two locks were not seen\n" + report);
 		assertTrue(report.contains("0 potential deadlocks, 0 cycles filtered out"), what + "\n" + report);
+	}
+
+	/**
+	 * An actual deadlock: the run ends with the bookkeeper holding accounts_lock and waiting for audit_lock, the
+	 * auditor the other way round (main waits in pthread_join, outside the cycle). Reported as one wait-for cycle with
+	 * each thread's two stacks at the marked lines; no lock-order cycle, since neither second lock is ever acquired.
+	 */
+	static void reportsActualDeadlock(RecordedGuest run, String what) throws IOException {
+		assertTrue(run.outcome().exit().description().startsWith("deadlock"), what + ": " + run.outcome().exit());
+		DeadlockResult d = run.analysis().deadlocks();
+		String report = text(run);
+		assertEquals(1, d.actual().size(), what + ": actual deadlocks\n" + report);
+		assertEquals(0, d.findings().size(), what + ": potential deadlocks\n" + report);
+		assertEquals(0, d.filtered().size(), what + ": filtered cycles\n" + report);
+		Finding f = d.actual().get(0);
+		assertEquals(List.of("accounts_lock", "audit_lock"), rotated(names(run, f), "accounts_lock"), what
+				+ ": the cycle\n" + report);
+		assertEquals(2, new HashSet<>(f.threads()).size(), what + ": threads\n" + report);
+		SourceMarks src = SourceMarks.of("samples/deadlock.c");
+		assertAcquiredAt(run, edge(run, f, "accounts_lock", "audit_lock"), src, src.mark("bookkeeper-holds"), src.mark(
+				"bookkeeper-waits"), what + ": the bookkeeper", report);
+		assertAcquiredAt(run, edge(run, f, "audit_lock", "accounts_lock"), src, src.mark("auditor-holds"), src.mark(
+				"auditor-waits"), what + ": the auditor", report);
+		assertTrue(report.contains("Actual deadlock " + f.id() + ": the run ended with threads "), report);
+		assertTrue(report.contains("deadlock.c:" + src.mark("auditor-waits")), report);
 	}
 
 	/**
