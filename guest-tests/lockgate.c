@@ -1,6 +1,7 @@
 /* The inversion of lockorder.c, but every thread holds gate_lock around both of its nested
  * acquisitions: only one thread at a time can be inside, so the cycle lock_a -> lock_b -> lock_a
- * can never close. `insight analyze` must filter it out and name gate_lock as the reason. */
+ * can never close. `insight analyze` must filter it out and name gate_lock as the reason (the
+ * accuracy test reads the markers). */
 #include "guest.h"
 #include <pthread.h>
 
@@ -12,9 +13,9 @@ static long counter;
 static void *take_a_then_b(void *arg)
 {
     (void)arg;
-    pthread_mutex_lock(&gate_lock);
-    pthread_mutex_lock(&lock_a);
-    pthread_mutex_lock(&lock_b);
+    pthread_mutex_lock(&gate_lock); /* MARK ab-gate */
+    pthread_mutex_lock(&lock_a); /* MARK ab-first */
+    pthread_mutex_lock(&lock_b); /* MARK ab-second */
     counter++;
     pthread_mutex_unlock(&lock_b);
     pthread_mutex_unlock(&lock_a);
@@ -25,9 +26,9 @@ static void *take_a_then_b(void *arg)
 static void *take_b_then_a(void *arg)
 {
     (void)arg;
-    pthread_mutex_lock(&gate_lock);
-    pthread_mutex_lock(&lock_b);
-    pthread_mutex_lock(&lock_a);
+    pthread_mutex_lock(&gate_lock); /* MARK ba-gate */
+    pthread_mutex_lock(&lock_b); /* MARK ba-first */
+    pthread_mutex_lock(&lock_a); /* MARK ba-second */
     counter++;
     pthread_mutex_unlock(&lock_a);
     pthread_mutex_unlock(&lock_b);

@@ -12,8 +12,8 @@ static long counter;
 static void *take_a_then_b(void *arg)
 {
     (void)arg;
-    pthread_mutex_lock(&lock_a);
-    pthread_mutex_lock(&lock_b);
+    pthread_mutex_lock(&lock_a); /* MARK ab-first */
+    pthread_mutex_lock(&lock_b); /* MARK ab-second */
     counter++;
     pthread_mutex_unlock(&lock_b);
     pthread_mutex_unlock(&lock_a);
@@ -24,8 +24,8 @@ static void *take_b_then_try_a(void *arg)
 {
     (void)arg;
     for (;;) {
-        pthread_mutex_lock(&lock_b);
-        if (pthread_mutex_trylock(&lock_a) == 0)
+        pthread_mutex_lock(&lock_b); /* MARK ba-first */
+        if (pthread_mutex_trylock(&lock_a) == 0) /* MARK ba-try */
             break;
         pthread_mutex_unlock(&lock_b);
         sched_yield();

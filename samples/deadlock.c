@@ -20,10 +20,10 @@ static void say(const char *line)
 static void *bookkeeper(void *arg)
 {
     (void)arg;
-    pthread_mutex_lock(&accounts_lock);
+    pthread_mutex_lock(&accounts_lock); /* MARK bookkeeper-holds */
     say("bookkeeper: holds the accounts lock, will want the audit lock");
     pthread_barrier_wait(&both_hold_one);
-    pthread_mutex_lock(&audit_lock); /* blocks forever: the auditor holds it */
+    pthread_mutex_lock(&audit_lock); /* blocks forever: the auditor holds it */ /* MARK bookkeeper-waits */
     say("bookkeeper: got both locks (not reached)");
     pthread_mutex_unlock(&audit_lock);
     pthread_mutex_unlock(&accounts_lock);
@@ -33,11 +33,11 @@ static void *bookkeeper(void *arg)
 static void *auditor(void *arg)
 {
     (void)arg;
-    pthread_mutex_lock(&audit_lock);
+    pthread_mutex_lock(&audit_lock); /* MARK auditor-holds */
     pthread_barrier_wait(&both_hold_one);
     /* Printed after the barrier, so always after the bookkeeper's line. */
     say("auditor: holds the audit lock, will want the accounts lock");
-    pthread_mutex_lock(&accounts_lock); /* blocks forever: the bookkeeper holds it */
+    pthread_mutex_lock(&accounts_lock); /* blocks forever: the bookkeeper holds it */ /* MARK auditor-waits */
     say("auditor: got both locks (not reached)");
     pthread_mutex_unlock(&accounts_lock);
     pthread_mutex_unlock(&audit_lock);

@@ -23,11 +23,13 @@ import org.insight.replay.VmmLauncher;
 import org.insight.replay.trace.GuestBinary;
 import org.insight.vmm.linux.OutputSink;
 import org.insight.vmm.loader.LoadedImage;
+import org.insight.vmm.machine.RunResult;
 
 /**
  * Analyses a recording: replays it with the analysis hooks ({@link LockHooks}) feeding the analyzers, requires the
  * replay to verify (a divergence aborts with its report, never a partial result), then maps every address of the
- * results to its source line from the binary embedded in the recording, so a recording can be analysed anywhere.
+ * results to its source line from the binary embedded in the recording, so a recording can be analysed anywhere. A
+ * recording that ended in an actual deadlock replays to it, and the threads' waits at the end give its wait-for cycle.
  */
 public final class ReplayAnalysis {
 	private ReplayAnalysis() {
@@ -68,9 +70,13 @@ public final class ReplayAnalysis {
 			verification = s.verification().orElseThrow(() -> new IllegalStateException("the replay did not verify"));
 			binary = s.header().program().binary();
 		}
-		analyzers.forEach(Analyzer::finish);
 		LoadedImage loaded = image.get();
 		DeadlockAnalyzer deadlocks = (DeadlockAnalyzer) analyzers.get(0);
+		// The replay reproduced the recorded deadlock (it verified): what the blocked threads wait for is the cycle.
+		if (launcher.lastResult().flatMap(RunResult::deadlock).isPresent()) {
+			deadlocks.endedInDeadlock(hooks.get().blocked());
+		}
+		analyzers.forEach(Analyzer::finish);
 		DeadlockResult result = deadlocks.result();
 		SourceLines lines = lines(binary, loaded, addresses(result));
 		List<String> hooked = hooks.get().functions().values().stream().map(HookedFunction::name).sorted().toList();
@@ -83,6 +89,7 @@ public final class ReplayAnalysis {
 		Set<Long> all = new HashSet<>();
 		List<Finding> every = new ArrayList<>(r.findings());
 		every.addAll(r.filtered());
+		every.addAll(r.actual());
 		for (Finding f : every) {
 			for (Edge e : f.edges()) {
 				for (CallStack st : List.of(e.first().fromStack(), e.first().toStack())) {

@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.Set;
 
 import org.insight.analysis.Analyzer;
+import org.insight.analysis.BlockedCall;
 import org.insight.analysis.Event;
 import org.insight.analysis.LockRef;
 
@@ -25,6 +26,7 @@ public final class DeadlockAnalyzer implements Analyzer {
 	private final LockOrderGraph graph = new LockOrderGraph();
 	private final Names names;
 	private DeadlockResult result;
+	private List<BlockedCall> blocked = List.of();
 
 	/** @param names how locks are named in reasons and ids */
 	public DeadlockAnalyzer(Names names) {
@@ -49,6 +51,17 @@ public final class DeadlockAnalyzer implements Analyzer {
 		graph.accept(event);
 	}
 
+	/**
+	 * The run ended in an actual deadlock, with these threads blocked in lock calls ({@code LockHooks.blocked()}): the
+	 * result will have its wait-for cycles ({@link DeadlockResult#actual()}). Before {@link #finish()}.
+	 */
+	public void endedInDeadlock(List<BlockedCall> calls) {
+		if (result != null) {
+			throw new IllegalStateException("the analysis has finished");
+		}
+		blocked = List.copyOf(calls);
+	}
+
 	@Override
 	public void finish() {
 		List<Edge> edges = graph.edges();
@@ -59,11 +72,27 @@ public final class DeadlockAnalyzer implements Analyzer {
 			List<LockRef> locks = cycle.stream().map(Edge::from).toList();
 			Set<Integer> threads = new LinkedHashSet<>();
 			cycle.forEach(e -> threads.addAll(e.threads()));
-			Finding f = new Finding(id(locks), locks, cycle, List.copyOf(threads), CycleVerdict.reasons(cycle, names));
+			Finding f = new Finding(id("DL-", locks), locks, cycle, List.copyOf(threads), CycleVerdict.reasons(cycle,
+					names));
 			(f.filtered() ? filtered : found).add(f);
 		}
+		List<Finding> actual = new ArrayList<>();
+		for (List<Edge> waits : WaitForCycles.of(graph, blocked)) {
+			// From its lowest lock, as the potential deadlocks: the same deadlock gets the same id in every run.
+			int lowest = 0;
+			for (int i = 1; i < waits.size(); i++) {
+				if (Long.compareUnsigned(waits.get(i).from().address(), waits.get(lowest).from().address()) < 0) {
+					lowest = i;
+				}
+			}
+			List<Edge> cycle = new ArrayList<>(waits.subList(lowest, waits.size()));
+			cycle.addAll(waits.subList(0, lowest));
+			List<LockRef> locks = cycle.stream().map(Edge::from).toList();
+			actual.add(new Finding(id("AD-", locks), locks, cycle, cycle.stream().map(e -> e.first().tid()).toList(),
+					List.of()));
+		}
 		result = new DeadlockResult(found, filtered, graph.initSites(), graph.lockCount(), edges.size(),
-				cycles.truncated());
+				cycles.truncated(), actual);
 	}
 
 	/** The result, once {@link #finish()} ran. */
@@ -74,15 +103,18 @@ public final class DeadlockAnalyzer implements Analyzer {
 		return result;
 	}
 
-	/** "DL-" and 10 hex digits of the SHA-256 of the cycle's lock names in order, from its lowest. */
-	private String id(List<LockRef> locks) {
+	/**
+	 * {@code prefix} ("DL-" for a potential deadlock, "AD-" for an actual one) and 10 hex digits of the SHA-256 of the
+	 * cycle's lock names in order, from its lowest.
+	 */
+	private String id(String prefix, List<LockRef> locks) {
 		try {
 			MessageDigest d = MessageDigest.getInstance("SHA-256");
 			for (LockRef l : locks) {
 				d.update(names.of(l).getBytes(StandardCharsets.UTF_8));
 				d.update((byte) 0);
 			}
-			return "DL-" + HexFormat.of().formatHex(d.digest()).substring(0, 10);
+			return prefix + HexFormat.of().formatHex(d.digest()).substring(0, 10);
 		} catch (NoSuchAlgorithmException e) {
 			throw new IllegalStateException("SHA-256 is missing from this JDK", e);
 		}

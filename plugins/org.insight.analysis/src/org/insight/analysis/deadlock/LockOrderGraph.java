@@ -19,7 +19,8 @@ import org.insight.analysis.LockRef;
  * hold and a read acquisition is left out.
  */
 final class LockOrderGraph {
-	private record Held(LockRef lock, Event.Mode mode, CallStack stack, String function) {
+	/** A lock a thread holds: how, and where it acquired it. */
+	record Held(LockRef lock, Event.Mode mode, CallStack stack, String function) {
 	}
 
 	private final Map<Integer, List<Held>> held = new HashMap<>();
@@ -74,6 +75,16 @@ final class LockOrderGraph {
 				return;
 			}
 		}
+	}
+
+	/** The locks {@code tid} holds now, in the order it took them. */
+	List<Held> held(int tid) {
+		return List.copyOf(held.getOrDefault(tid, List.of()));
+	}
+
+	/** Thread {@code tid}'s create/join clock now. */
+	ThreadClocks.Clock clock(int tid) {
+		return clocks.of(tid);
 	}
 
 	List<Edge> edges() {

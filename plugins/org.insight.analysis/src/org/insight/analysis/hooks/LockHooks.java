@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
+import org.insight.analysis.BlockedCall;
 import org.insight.analysis.CallStack;
 import org.insight.analysis.Event;
 import org.insight.analysis.LockRef;
@@ -32,7 +33,8 @@ import org.insight.vmm.machine.CodeObserver;
 public final class LockHooks implements CodeObserver {
 	private static final int MAX_FRAMES = 24;
 
-	private record Call(HookedFunction function, long arg0, long entryRsp, long returnAddress, CallStack stack) {
+	private record Call(HookedFunction function, long arg0, long entryRsp, long returnAddress, CallStack stack,
+			long position) {
 	}
 
 	private final Map<Long, HookedFunction> functions;
@@ -95,9 +97,25 @@ public final class LockHooks implements CodeObserver {
 		}
 		if (f.needsReturn()) {
 			long arg = f.action() == HookedFunction.Action.COND_WAIT ? regs.rsi : regs.rdi;
-			inCall.put(tid, new Call(f, arg, regs.rsp, ret, stack));
+			inCall.put(tid, new Call(f, arg, regs.rsp, ret, stack, pos));
 			control.watch(ret);
 		}
+	}
+
+	/**
+	 * The threads inside a blocking lock call now (an acquisition that has not returned), by thread id: at the end of a
+	 * replay that ended in an actual deadlock, what each blocked thread waits for.
+	 */
+	public List<BlockedCall> blocked() {
+		List<BlockedCall> all = new ArrayList<>();
+		inCall.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
+			Call c = e.getValue();
+			if (c.function.action() == HookedFunction.Action.ACQUIRE) {
+				all.add(new BlockedCall(c.position, e.getKey(), lock(c.function, c.arg0), c.function.mode(), c.stack,
+						c.function.name()));
+			}
+		});
+		return all;
 	}
 
 	private void returned(int tid, Call call, long rax) {

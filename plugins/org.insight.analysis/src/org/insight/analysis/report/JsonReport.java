@@ -16,12 +16,16 @@ import org.insight.analysis.source.SourceLocation;
  * The JSON report, schema {@value #SCHEMA} version {@value #VERSION} (described in the bundle's README):
  * <pre>
  * { "schema": "insight-analysis", "version": 1, "program", "replay", "analyzers": [..],
- *   "deadlocks": { "locks", "edges", "truncated", "findings": [FINDING], "filtered": [FINDING] } }
+ *   "deadlocks": { "locks", "edges", "truncated", "findings": [FINDING], "filtered": [FINDING],
+ *                  "actual": [FINDING] } }
  * FINDING = { "id", "locks": [{"name","address","kind","init": [FRAME] or null}], "threads": [..],
  *             "reasons": [..] (filtered only), "edges": [{"from","to","count","threads",
  *             "first": {"thread","position","held": {"function","stack": [FRAME]},"acquired": {...}}}] }
  * FRAME = { "address" (return address), "function", "file", "line", "inlined": [{"function","file","line"}], "note" }
  * </pre>
+ * {@code actual} (added in version 1, empty unless the run ended in a deadlock) holds the wait-for cycles of an actual
+ * deadlock in the same form: edge i is thread {@code first.thread} holding {@code from} ({@code held}: where it took
+ * it) and blocked waiting for {@code to} ({@code acquired}: the call it is blocked in, which never returned).
  */
 public final class JsonReport {
 	public static final String SCHEMA = "insight-analysis";
@@ -56,7 +60,8 @@ public final class JsonReport {
 			out.println("  \"deadlocks\": {\"locks\": " + d.locks() + ", \"edges\": " + d.edges() + ", \"truncated\": "
 					+ d.truncated() + ",");
 			out.println("    \"findings\": [" + findings(d.findings()) + "],");
-			out.println("    \"filtered\": [" + findings(d.filtered()) + "]}");
+			out.println("    \"filtered\": [" + findings(d.filtered()) + "],");
+			out.println("    \"actual\": [" + findings(d.actual()) + "]}");
 		}
 		out.println("}");
 	}

@@ -20,7 +20,9 @@ import org.insight.analysis.source.SourceLocation;
  * {@code result} per cycle, rule {@value #RULE}: its message names the cycle's locks and threads as the text report
  * does, its location is where the first edge's second lock was acquired, its related locations are the other
  * acquisition sites, and one code flow has a thread flow per edge with both acquisition stacks (held, then acquired).
- * {@code partialFingerprints} carries the finding's stable id, so a service matches it across analyses.
+ * {@code partialFingerprints} carries the finding's stable id, so a service matches it across analyses. An actual
+ * deadlock (the run ended with every thread blocked) is a result of rule {@value #ACTUAL_RULE}, level error, in the
+ * same form: each thread flow is a thread with the lock it holds and the one it waits for.
  * <p>
  * Filtered cycles are results too, with a {@code suppressions} entry (kind external, status accepted, the filter's
  * reasons as justification) rather than left out: SARIF viewers (VS Code's SARIF viewer, GitHub code scanning) hide
@@ -34,6 +36,8 @@ import org.insight.analysis.source.SourceLocation;
 public final class SarifReport {
 	public static final String SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json";
 	public static final String RULE = "insight.potential-deadlock";
+	/** The rule of an actual deadlock (the run ended in it), at level error. */
+	public static final String ACTUAL_RULE = "insight.actual-deadlock";
 	/** The tool's version, as the insight command's --version says it. */
 	public static final String TOOL_VERSION = "0.1.0";
 	/**
@@ -62,17 +66,20 @@ public final class SarifReport {
 		out.println("  \"runs\": [{");
 		out.println("    \"tool\": {\"driver\": {\"name\": \"InSight\", \"version\": " + Json.str(TOOL_VERSION)
 				+ (INFORMATION_URI == null ? "" : ", \"informationUri\": " + Json.str(INFORMATION_URI)) + ",");
-		out.println("      \"rules\": [" + rule() + "]}},");
+		out.println("      \"rules\": [" + rule() + ", " + actualRule() + "]}},");
 		out.println("    \"invocations\": [{\"executionSuccessful\": true, \"toolExecutionNotifications\": ["
 				+ notifications() + "]}],");
 		List<String> results = new ArrayList<>();
 		DeadlockResult d = r.deadlocks();
 		if (d != null) {
+			for (Finding f : d.actual()) {
+				results.add(result(f, true));
+			}
 			for (Finding f : d.findings()) {
-				results.add(result(f));
+				results.add(result(f, false));
 			}
 			for (Finding f : d.filtered()) {
-				results.add(result(f));
+				results.add(result(f, false));
 			}
 		}
 		out.println("    \"results\": [" + String.join(",", results) + "],");
@@ -96,6 +103,18 @@ public final class SarifReport {
 				+ "}, \"defaultConfiguration\": {\"level\": \"warning\"}}";
 	}
 
+	private static String actualRule() {
+		return "{\"id\": " + Json.str(ACTUAL_RULE) + ", \"name\": \"ActualDeadlock\", \"shortDescription\": {\"text\": "
+				+ Json.str("Threads blocked for ever, each waiting for a lock another holds (actual deadlock)")
+				+ "}, \"fullDescription\": {\"text\": " + Json.str("The recorded run ended with every thread blocked:"
+						+ " each thread of the cycle holds a lock and waits for the next thread's. The replay reproduced"
+						+ " it.")
+				+ "}, \"help\": {\"text\": " + Json.str("Acquire the cycle's locks in one global order in every"
+						+ " thread. Each thread's two stacks (where it took the lock it holds, where it waits) are in the"
+						+ " result's code flow.")
+				+ "}, \"defaultConfiguration\": {\"level\": \"error\"}}";
+	}
+
 	private String notifications() {
 		List<String> n = new ArrayList<>();
 		if (r.lines().problem() != null) {
@@ -111,9 +130,11 @@ public final class SarifReport {
 		return "{\"level\": \"note\", \"message\": {\"text\": " + Json.str(text) + "}}";
 	}
 
-	private String result(Finding f) {
-		StringBuilder b = new StringBuilder("\n      {\"ruleId\": " + Json.str(RULE) + ", \"ruleIndex\": 0, \"level\": "
-				+ "\"warning\", \"message\": {\"text\": " + Json.str(message(f)) + "},");
+	private String result(Finding f, boolean actual) {
+		StringBuilder b = new StringBuilder("\n      {\"ruleId\": " + Json.str(actual ? ACTUAL_RULE : RULE)
+				+ ", \"ruleIndex\": " + (actual ? 1 : 0) + ", \"level\": " + (actual ? "\"error\"" : "\"warning\"")
+				+ ", \"message\": {\"text\": " + Json.str(actual ? actualMessage(f) : message(f)) + "},");
+		String takes = actual ? " waits for " : " acquired ";
 		Edge first = f.edges().get(0);
 		b.append("\n       \"locations\": [").append(location(first.first().toStack(), -1, null)).append("],");
 		List<String> related = new ArrayList<>();
@@ -121,11 +142,11 @@ public final class SarifReport {
 		for (Edge e : f.edges()) {
 			Edge.Occurrence o = e.first();
 			if (e != first) {
-				related.add(location(o.toStack(), id++, "thread " + o.tid() + " acquired " + name(e.to())
+				related.add(location(o.toStack(), id++, "thread " + o.tid() + takes + name(e.to())
 						+ " while holding " + name(e.from())));
 			}
 			related.add(location(o.fromStack(), id++, "thread " + o.tid() + " acquired " + name(e.from())
-					+ " (held when it acquired " + name(e.to()) + ")"));
+					+ " (held when it" + takes + name(e.to()) + ")"));
 		}
 		b.append("\n       \"relatedLocations\": [").append(String.join(", ", related)).append("],");
 		List<String> threadFlows = new ArrayList<>();
@@ -134,9 +155,10 @@ public final class SarifReport {
 			List<String> steps = new ArrayList<>();
 			steps.add(step(o.fromStack(), "thread " + o.tid() + " acquires " + name(e.from()) + " ("
 					+ o.fromFunction() + ")"));
-			steps.add(step(o.toStack(), "thread " + o.tid() + " acquires " + name(e.to()) + " while holding "
-					+ name(e.from()) + " (" + o.toFunction() + "; " + plural(e.count(), "time")
-					+ ", first at trace frame " + o.position() + ")"));
+			steps.add(step(o.toStack(), "thread " + o.tid() + (actual ? " waits for " : " acquires ") + name(e.to())
+					+ " while holding " + name(e.from()) + " (" + o.toFunction() + "; " + (actual ? "since trace frame "
+							+ o.position() : plural(e.count(), "time") + ", first at trace frame " + o.position())
+					+ ")"));
 			threadFlows.add("{\"id\": " + Json.str("thread " + o.tid()) + ", \"message\": {\"text\": " + Json.str(
 					name(e.from()) + " -> " + name(e.to()) + " by thread " + o.tid()) + "}, \"locations\": ["
 					+ String.join(", ", steps) + "]}");
@@ -152,6 +174,12 @@ public final class SarifReport {
 					.append(Json.str(String.join("; ", f.filterReasons()))).append("}]");
 		}
 		return b.append('}').toString();
+	}
+
+	private String actualMessage(Finding f) {
+		return "Actual deadlock " + f.id() + ": the run ended with threads " + String.join(", ", f.threads().stream()
+				.map(String::valueOf).toList()) + " blocked for ever, each waiting for a lock the next one holds: "
+				+ cycle(f);
 	}
 
 	/** Like the text report's heading. */

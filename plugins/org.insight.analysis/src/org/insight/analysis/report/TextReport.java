@@ -15,7 +15,8 @@ import org.insight.analysis.source.SourceLocation;
 /**
  * The text report, in the manner of Helgrind's and lockdep's lock-order reports: the cycle, then each edge with the
  * stacks of both of its acquisitions, every frame with its function and file:line; then the filtered cycles with
- * their reasons.
+ * their reasons. An actual deadlock (the run ended in it) comes first, in the same form: the wait-for cycle, then each
+ * thread with the stacks where it took the lock it holds and where it waits for the next.
  */
 public final class TextReport {
 	private final AnalysisResult r;
@@ -43,6 +44,10 @@ public final class TextReport {
 		if (d == null) {
 			return;
 		}
+		for (Finding f : d.actual()) {
+			out.println();
+			actual(f);
+		}
 		for (Finding f : d.findings()) {
 			out.println();
 			finding(f);
@@ -52,6 +57,10 @@ public final class TextReport {
 			filtered(f);
 		}
 		out.println();
+		if (!d.actual().isEmpty()) {
+			out.println(plural(d.actual().size(), "actual deadlock") + ": the run ended in "
+					+ (d.actual().size() == 1 ? "it" : "them") + ", every thread blocked.");
+		}
 		out.println(plural(d.findings().size(), "potential deadlock") + ", " + plural(d.filtered().size(),
 				"cycle") + " filtered out (" + plural(d.locks(), "lock") + ", " + plural(d.edges(), "lock-order edge")
 				+ (d.truncated() ? "; the cycle search stopped at its limit, more cycles may exist" : "") + ").");
@@ -64,6 +73,28 @@ public final class TextReport {
 		for (Edge e : f.edges()) {
 			edge(e);
 		}
+		initSites(f);
+	}
+
+	/** An actual deadlock: the wait-for cycle, each thread with the lock it holds and the one it waits for. */
+	private void actual(Finding f) {
+		out.println("Actual deadlock " + f.id() + ": the run ended with threads " + join(f.threads())
+				+ " blocked for ever, each waiting for a lock that the next one holds");
+		out.println("  " + cycle(f));
+		for (Edge e : f.edges()) {
+			Edge.Occurrence o = e.first();
+			out.println();
+			out.println("  Thread " + o.tid() + " holds " + name(e.from()) + " and waits for " + name(e.to())
+					+ " (since trace frame " + o.position() + "):");
+			out.println("    " + name(e.from()) + " was acquired (" + o.fromFunction() + ") at");
+			stack(o.fromStack(), "      ");
+			out.println("    " + name(e.to()) + " is waited for (" + o.toFunction() + ") at");
+			stack(o.toStack(), "      ");
+		}
+		initSites(f);
+	}
+
+	private void initSites(Finding f) {
 		for (LockRef l : f.locks()) {
 			CallStack init = r.deadlocks().initSites().get(l);
 			if (init == null) {
