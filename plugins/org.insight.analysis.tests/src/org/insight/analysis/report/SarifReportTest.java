@@ -51,17 +51,17 @@ class SarifReportTest {
 	private long pos;
 
 	private void nested(int tid, LockRef first, LockRef second, long site) {
-		events.add(new Event.LockAcquired(pos++, tid, first, Mode.EXCLUSIVE, false, CallStack.of(site, 0x400100),
+		events.add(new Event.LockAcquired(pos++, 0, tid, first, Mode.EXCLUSIVE, false, CallStack.of(site, 0x400100),
 				"pthread_mutex_lock"));
-		events.add(new Event.LockAcquired(pos++, tid, second, Mode.EXCLUSIVE, false, CallStack.of(site + 1,
+		events.add(new Event.LockAcquired(pos++, 0, tid, second, Mode.EXCLUSIVE, false, CallStack.of(site + 1,
 				0x400100), "pthread_mutex_lock"));
-		events.add(new Event.LockReleased(pos++, tid, second, CallStack.EMPTY, "pthread_mutex_unlock"));
-		events.add(new Event.LockReleased(pos++, tid, first, CallStack.EMPTY, "pthread_mutex_unlock"));
+		events.add(new Event.LockReleased(pos++, 0, tid, second, CallStack.EMPTY, "pthread_mutex_unlock"));
+		events.add(new Event.LockReleased(pos++, 0, tid, first, CallStack.EMPTY, "pthread_mutex_unlock"));
 	}
 
 	private String sarif() {
-		events.add(new Event.ThreadCreated(pos++, 1, 2));
-		events.add(new Event.ThreadCreated(pos++, 1, 3));
+		events.add(new Event.ThreadCreated(pos++, 0, 1, 2));
+		events.add(new Event.ThreadCreated(pos++, 0, 1, 3));
 		nested(2, A, B, 0x401000);
 		nested(3, B, A, 0x402000);
 		nested(2, C, D, 0x403000); // single-thread cycle: filtered
@@ -79,7 +79,7 @@ class SarifReportTest {
 				at(0x402001 - 1, "worker_b", "/src/my lockorder.c", 31),
 				at(0x400100 - 1, "start", "lib/start.c", 5));
 		AnalysisResult r = new AnalysisResult("/bin/lockorder", "replay verified: 10 frames", List.of("deadlocks/1"),
-				List.of("pthread_mutex_lock"), events.size(), d, NAMES, SourceLines.of(lines, SymbolTable.empty()));
+				List.of("pthread_mutex_lock"), events.size(), d, NAMES, SourceLines.of(lines, SymbolTable.empty()), null);
 		StringWriter w = new StringWriter();
 		SarifReport.write(r, new PrintWriter(w));
 		String out = w.toString();

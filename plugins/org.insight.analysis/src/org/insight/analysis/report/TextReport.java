@@ -15,7 +15,8 @@ import org.insight.analysis.source.SourceLocation;
 /**
  * The text report, in the manner of Helgrind's and lockdep's lock-order reports: the cycle, then each edge with the
  * stacks of both of its acquisitions, every frame with its function and file:line; then the filtered cycles with
- * their reasons.
+ * their reasons. The lock profile, when it ran, comes first ({@link LockProfileText}), so the report still ends with
+ * the deadlocks' summary.
  */
 public final class TextReport {
 	private final AnalysisResult r;
@@ -38,6 +39,10 @@ public final class TextReport {
 				+ " lock and thread functions hooked; " + r.events() + " events");
 		if (r.lines().problem() != null) {
 			out.println("  note: " + r.lines().problem());
+		}
+		if (r.locks() != null) {
+			out.println();
+			LockProfileText.write(r, out);
 		}
 		DeadlockResult d = r.deadlocks();
 		if (d == null) {
