@@ -32,9 +32,9 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code insight analyze}: replays a recording with the analysis hooks and reports what the analyzers found (potential
- * deadlocks, the lock profile; all of them unless some are named), every address with its function and file:line. The replay must verify; a divergence is
- * reported as by {@code insight replay} and no partial result is printed. The guest's own output is not shown (its
- * digests are still checked).
+ * deadlocks, the lock profile; all of them unless some are named), every address with its function and file:line.
+ * The replay must verify; a divergence is reported as by {@code insight replay} and no partial result is printed. The
+ * guest's own output is not shown (its digests are still checked).
  */
 @Command(name = "analyze", sortOptions = false)
 final class AnalyzeCommand implements Callable<Integer>, RunsGuest {

@@ -29,9 +29,9 @@ import org.insight.vmm.machine.CodeObserver;
  * machine's clone and exit; a join names its thread by pthread_t, which on x86-64 is the thread's TLS pointer (its FS
  * base) in glibc and musl alike.
  * <p>
- * The entry of an outermost lock, timed-lock or trylock call is its {@link Event.LockRequested}. Every event carries the
- * machine's virtual time at its hit ({@link Control#virtualNanos()}); thread creation and exit, which come without a
- * hit, take it from the machine's control of the last hit (one per machine), or 0 before the first.
+ * The entry of an outermost lock, timed-lock or trylock call is its {@link Event.LockRequested}. Every event carries
+ * the machine's virtual time at its hit ({@link Control#virtualNanos()}); thread creation and exit, which come without
+ * a hit, take it from the machine's control of the last hit (one per machine), or 0 before the first.
  */
 public final class LockHooks implements CodeObserver {
 	private static final int MAX_FRAMES = 24;

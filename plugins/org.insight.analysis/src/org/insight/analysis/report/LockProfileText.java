@@ -66,8 +66,9 @@ final class LockProfileText {
 			out.println(b.toString().stripTrailing());
 		}
 		out.println("  contended: held by another thread in an incompatible mode when requested; a condition wait's"
-				+ " retaking of its mutex is an acquisition with no wait; virtual time is guest execution time, the"
-				+ " VMM's exit handling and idle time left out");
+				+ " retaking of its mutex");
+		out.println("  is an acquisition with no wait. Virtual time: guest execution time, without the VMM's exit"
+				+ " handling or idle time.");
 	}
 
 	private static String[] row(String label, String mode, LockStats s) {
