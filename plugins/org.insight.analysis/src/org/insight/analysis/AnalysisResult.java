@@ -4,6 +4,7 @@ import java.util.List;
 
 import org.insight.analysis.deadlock.DeadlockResult;
 import org.insight.analysis.deadlock.Names;
+import org.insight.analysis.locks.LockProfile;
 import org.insight.analysis.source.SourceLines;
 
 /**
@@ -17,11 +18,17 @@ import org.insight.analysis.source.SourceLines;
  * @param deadlocks    the potential-deadlock result, or null when that analyzer did not run
  * @param names        lock names
  * @param lines        source lines of every address in the results
+ * @param locks        the lock profile, or null when that analyzer did not run
  */
 public record AnalysisResult(String program, String verification, List<String> analyzers, List<String> hooked,
-		long events, DeadlockResult deadlocks, Names names, SourceLines lines) {
+		long events, DeadlockResult deadlocks, Names names, SourceLines lines, LockProfile locks) {
 	public AnalysisResult {
 		analyzers = List.copyOf(analyzers);
 		hooked = List.copyOf(hooked);
+	}
+
+	/** The same result with the lock profile {@code profile} (sorted and cut another way). */
+	public AnalysisResult withLocks(LockProfile profile) {
+		return new AnalysisResult(program, verification, analyzers, hooked, events, deadlocks, names, lines, profile);
 	}
 }

@@ -3,27 +3,56 @@ package org.insight.analysis;
 import java.util.Objects;
 
 /**
- * One thing a replay's hooks saw, in the order the guest did it. Every event carries its thread and its trace
- * position: the number of recorded frames the replay had consumed when it happened, so a later "replay to here" can
- * stop there (frames are the only clock a replay and its recording share).
+ * One thing a replay's hooks saw, in the order the guest did it. Every event carries its thread, its trace position:
+ * the number of recorded frames the replay had consumed when it happened, so a later "replay to here" can stop there
+ * (frames are the only clock a replay and its recording share), and its virtual time: the guest's execution time so
+ * far, with the VMM's exit handling left out (measured, so never deterministic; for the profiles' times, never for
+ * a count or a decision).
  */
 public sealed interface Event {
 	/** The frames of the recording consumed when the event happened. */
 	long position();
 
+	/**
+	 * Virtual nanoseconds of the whole guest (every thread) when the event happened
+	 * ({@code CodeObserver.Control#virtualNanos()}); never decreasing along the stream.
+	 */
+	long time();
+
 	/** The thread it happened in (the guest's tid). */
 	int tid();
 
 	/** Thread {@code tid} made thread {@code child} (clone). */
-	record ThreadCreated(long position, int tid, int child) implements Event {
+	record ThreadCreated(long position, long time, int tid, int child) implements Event {
 	}
 
 	/** Thread {@code tid} returned from a successful pthread_join of {@code child}. */
-	record ThreadJoined(long position, int tid, int child) implements Event {
+	record ThreadJoined(long position, long time, int tid, int child) implements Event {
 	}
 
 	/** Thread {@code tid} ended. */
-	record ThreadExited(long position, int tid) implements Event {
+	record ThreadExited(long position, long time, int tid) implements Event {
+	}
+
+	/**
+	 * Thread {@code tid} entered the outermost call of a function that acquires {@code lock} (lock, timed lock,
+	 * trylock): the acquisition's request. Its {@link LockAcquired} (or {@link TryFailed}, or nothing when a timed
+	 * lock gave up) follows when the call returns; the wait is the virtual time between. A condition wait's retaking
+	 * of its mutex has no request.
+	 *
+	 * @param mode     exclusive, or read or write for a rwlock
+	 * @param trylock  a trylock, which never waits
+	 * @param stack    where: the call's return address first, then the callers'
+	 * @param function the lock function called ("pthread_mutex_lock")
+	 */
+	record LockRequested(long position, long time, int tid, LockRef lock, Mode mode, boolean trylock, CallStack stack,
+			String function) implements Event {
+		public LockRequested {
+			Objects.requireNonNull(lock, "lock");
+			Objects.requireNonNull(mode, "mode");
+			Objects.requireNonNull(stack, "stack");
+			Objects.requireNonNull(function, "function");
+		}
 	}
 
 	/**
@@ -35,7 +64,7 @@ public sealed interface Event {
 	 * @param stack    where: the call's return address first, then the callers'
 	 * @param function the lock function called ("pthread_mutex_lock")
 	 */
-	record LockAcquired(long position, int tid, LockRef lock, Mode mode, boolean trylock, CallStack stack,
+	record LockAcquired(long position, long time, int tid, LockRef lock, Mode mode, boolean trylock, CallStack stack,
 			String function) implements Event {
 		public LockAcquired {
 			Objects.requireNonNull(lock, "lock");
@@ -46,15 +75,17 @@ public sealed interface Event {
 	}
 
 	/** A trylock of {@code lock} by {@code tid} failed: nothing was taken. */
-	record TryFailed(long position, int tid, LockRef lock, CallStack stack, String function) implements Event {
+	record TryFailed(long position, long time, int tid, LockRef lock, CallStack stack, String function)
+			implements Event {
 	}
 
 	/** Thread {@code tid} gave {@code lock} back (unlock, or the start of a condition wait). */
-	record LockReleased(long position, int tid, LockRef lock, CallStack stack, String function) implements Event {
+	record LockReleased(long position, long time, int tid, LockRef lock, CallStack stack, String function)
+			implements Event {
 	}
 
 	/** A lock was initialised (pthread_mutex_init and the like) at {@code stack}. */
-	record LockInitialised(long position, int tid, LockRef lock, CallStack stack) implements Event {
+	record LockInitialised(long position, long time, int tid, LockRef lock, CallStack stack) implements Event {
 	}
 
 	/** How a lock is held. */

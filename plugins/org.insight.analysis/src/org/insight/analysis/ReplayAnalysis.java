@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -16,6 +17,8 @@ import org.insight.analysis.deadlock.Edge;
 import org.insight.analysis.deadlock.Finding;
 import org.insight.analysis.hooks.HookedFunction;
 import org.insight.analysis.hooks.LockHooks;
+import org.insight.analysis.locks.LockProfile;
+import org.insight.analysis.locks.LockProfileAnalyzer;
 import org.insight.analysis.source.SourceLines;
 import org.insight.replay.ReplayOptions;
 import org.insight.replay.ReplaySession;
@@ -35,14 +38,29 @@ public final class ReplayAnalysis {
 	private ReplayAnalysis() {
 	}
 
+	/** The id of every analyzer, in the order they run. */
+	public static final List<String> ALL = List.of(DeadlockAnalyzer.ID, LockProfileAnalyzer.ID);
+
+	/** {@link #run(Path, OutputSink, ReplayOptions, Collection)} with every analyzer. */
+	public static AnalysisResult run(Path trace, OutputSink output, ReplayOptions options) throws IOException {
+		return run(trace, output, options, ALL);
+	}
+
 	/**
-	 * @param output where the guest's output goes during the replay (its digests are checked whatever the sink)
+	 * @param output    where the guest's output goes during the replay (its digests are checked whatever the sink)
+	 * @param selected  the ids of the analyzers to run (of {@link #ALL})
 	 * @throws org.insight.replay.DivergenceException    when the replay is not the recorded execution
 	 * @throws org.insight.replay.ReplayRefusedException when the recording cannot be replayed here
 	 * @throws org.insight.replay.trace.TraceException   when the trace cannot be read
 	 * @throws IOException                               when a file cannot be read or written
 	 */
-	public static AnalysisResult run(Path trace, OutputSink output, ReplayOptions options) throws IOException {
+	public static AnalysisResult run(Path trace, OutputSink output, ReplayOptions options, Collection<String> selected)
+			throws IOException {
+		for (String id : selected) {
+			if (!ALL.contains(id)) {
+				throw new IllegalArgumentException("no analyzer " + id + " (there are " + ALL + ")");
+			}
+		}
 		AtomicReference<ReplaySession> session = new AtomicReference<>();
 		AtomicReference<LoadedImage> image = new AtomicReference<>();
 		AtomicReference<LockHooks> hooks = new AtomicReference<>();
@@ -59,7 +77,12 @@ public final class ReplayAnalysis {
 					});
 			hooks.set(h);
 			analyzers.clear();
-			analyzers.add(new DeadlockAnalyzer(new LockNames(loaded.symbols())));
+			if (selected.contains(DeadlockAnalyzer.ID)) {
+				analyzers.add(new DeadlockAnalyzer(new LockNames(loaded.symbols())));
+			}
+			if (selected.contains(LockProfileAnalyzer.ID)) {
+				analyzers.add(new LockProfileAnalyzer());
+			}
 			return h;
 		});
 		String verification;
@@ -71,17 +94,44 @@ public final class ReplayAnalysis {
 			binary = s.header().program().binary();
 		}
 		LoadedImage loaded = image.get();
-		DeadlockAnalyzer deadlocks = (DeadlockAnalyzer) analyzers.get(0);
 		// The replay reproduced the recorded deadlock (it verified): what the blocked threads wait for is the cycle.
 		if (launcher.lastResult().flatMap(RunResult::deadlock).isPresent()) {
-			deadlocks.endedInDeadlock(hooks.get().blocked());
+			for (Analyzer a : analyzers) {
+				if (a instanceof DeadlockAnalyzer d) {
+					d.endedInDeadlock(hooks.get().blocked());
+				}
+			}
 		}
 		analyzers.forEach(Analyzer::finish);
-		DeadlockResult result = deadlocks.result();
-		SourceLines lines = lines(binary, loaded, addresses(result));
+		DeadlockResult result = null;
+		LockProfile profile = null;
+		Set<Long> addresses = new HashSet<>();
+		for (Analyzer a : analyzers) {
+			if (a instanceof DeadlockAnalyzer d) {
+				result = d.result();
+				addresses.addAll(addresses(result));
+			} else if (a instanceof LockProfileAnalyzer l) {
+				profile = l.result();
+				addresses.addAll(addresses(profile));
+			}
+		}
+		SourceLines lines = lines(binary, loaded, addresses);
 		List<String> hooked = hooks.get().functions().values().stream().map(HookedFunction::name).sorted().toList();
 		return new AnalysisResult(binary.name(), verification, analyzers.stream().map(a -> a.id() + "/" + a.version())
-				.toList(), hooked, events[0], result, new LockNames(loaded.symbols()), lines);
+				.toList(), hooked, events[0], result, new LockNames(loaded.symbols()), lines, profile);
+	}
+
+	/** The call site of every acquisition site of {@code p} (the reports show sites by their first frame). */
+	static Set<Long> addresses(LockProfile p) {
+		Set<Long> all = new HashSet<>();
+		for (LockProfile.Lock l : p.locks()) {
+			for (LockProfile.Site s : l.sites()) {
+				if (s.stack().depth() > 0) {
+					all.add(s.stack().callSite(0));
+				}
+			}
+		}
+		return all;
 	}
 
 	/** Every return address of every stack in {@code r}, as call sites (one byte before each). */

@@ -7,11 +7,16 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
 import org.insight.analysis.AnalysisResult;
 import org.insight.analysis.ReplayAnalysis;
+import org.insight.analysis.deadlock.DeadlockAnalyzer;
+import org.insight.analysis.locks.Column;
+import org.insight.analysis.locks.LockProfile;
+import org.insight.analysis.locks.LockProfileAnalyzer;
 import org.insight.analysis.report.JsonReport;
 import org.insight.analysis.report.SarifReport;
 import org.insight.analysis.report.TextReport;
@@ -26,10 +31,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code insight analyze}: replays a recording with the analysis hooks and reports what the analyzers found (for now
- * potential deadlocks), every address with its function and file:line. The replay must verify; a divergence is
- * reported as by {@code insight replay} and no partial result is printed. The guest's own output is not shown (its
- * digests are still checked).
+ * {@code insight analyze}: replays a recording with the analysis hooks and reports what the analyzers found (potential
+ * deadlocks, the lock profile; all of them unless some are named), every address with its function and file:line.
+ * The replay must verify; a divergence is reported as by {@code insight replay} and no partial result is printed. The
+ * guest's own output is not shown (its digests are still checked).
  */
 @Command(name = "analyze", sortOptions = false)
 final class AnalyzeCommand implements Callable<Integer>, RunsGuest {
@@ -43,6 +48,15 @@ final class AnalyzeCommand implements Callable<Integer>, RunsGuest {
 
     @Option(names = "--deadlocks", descriptionKey = "analyze.deadlocks")
     boolean deadlocks;
+
+    @Option(names = "--locks", descriptionKey = "analyze.locks")
+    boolean locks;
+
+    @Option(names = "--sort", paramLabel = "COLUMN", descriptionKey = "analyze.sort")
+    String sort;
+
+    @Option(names = "--top", paramLabel = "N", descriptionKey = "analyze.top")
+    String top;
 
     @Option(names = "--format", paramLabel = "text|json|sarif", descriptionKey = "analyze.format")
     Format format = Format.text;
@@ -70,6 +84,11 @@ final class AnalyzeCommand implements Callable<Integer>, RunsGuest {
 
     @Override
     public void checkArguments() {
+        lockOrder();
+        lockTop();
+        if ((sort != null || top != null) && !selected().contains(LockProfileAnalyzer.ID)) {
+            throw new UserError(Messages.get("analyze.orderWithoutLocks", sort != null ? "--sort" : "--top"));
+        }
         if (!Files.isRegularFile(trace)) {
             throw new UserError(trace + ": no such recording");
         }
@@ -79,10 +98,55 @@ final class AnalyzeCommand implements Callable<Integer>, RunsGuest {
         }
     }
 
+    /** The analyzers asked for: those named by their options, or all when none is. */
+    List<String> selected() {
+        if (!deadlocks && !locks) {
+            return ReplayAnalysis.ALL;
+        }
+        List<String> ids = new ArrayList<>();
+        if (deadlocks) {
+            ids.add(DeadlockAnalyzer.ID);
+        }
+        if (locks) {
+            ids.add(LockProfileAnalyzer.ID);
+        }
+        return ids;
+    }
+
+    /** The lock profile's column from --sort (its default without). */
+    Column lockOrder() {
+        if (sort == null) {
+            return LockProfile.DEFAULT_ORDER;
+        }
+        return Column.parse(sort).orElseThrow(() -> new UserError(Messages.get("analyze.badSort", sort, String.join(
+                ", ", Column.labels()))));
+    }
+
+    /** How many locks --top shows, 0 (all) without it. */
+    int lockTop() {
+        if (top == null) {
+            return 0;
+        }
+        try {
+            int n = Integer.parseInt(top.strip());
+            if (n >= 1) {
+                return n;
+            }
+        } catch (NumberFormatException notANumber) {
+            // the message below says what is wanted
+        }
+        throw new UserError(Messages.get("analyze.badTop", top));
+    }
+
     @Override
     public Integer call() throws IOException {
         checkArguments();
-        return report(trace, format, output, System.out);
+        return report(trace, format, output, System.out, selected(), lockOrder(), lockTop());
+    }
+
+    /** {@link #report(Path, Format, Path, PrintStream, List, Column, int)} of every analyzer, in default order. */
+    static int report(Path trace, Format format, Path output, PrintStream console) throws IOException {
+        return report(trace, format, output, console, ReplayAnalysis.ALL, LockProfile.DEFAULT_ORDER, 0);
     }
 
     /**
@@ -90,21 +154,28 @@ final class AnalyzeCommand implements Callable<Integer>, RunsGuest {
      * {@code output}, or to {@code console} when it is null (left open). Also used by {@code record --analyze} and
      * {@code demo}, in the JVM and on the machine that recorded. Findings are the report's content, not a failure.
      *
+     * @param analyzers the ids of the analyzers to run
+     * @param lockOrder the lock profile's sort column
+     * @param lockTop   how many locks the lock profile shows, 0 for all
      * @return 0 when the report was written, {@link ReplayCommand#DIVERGED} when the replay diverged (then one line
      *         on stderr and no report)
      * @throws UserError when the recording cannot be replayed here or read
      */
-    static int report(Path trace, Format format, Path output, PrintStream console) throws IOException {
+    static int report(Path trace, Format format, Path output, PrintStream console, List<String> analyzers,
+            Column lockOrder, int lockTop) throws IOException {
         AnalysisResult result;
         try {
             result = ReplayAnalysis.run(trace, (fd, data, off, len) -> {
                 // the guest's output is not part of the report; its digests are checked all the same
-            }, ReplayOptions.onThisHost());
+            }, ReplayOptions.onThisHost(), analyzers);
         } catch (DivergenceException e) {
             System.err.println("insight: replay diverged, no analysis result: " + e.getMessage());
             return ReplayCommand.DIVERGED;
         } catch (ReplayRefusedException | TraceException e) {
             throw new UserError(e.getMessage());
+        }
+        if (result.locks() != null) {
+            result = result.withLocks(result.locks().ordered(lockOrder, lockTop));
         }
         if (output == null) {
             // The console is not ours to close (System.out: the demo and record print more after the report).

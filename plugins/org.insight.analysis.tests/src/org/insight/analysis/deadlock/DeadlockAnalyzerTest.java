@@ -32,16 +32,18 @@ class DeadlockAnalyzerTest {
 	private long pos;
 
 	private void create(int parent, int child) {
-		events.add(new Event.ThreadCreated(pos++, parent, child));
+		events.add(new Event.ThreadCreated(pos++, 0, parent, child));
 	}
 
 	private void join(int joiner, int child) {
-		events.add(new Event.ThreadExited(pos++, child));
-		events.add(new Event.ThreadJoined(pos++, joiner, child));
+		events.add(new Event.ThreadExited(pos++, 0, child));
+		events.add(new Event.ThreadJoined(pos++, 0, joiner, child));
 	}
 
+	/** A request then its acquisition, as the hooks give them (times are no part of this analysis: 0). */
 	private void lock(int tid, LockRef l, Mode mode, boolean trylock, long site) {
-		events.add(new Event.LockAcquired(pos++, tid, l, mode, trylock, CallStack.of(site), "pthread_mutex_lock"));
+		events.add(new Event.LockRequested(pos++, 0, tid, l, mode, trylock, CallStack.of(site), "pthread_mutex_lock"));
+		events.add(new Event.LockAcquired(pos++, 0, tid, l, mode, trylock, CallStack.of(site), "pthread_mutex_lock"));
 	}
 
 	private void lock(int tid, LockRef l, long site) {
@@ -49,7 +51,7 @@ class DeadlockAnalyzerTest {
 	}
 
 	private void unlock(int tid, LockRef l) {
-		events.add(new Event.LockReleased(pos++, tid, l, CallStack.EMPTY, "pthread_mutex_unlock"));
+		events.add(new Event.LockReleased(pos++, 0, tid, l, CallStack.EMPTY, "pthread_mutex_unlock"));
 	}
 
 	/** Thread tid takes first then second, then releases both. */
@@ -217,7 +219,7 @@ class DeadlockAnalyzerTest {
 		lock(2, A, 1);
 		unlock(2, A);
 		lock(2, B, 2); // A no longer held: no edge
-		events.add(new Event.ThreadExited(pos++, 2));
+		events.add(new Event.ThreadExited(pos++, 0, 2));
 		lock(3, C, 3);
 		DeadlockResult r = analyse();
 		assertEquals(0, r.edges());

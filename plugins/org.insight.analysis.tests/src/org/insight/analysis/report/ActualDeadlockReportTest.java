@@ -44,13 +44,13 @@ class ActualDeadlockReportTest {
 	private static DeadlockResult deadlocked(boolean endedInDeadlock) {
 		DeadlockAnalyzer a = new DeadlockAnalyzer(NAMES);
 		for (int child = 2; child <= 6; child++) {
-			a.accept(new Event.ThreadCreated(child, 1, child));
+			a.accept(new Event.ThreadCreated(child, 0, 1, child));
 		}
-		a.accept(new Event.LockAcquired(10, 2, A, Mode.EXCLUSIVE, false, CallStack.of(0x401000, 0x400100),
+		a.accept(new Event.LockAcquired(10, 0, 2, A, Mode.EXCLUSIVE, false, CallStack.of(0x401000, 0x400100),
 				"pthread_mutex_lock"));
-		a.accept(new Event.LockAcquired(11, 3, B, Mode.EXCLUSIVE, false, CallStack.of(0x402000, 0x400100),
+		a.accept(new Event.LockAcquired(11, 0, 3, B, Mode.EXCLUSIVE, false, CallStack.of(0x402000, 0x400100),
 				"pthread_mutex_lock"));
-		a.accept(new Event.LockAcquired(12, 5, R, Mode.READ, false, CallStack.of(0x405000), "pthread_rwlock_rdlock"));
+		a.accept(new Event.LockAcquired(12, 0, 5, R, Mode.READ, false, CallStack.of(0x405000), "pthread_rwlock_rdlock"));
 		if (endedInDeadlock) {
 			a.endedInDeadlock(List.of(
 					new BlockedCall(20, 2, B, Mode.EXCLUSIVE, CallStack.of(0x401010, 0x400100), "pthread_mutex_lock"),
@@ -95,7 +95,7 @@ class ActualDeadlockReportTest {
 		List<SourceLocation> lines = List.of(at(0x401000 - 1, "bookkeeper", 22), at(0x401010 - 1, "bookkeeper", 25),
 				at(0x402000 - 1, "auditor", 33), at(0x402010 - 1, "auditor", 37));
 		AnalysisResult r = new AnalysisResult("/bin/deadlock", "replay verified: 10 frames", List.of("deadlocks/1"),
-				List.of("pthread_mutex_lock"), 7, deadlocked(true), NAMES, SourceLines.of(lines, SymbolTable.empty()));
+				List.of("pthread_mutex_lock"), 7, deadlocked(true), NAMES, SourceLines.of(lines, SymbolTable.empty()), null);
 		StringWriter w = new StringWriter();
 		writer.accept(r, new PrintWriter(w));
 		return w.toString();

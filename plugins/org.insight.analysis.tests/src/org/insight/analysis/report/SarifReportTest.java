@@ -51,17 +51,17 @@ class SarifReportTest {
 	private long pos;
 
 	private void nested(int tid, LockRef first, LockRef second, long site) {
-		events.add(new Event.LockAcquired(pos++, tid, first, Mode.EXCLUSIVE, false, CallStack.of(site, 0x400100),
+		events.add(new Event.LockAcquired(pos++, 0, tid, first, Mode.EXCLUSIVE, false, CallStack.of(site, 0x400100),
 				"pthread_mutex_lock"));
-		events.add(new Event.LockAcquired(pos++, tid, second, Mode.EXCLUSIVE, false, CallStack.of(site + 1,
+		events.add(new Event.LockAcquired(pos++, 0, tid, second, Mode.EXCLUSIVE, false, CallStack.of(site + 1,
 				0x400100), "pthread_mutex_lock"));
-		events.add(new Event.LockReleased(pos++, tid, second, CallStack.EMPTY, "pthread_mutex_unlock"));
-		events.add(new Event.LockReleased(pos++, tid, first, CallStack.EMPTY, "pthread_mutex_unlock"));
+		events.add(new Event.LockReleased(pos++, 0, tid, second, CallStack.EMPTY, "pthread_mutex_unlock"));
+		events.add(new Event.LockReleased(pos++, 0, tid, first, CallStack.EMPTY, "pthread_mutex_unlock"));
 	}
 
 	private String sarif() {
-		events.add(new Event.ThreadCreated(pos++, 1, 2));
-		events.add(new Event.ThreadCreated(pos++, 1, 3));
+		events.add(new Event.ThreadCreated(pos++, 0, 1, 2));
+		events.add(new Event.ThreadCreated(pos++, 0, 1, 3));
 		nested(2, A, B, 0x401000);
 		nested(3, B, A, 0x402000);
 		nested(2, C, D, 0x403000); // single-thread cycle: filtered
@@ -79,7 +79,8 @@ class SarifReportTest {
 				at(0x402001 - 1, "worker_b", "/src/my lockorder.c", 31),
 				at(0x400100 - 1, "start", "lib/start.c", 5));
 		AnalysisResult r = new AnalysisResult("/bin/lockorder", "replay verified: 10 frames", List.of("deadlocks/1"),
-				List.of("pthread_mutex_lock"), events.size(), d, NAMES, SourceLines.of(lines, SymbolTable.empty()));
+				List.of("pthread_mutex_lock"), events.size(), d, NAMES, SourceLines.of(lines, SymbolTable.empty()),
+				null);
 		StringWriter w = new StringWriter();
 		SarifReport.write(r, new PrintWriter(w));
 		String out = w.toString();
@@ -159,102 +160,5 @@ class SarifReportTest {
 	void relativeSourceNamesStayRelativeReferences() {
 		assertEquals("lib/my%20start.c", SarifReport.uri("lib/my start.c"));
 		assertEquals("file:///usr/src/x.c", SarifReport.uri("/usr/src/../src/x.c"));
-	}
-
-	/** Just enough JSON to read the report back: objects, arrays, strings, numbers (as double), true/false/null. */
-	private static final class MiniJson {
-		private final String s;
-		private int i;
-
-		MiniJson(String s) {
-			this.s = s;
-		}
-
-		Object value() {
-			ws();
-			char c = s.charAt(i);
-			if (c == '{') {
-				Map<String, Object> m = new LinkedHashMap<>();
-				i++;
-				ws();
-				if (s.charAt(i) == '}') {
-					i++;
-					return m;
-				}
-				do {
-					ws();
-					String k = string();
-					ws();
-					expect(':');
-					m.put(k, value());
-					ws();
-				} while (s.charAt(i++) == ',');
-				assertEquals('}', s.charAt(i - 1), "at " + i);
-				return m;
-			}
-			if (c == '[') {
-				List<Object> l = new ArrayList<>();
-				i++;
-				ws();
-				if (s.charAt(i) == ']') {
-					i++;
-					return l;
-				}
-				do {
-					l.add(value());
-					ws();
-				} while (s.charAt(i++) == ',');
-				assertEquals(']', s.charAt(i - 1), "at " + i);
-				return l;
-			}
-			if (c == '"') {
-				return string();
-			}
-			for (String lit : List.of("true", "false", "null")) {
-				if (s.startsWith(lit, i)) {
-					i += lit.length();
-					return lit.equals("null") ? null : Boolean.valueOf(lit);
-				}
-			}
-			int start = i;
-			while (i < s.length() && "+-0123456789.eE".indexOf(s.charAt(i)) >= 0) {
-				i++;
-			}
-			return Double.valueOf(s.substring(start, i));
-		}
-
-		private String string() {
-			expect('"');
-			StringBuilder b = new StringBuilder();
-			for (char c = s.charAt(i++); c != '"'; c = s.charAt(i++)) {
-				if (c == '\\') {
-					char e = s.charAt(i++);
-					switch (e) {
-					case 'n' -> b.append('\n');
-					case 't' -> b.append('\t');
-					case 'r' -> b.append('\r');
-					case 'u' -> {
-						b.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
-						i += 4;
-					}
-					default -> b.append(e);
-					}
-				} else {
-					b.append(c);
-				}
-			}
-			return b.toString();
-		}
-
-		private void expect(char c) {
-			assertEquals(c, s.charAt(i), "at " + i);
-			i++;
-		}
-
-		private void ws() {
-			while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
-				i++;
-			}
-		}
 	}
 }

@@ -38,6 +38,9 @@ final class LockOrderGraph {
 		case Event.ThreadExited x -> held.remove(x.tid());
 		case Event.LockInitialised i -> initSites.putIfAbsent(i.lock(), i.stack());
 		case Event.TryFailed t -> locks.add(t.lock());
+		case Event.LockRequested q -> {
+			// the order is made by what is held when a lock is had, not asked for
+		}
 		}
 	}
 

@@ -29,6 +29,10 @@ import org.insight.vmm.machine.CodeObserver;
  * the same address are not). A failed trylock or timed lock acquires nothing. Thread creation and exit come from the
  * machine's clone and exit; a join names its thread by pthread_t, which on x86-64 is the thread's TLS pointer (its FS
  * base) in glibc and musl alike.
+ * <p>
+ * The entry of an outermost lock, timed-lock or trylock call is its {@link Event.LockRequested}. Every event carries
+ * the machine's virtual time at its hit ({@link Control#virtualNanos()}); thread creation and exit, which come without
+ * a hit, take it from the machine's control of the last hit (one per machine), or 0 before the first.
  */
 public final class LockHooks implements CodeObserver {
 	private static final int MAX_FRAMES = 24;
@@ -87,10 +91,13 @@ public final class LockHooks implements CodeObserver {
 		long ret = control.readU64(regs.rsp);
 		CallStack stack = stack(ret, regs.rbp, control);
 		long pos = position.getAsLong();
+		long time = control.virtualNanos();
 		switch (f.action()) {
-		case RELEASE -> sink.accept(new Event.LockReleased(pos, tid, lock(f, regs.rdi), stack, f.name()));
-		case INIT -> sink.accept(new Event.LockInitialised(pos, tid, lock(f, regs.rdi), stack));
-		case COND_WAIT -> sink.accept(new Event.LockReleased(pos, tid, new LockRef(regs.rsi, "mutex"), stack,
+		case ACQUIRE, TRY_ACQUIRE -> sink.accept(new Event.LockRequested(pos, time, tid, lock(f, regs.rdi), f.mode(),
+				f.action() == HookedFunction.Action.TRY_ACQUIRE, stack, f.name()));
+		case RELEASE -> sink.accept(new Event.LockReleased(pos, time, tid, lock(f, regs.rdi), stack, f.name()));
+		case INIT -> sink.accept(new Event.LockInitialised(pos, time, tid, lock(f, regs.rdi), stack));
+		case COND_WAIT -> sink.accept(new Event.LockReleased(pos, time, tid, new LockRef(regs.rsi, "mutex"), stack,
 				f.name()));
 		default -> {
 		}
@@ -121,29 +128,34 @@ public final class LockHooks implements CodeObserver {
 	private void returned(int tid, Call call, long rax) {
 		HookedFunction f = call.function;
 		long pos = position.getAsLong();
+		long time = now();
 		boolean ok = (int) rax == 0;
 		switch (f.action()) {
 		case ACQUIRE -> {
 			if (ok) {
-				sink.accept(new Event.LockAcquired(pos, tid, lock(f, call.arg0), f.mode(), false, call.stack,
+				sink.accept(new Event.LockAcquired(pos, time, tid, lock(f, call.arg0), f.mode(), false, call.stack,
 						f.name()));
 			}
 		}
 		case TRY_ACQUIRE -> sink.accept(ok
-				? new Event.LockAcquired(pos, tid, lock(f, call.arg0), f.mode(), true, call.stack, f.name())
-				: new Event.TryFailed(pos, tid, lock(f, call.arg0), call.stack, f.name()));
+				? new Event.LockAcquired(pos, time, tid, lock(f, call.arg0), f.mode(), true, call.stack, f.name())
+				: new Event.TryFailed(pos, time, tid, lock(f, call.arg0), call.stack, f.name()));
 		// A condition wait has its mutex again however it ends (signalled or timed out).
-		case COND_WAIT -> sink.accept(new Event.LockAcquired(pos, tid, new LockRef(call.arg0, "mutex"),
+		case COND_WAIT -> sink.accept(new Event.LockAcquired(pos, time, tid, new LockRef(call.arg0, "mutex"),
 				Event.Mode.EXCLUSIVE, false, call.stack, f.name()));
 		case JOIN -> {
 			Integer child = threadByTls.get(call.arg0);
 			if (ok && child != null) {
-				sink.accept(new Event.ThreadJoined(pos, tid, child));
+				sink.accept(new Event.ThreadJoined(pos, time, tid, child));
 			}
 		}
 		default -> {
 		}
 		}
+	}
+
+	private long now() {
+		return control == null ? 0 : control.virtualNanos();
 	}
 
 	private static LockRef lock(HookedFunction f, long address) {
@@ -186,7 +198,7 @@ public final class LockHooks implements CodeObserver {
 	@Override
 	public void threadCreated(int parent, int child, long childFsBase) {
 		threadByTls.put(childFsBase, child);
-		sink.accept(new Event.ThreadCreated(position.getAsLong(), parent, child));
+		sink.accept(new Event.ThreadCreated(position.getAsLong(), now(), parent, child));
 	}
 
 	@Override
@@ -195,6 +207,6 @@ public final class LockHooks implements CodeObserver {
 		if (call != null && control != null) {
 			control.unwatch(call.returnAddress);
 		}
-		sink.accept(new Event.ThreadExited(position.getAsLong(), tid));
+		sink.accept(new Event.ThreadExited(position.getAsLong(), now(), tid));
 	}
 }

@@ -15,21 +15,24 @@ import org.insight.analysis.source.SourceLocation;
 /**
  * The JSON report, schema {@value #SCHEMA} version {@value #VERSION} (described in the bundle's README):
  * <pre>
- * { "schema": "insight-analysis", "version": 1, "program", "replay", "analyzers": [..],
+ * { "schema": "insight-analysis", "version": 2, "program", "replay", "analyzers": [..],
  *   "deadlocks": { "locks", "edges", "truncated", "findings": [FINDING], "filtered": [FINDING],
- *                  "actual": [FINDING] } }
+ *                  "actual": [FINDING] },
+ *   "locks": LOCK_PROFILE }
  * FINDING = { "id", "locks": [{"name","address","kind","init": [FRAME] or null}], "threads": [..],
  *             "reasons": [..] (filtered only), "edges": [{"from","to","count","threads",
  *             "first": {"thread","position","held": {"function","stack": [FRAME]},"acquired": {...}}}] }
  * FRAME = { "address" (return address), "function", "file", "line", "inlined": [{"function","file","line"}], "note" }
  * </pre>
- * {@code actual} (added in version 1, empty unless the run ended in a deadlock) holds the wait-for cycles of an actual
+ * {@code actual} (empty unless the run ended in a deadlock) holds the wait-for cycles of an actual
  * deadlock in the same form: edge i is thread {@code first.thread} holding {@code from} ({@code held}: where it took
  * it) and blocked waiting for {@code to} ({@code acquired}: the call it is blocked in, which never returned).
+ * Version 2 added {@code "locks"}, the lock profile ({@link LockProfileJson}), after {@code "deadlocks"}; either is
+ * null when its analyzer did not run.
  */
 public final class JsonReport {
 	public static final String SCHEMA = "insight-analysis";
-	public static final int VERSION = 1;
+	public static final int VERSION = 2;
 
 	private final AnalysisResult r;
 	private final PrintWriter out;
@@ -55,14 +58,15 @@ public final class JsonReport {
 		out.println("  \"linesNote\": " + Json.str(r.lines().problem()) + ",");
 		DeadlockResult d = r.deadlocks();
 		if (d == null) {
-			out.println("  \"deadlocks\": null");
+			out.println("  \"deadlocks\": null,");
 		} else {
 			out.println("  \"deadlocks\": {\"locks\": " + d.locks() + ", \"edges\": " + d.edges() + ", \"truncated\": "
 					+ d.truncated() + ",");
 			out.println("    \"findings\": [" + findings(d.findings()) + "],");
 			out.println("    \"filtered\": [" + findings(d.filtered()) + "],");
-			out.println("    \"actual\": [" + findings(d.actual()) + "]}");
+			out.println("    \"actual\": [" + findings(d.actual()) + "]},");
 		}
+		out.println("  \"locks\": " + (r.locks() == null ? "null" : LockProfileJson.of(r)));
 		out.println("}");
 	}
 
@@ -101,17 +105,22 @@ public final class JsonReport {
 	private String stack(CallStack s) {
 		List<String> frames = new ArrayList<>();
 		for (int i = 0; i < s.depth(); i++) {
-			SourceLocation l = r.lines().at(s.callSite(i));
-			SourceLocation.Frame top = l.top();
-			List<String> inl = new ArrayList<>();
-			for (SourceLocation.Frame f : l.frames().subList(1, l.frames().size())) {
-				inl.add("{\"function\": " + Json.str(f.function()) + ", \"file\": " + Json.str(f.file())
-						+ ", \"line\": " + f.line() + "}");
-			}
-			frames.add("{\"address\": " + Json.hex(s.returnAddress(i)) + ", \"function\": " + Json.str(top.function())
-					+ ", \"file\": " + Json.str(top.file()) + ", \"line\": " + top.line() + ", \"inlined\": ["
-					+ String.join(", ", inl) + "], \"note\": " + Json.str(l.note()) + "}");
+			frames.add(frame(r, s, i));
 		}
 		return "[" + String.join(", ", frames) + "]";
+	}
+
+	/** FRAME of return address {@code i} of {@code s}. */
+	static String frame(AnalysisResult r, CallStack s, int i) {
+		SourceLocation l = r.lines().at(s.callSite(i));
+		SourceLocation.Frame top = l.top();
+		List<String> inl = new ArrayList<>();
+		for (SourceLocation.Frame f : l.frames().subList(1, l.frames().size())) {
+			inl.add("{\"function\": " + Json.str(f.function()) + ", \"file\": " + Json.str(f.file())
+					+ ", \"line\": " + f.line() + "}");
+		}
+		return "{\"address\": " + Json.hex(s.returnAddress(i)) + ", \"function\": " + Json.str(top.function())
+				+ ", \"file\": " + Json.str(top.file()) + ", \"line\": " + top.line() + ", \"inlined\": ["
+				+ String.join(", ", inl) + "], \"note\": " + Json.str(l.note()) + "}";
 	}
 }

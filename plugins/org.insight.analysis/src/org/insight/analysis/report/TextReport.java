@@ -17,6 +17,8 @@ import org.insight.analysis.source.SourceLocation;
  * stacks of both of its acquisitions, every frame with its function and file:line; then the filtered cycles with
  * their reasons. An actual deadlock (the run ended in it) comes first, in the same form: the wait-for cycle, then each
  * thread with the stacks where it took the lock it holds and where it waits for the next.
+ * The lock profile, when it ran, comes first ({@link LockProfileText}), so the report still ends with
+ * the deadlocks' summary.
  */
 public final class TextReport {
 	private final AnalysisResult r;
@@ -39,6 +41,10 @@ public final class TextReport {
 				+ " lock and thread functions hooked; " + r.events() + " events");
 		if (r.lines().problem() != null) {
 			out.println("  note: " + r.lines().problem());
+		}
+		if (r.locks() != null) {
+			out.println();
+			LockProfileText.write(r, out);
 		}
 		DeadlockResult d = r.deadlocks();
 		if (d == null) {
