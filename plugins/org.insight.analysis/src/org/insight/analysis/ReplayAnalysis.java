@@ -9,6 +9,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 import org.insight.analysis.deadlock.DeadlockAnalyzer;
 import org.insight.analysis.deadlock.DeadlockResult;
@@ -16,6 +18,10 @@ import org.insight.analysis.deadlock.Edge;
 import org.insight.analysis.deadlock.Finding;
 import org.insight.analysis.hooks.HookedFunction;
 import org.insight.analysis.hooks.LockHooks;
+import org.insight.analysis.hooks.ObserverGroup;
+import org.insight.analysis.profile.FunctionHooks;
+import org.insight.analysis.profile.FunctionProfile;
+import org.insight.analysis.profile.FunctionProfileAnalyzer;
 import org.insight.analysis.source.SourceLines;
 import org.insight.replay.ReplayOptions;
 import org.insight.replay.ReplaySession;
@@ -23,6 +29,7 @@ import org.insight.replay.VmmLauncher;
 import org.insight.replay.trace.GuestBinary;
 import org.insight.vmm.linux.OutputSink;
 import org.insight.vmm.loader.LoadedImage;
+import org.insight.vmm.machine.CodeObserver;
 
 /**
  * Analyses a recording: replays it with the analysis hooks ({@link LockHooks}) feeding the analyzers, requires the
@@ -41,24 +48,60 @@ public final class ReplayAnalysis {
 	 * @throws IOException                               when a file cannot be read or written
 	 */
 	public static AnalysisResult run(Path trace, OutputSink output, ReplayOptions options) throws IOException {
+		return run(trace, output, options, Analyses.DEFAULT);
+	}
+
+	/**
+	 * Which analyses a replay runs: potential deadlocks (the lock hooks), the exact function profile (a hook on every
+	 * sized function, so every call costs exits: only when asked).
+	 */
+	public record Analyses(boolean deadlocks, boolean functions) {
+		/** What {@code insight analyze} runs when no analysis is named. */
+		public static final Analyses DEFAULT = new Analyses(true, false);
+
+		public Analyses {
+			if (!deadlocks && !functions) {
+				throw new IllegalArgumentException("no analysis chosen");
+			}
+		}
+	}
+
+	/** As {@link #run(Path, OutputSink, ReplayOptions)}, running the {@code chosen} analyses on the one replay. */
+	public static AnalysisResult run(Path trace, OutputSink output, ReplayOptions options, Analyses chosen)
+			throws IOException {
 		AtomicReference<ReplaySession> session = new AtomicReference<>();
 		AtomicReference<LoadedImage> image = new AtomicReference<>();
 		AtomicReference<LockHooks> hooks = new AtomicReference<>();
+		AtomicReference<FunctionHooks> functionHooks = new AtomicReference<>();
 		List<Analyzer> analyzers = new ArrayList<>();
 		long[] events = new long[1];
 		VmmLauncher launcher = new VmmLauncher(null).withObserver(loaded -> {
 			image.set(loaded);
-			LockHooks h = new LockHooks(loaded.symbols(), () -> session.get() == null ? 0 : session.get().frames(),
-					e -> {
-						events[0]++;
-						for (Analyzer a : analyzers) {
-							a.accept(e);
-						}
-					});
-			hooks.set(h);
+			LongSupplier position = () -> session.get() == null ? 0 : session.get().frames();
+			Consumer<Event> sink = e -> {
+				events[0]++;
+				for (Analyzer a : analyzers) {
+					a.accept(e);
+				}
+			};
 			analyzers.clear();
-			analyzers.add(new DeadlockAnalyzer(new LockNames(loaded.symbols())));
-			return h;
+			List<CodeObserver> observers = new ArrayList<>();
+			hooks.set(null);
+			functionHooks.set(null);
+			if (chosen.deadlocks()) {
+				LockHooks h = new LockHooks(loaded.symbols(), position, sink);
+				hooks.set(h);
+				observers.add(h);
+				analyzers.add(new DeadlockAnalyzer(new LockNames(loaded.symbols())));
+			}
+			if (chosen.functions()) {
+				FunctionHooks f = new FunctionHooks(loaded.symbols(), FunctionHooks.sizedFunctions(loaded.symbols()),
+						position, sink);
+				functionHooks.set(f);
+				observers.add(f);
+				analyzers.add(new FunctionProfileAnalyzer(f.functions()));
+			}
+			return ObserverGroup.of(observers);
 		});
 		String verification;
 		GuestBinary binary;
@@ -67,15 +110,29 @@ public final class ReplayAnalysis {
 			s.run();
 			verification = s.verification().orElseThrow(() -> new IllegalStateException("the replay did not verify"));
 			binary = s.header().program().binary();
+			if (functionHooks.get() != null) {
+				functionHooks.get().runEnded();
+			}
 		}
 		analyzers.forEach(Analyzer::finish);
 		LoadedImage loaded = image.get();
-		DeadlockAnalyzer deadlocks = (DeadlockAnalyzer) analyzers.get(0);
-		DeadlockResult result = deadlocks.result();
-		SourceLines lines = lines(binary, loaded, addresses(result));
-		List<String> hooked = hooks.get().functions().values().stream().map(HookedFunction::name).sorted().toList();
+		DeadlockResult result = null;
+		FunctionProfile profile = null;
+		Set<Long> addresses = new HashSet<>();
+		for (Analyzer a : analyzers) {
+			if (a instanceof DeadlockAnalyzer d) {
+				result = d.result();
+				addresses.addAll(addresses(result));
+			} else if (a instanceof FunctionProfileAnalyzer f) {
+				profile = f.result();
+				profile.functions().forEach(fn -> addresses.add(fn.address()));
+			}
+		}
+		SourceLines lines = lines(binary, loaded, addresses);
+		List<String> hooked = hooks.get() == null ? List.of()
+				: hooks.get().functions().values().stream().map(HookedFunction::name).sorted().toList();
 		return new AnalysisResult(binary.name(), verification, analyzers.stream().map(a -> a.id() + "/" + a.version())
-				.toList(), hooked, events[0], result, new LockNames(loaded.symbols()), lines);
+				.toList(), hooked, events[0], result, new LockNames(loaded.symbols()), lines, profile);
 	}
 
 	/** Every return address of every stack in {@code r}, as call sites (one byte before each). */

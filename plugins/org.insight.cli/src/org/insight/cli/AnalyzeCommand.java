@@ -12,7 +12,10 @@ import java.util.concurrent.Callable;
 
 import org.insight.analysis.AnalysisResult;
 import org.insight.analysis.ReplayAnalysis;
+import org.insight.analysis.report.CallgrindWriter;
+import org.insight.analysis.report.FoldedStacks;
 import org.insight.analysis.report.JsonReport;
+import org.insight.analysis.report.ProfileTextReport;
 import org.insight.analysis.report.SarifReport;
 import org.insight.analysis.report.TextReport;
 import org.insight.replay.DivergenceException;
@@ -26,8 +29,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code insight analyze}: replays a recording with the analysis hooks and reports what the analyzers found (for now
- * potential deadlocks), every address with its function and file:line. The replay must verify; a divergence is
+ * {@code insight analyze}: replays a recording with the analysis hooks and reports what the analyzers found (potential
+ * deadlocks by default; the exact function profile with {@code --functions}, also as callgrind.out or folded stacks),
+ * every address with its function and file:line. The replay must verify; a divergence is
  * reported as by {@code insight replay} and no partial result is printed. The guest's own output is not shown (its
  * digests are still checked).
  */
@@ -35,7 +39,12 @@ import picocli.CommandLine.Parameters;
 final class AnalyzeCommand implements Callable<Integer>, RunsGuest {
     /** The report formats. */
     enum Format {
-        text, json, sarif
+        text, json, sarif, callgrind, folded;
+
+        /** A format that only the function profile has. */
+        boolean profileOnly() {
+            return this == callgrind || this == folded;
+        }
     }
 
     @Parameters(index = "0", paramLabel = "TRACE", descriptionKey = "analyze.trace")
@@ -44,7 +53,10 @@ final class AnalyzeCommand implements Callable<Integer>, RunsGuest {
     @Option(names = "--deadlocks", descriptionKey = "analyze.deadlocks")
     boolean deadlocks;
 
-    @Option(names = "--format", paramLabel = "text|json|sarif", descriptionKey = "analyze.format")
+    @Option(names = "--functions", descriptionKey = "analyze.functions")
+    boolean functions;
+
+    @Option(names = "--format", paramLabel = "text|json|sarif|callgrind|folded", descriptionKey = "analyze.format")
     Format format = Format.text;
 
     @Option(names = { "-o", "--output" }, paramLabel = "FILE", descriptionKey = "analyze.output")
@@ -77,12 +89,29 @@ final class AnalyzeCommand implements Callable<Integer>, RunsGuest {
         if (output != null && !Files.isDirectory(RunsGuest.folderOf(output))) {
             throw new UserError("-o " + output + ": no such folder " + RunsGuest.folderOf(output));
         }
+        analyses();
+    }
+
+    /** The analyses asked for: none named is the default (potential deadlocks); the profile formats need --functions. */
+    ReplayAnalysis.Analyses analyses() {
+        if (format.profileOnly() && !functions) {
+            throw new UserError("--format " + format + " is a function profile's format: add --functions");
+        }
+        if (format.profileOnly() && deadlocks) {
+            throw new UserError("--format " + format + " holds only the function profile: leave out --deadlocks");
+        }
+        if (format == Format.sarif && !deadlocks && functions) {
+            throw new UserError("--format sarif holds only potential deadlocks: add --deadlocks, or choose another"
+                    + " format for --functions");
+        }
+        return deadlocks || functions ? new ReplayAnalysis.Analyses(deadlocks, functions)
+                : ReplayAnalysis.Analyses.DEFAULT;
     }
 
     @Override
     public Integer call() throws IOException {
         checkArguments();
-        return report(trace, format, output, System.out);
+        return report(trace, analyses(), format, output, System.out);
     }
 
     /**
@@ -95,11 +124,21 @@ final class AnalyzeCommand implements Callable<Integer>, RunsGuest {
      * @throws UserError when the recording cannot be replayed here or read
      */
     static int report(Path trace, Format format, Path output, PrintStream console) throws IOException {
+        if (format.profileOnly()) {
+            throw new UserError("--analyze-format " + format + " is a function profile's format: use insight analyze"
+                    + " --functions");
+        }
+        return report(trace, ReplayAnalysis.Analyses.DEFAULT, format, output, console);
+    }
+
+    /** As {@link #report(Path, Format, Path, PrintStream)}, with the {@code chosen} analyses. */
+    static int report(Path trace, ReplayAnalysis.Analyses chosen, Format format, Path output, PrintStream console)
+            throws IOException {
         AnalysisResult result;
         try {
             result = ReplayAnalysis.run(trace, (fd, data, off, len) -> {
                 // the guest's output is not part of the report; its digests are checked all the same
-            }, ReplayOptions.onThisHost());
+            }, ReplayOptions.onThisHost(), chosen);
         } catch (DivergenceException e) {
             System.err.println("insight: replay diverged, no analysis result: " + e.getMessage());
             return ReplayCommand.DIVERGED;
@@ -122,9 +161,16 @@ final class AnalyzeCommand implements Callable<Integer>, RunsGuest {
 
     private static void write(AnalysisResult result, Format format, PrintWriter out) {
         switch (format) {
-        case text -> TextReport.write(result, out);
+        case text -> {
+            TextReport.write(result, out);
+            if (result.functions() != null) {
+                ProfileTextReport.write(result.functions(), result.lines(), out);
+            }
+        }
         case json -> JsonReport.write(result, out);
         case sarif -> SarifReport.write(result, out);
+        case callgrind -> CallgrindWriter.write(result.functions(), result.lines(), result.program(), out);
+        case folded -> FoldedStacks.write(result.functions(), FoldedStacks.Metric.TIME, out);
         }
     }
 }

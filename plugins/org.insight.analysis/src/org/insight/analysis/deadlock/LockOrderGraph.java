@@ -37,6 +37,10 @@ final class LockOrderGraph {
 		case Event.ThreadExited x -> held.remove(x.tid());
 		case Event.LockInitialised i -> initSites.putIfAbsent(i.lock(), i.stack());
 		case Event.TryFailed t -> locks.add(t.lock());
+		case Event.FunctionEntered f -> {
+		}
+		case Event.FunctionExited f -> {
+		}
 		}
 	}
 

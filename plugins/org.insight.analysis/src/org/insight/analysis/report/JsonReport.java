@@ -16,7 +16,8 @@ import org.insight.analysis.source.SourceLocation;
  * The JSON report, schema {@value #SCHEMA} version {@value #VERSION} (described in the bundle's README):
  * <pre>
  * { "schema": "insight-analysis", "version": 1, "program", "replay", "analyzers": [..],
- *   "deadlocks": { "locks", "edges", "truncated", "findings": [FINDING], "filtered": [FINDING] } }
+ *   "deadlocks": { "locks", "edges", "truncated", "findings": [FINDING], "filtered": [FINDING] } or null,
+ *   "functions": the function profile ({@link ProfileJson}) or null }
  * FINDING = { "id", "locks": [{"name","address","kind","init": [FRAME] or null}], "threads": [..],
  *             "reasons": [..] (filtered only), "edges": [{"from","to","count","threads",
  *             "first": {"thread","position","held": {"function","stack": [FRAME]},"acquired": {...}}}] }
@@ -51,13 +52,15 @@ public final class JsonReport {
 		out.println("  \"linesNote\": " + Json.str(r.lines().problem()) + ",");
 		DeadlockResult d = r.deadlocks();
 		if (d == null) {
-			out.println("  \"deadlocks\": null");
+			out.print("  \"deadlocks\": null");
 		} else {
 			out.println("  \"deadlocks\": {\"locks\": " + d.locks() + ", \"edges\": " + d.edges() + ", \"truncated\": "
 					+ d.truncated() + ",");
 			out.println("    \"findings\": [" + findings(d.findings()) + "],");
-			out.println("    \"filtered\": [" + findings(d.filtered()) + "]}");
+			out.print("    \"filtered\": [" + findings(d.filtered()) + "]}");
 		}
+		out.println(",");
+		out.println("  \"functions\": " + (r.functions() == null ? "null" : ProfileJson.of(r.functions(), r.lines())));
 		out.println("}");
 	}
 
