@@ -5,6 +5,7 @@ import java.util.List;
 import org.insight.analysis.deadlock.DeadlockResult;
 import org.insight.analysis.deadlock.Names;
 import org.insight.analysis.locks.LockProfile;
+import org.insight.analysis.profile.FunctionProfile;
 import org.insight.analysis.source.SourceLines;
 
 /**
@@ -19,16 +20,25 @@ import org.insight.analysis.source.SourceLines;
  * @param names        lock names
  * @param lines        source lines of every address in the results
  * @param locks        the lock profile, or null when that analyzer did not run
+ * @param functions    the exact function profile, or null when that analyzer did not run
  */
 public record AnalysisResult(String program, String verification, List<String> analyzers, List<String> hooked,
-		long events, DeadlockResult deadlocks, Names names, SourceLines lines, LockProfile locks) {
+		long events, DeadlockResult deadlocks, Names names, SourceLines lines, LockProfile locks,
+		FunctionProfile functions) {
 	public AnalysisResult {
 		analyzers = List.copyOf(analyzers);
 		hooked = List.copyOf(hooked);
 	}
 
+	/** A result of the analyses of locks only (no function profile). */
+	public AnalysisResult(String program, String verification, List<String> analyzers, List<String> hooked,
+			long events, DeadlockResult deadlocks, Names names, SourceLines lines, LockProfile locks) {
+		this(program, verification, analyzers, hooked, events, deadlocks, names, lines, locks, null);
+	}
+
 	/** The same result with the lock profile {@code profile} (sorted and cut another way). */
 	public AnalysisResult withLocks(LockProfile profile) {
-		return new AnalysisResult(program, verification, analyzers, hooked, events, deadlocks, names, lines, profile);
+		return new AnalysisResult(program, verification, analyzers, hooked, events, deadlocks, names, lines, profile,
+				functions);
 	}
 }

@@ -88,6 +88,44 @@ public sealed interface Event {
 	record LockInitialised(long position, long time, int tid, LockRef lock, CallStack stack) implements Event {
 	}
 
+	/**
+	 * Thread {@code tid} entered the function at {@code function} (its entry address, as loaded), when its own virtual
+	 * clock read {@code threadNanos} (the function profile's hooks, {@code profile.FunctionHooks}).
+	 */
+	record FunctionEntered(long position, int tid, long function, long threadNanos) implements Event {
+		/** A function's events are timed by their thread's own clock, which is what a profile charges. */
+		@Override
+		public long time() {
+			return threadNanos;
+		}
+	}
+
+	/**
+	 * Thread {@code tid}'s innermost open frame of {@code function} ended, {@code how}, at {@code threadNanos} of its own
+	 * clock. Every {@link FunctionEntered} has exactly one, innermost first.
+	 */
+	record FunctionExited(long position, int tid, long function, long threadNanos, FrameEnd how) implements Event {
+		/** As {@link FunctionEntered#time()}: the thread's own clock. */
+		@Override
+		public long time() {
+			return threadNanos;
+		}
+	}
+
+	/** How a function's frame ended. */
+	enum FrameEnd {
+		/** Its return was seen (RIP at the return address, RSP one word above the entry's). */
+		RETURNED,
+		/** It jumped to another function's entry in its own place (a tail call): the callee takes its frame. */
+		TAIL_CALLED,
+		/** The thread went on above it without a return (longjmp, an unwinding): seen at its next hook. */
+		UNWOUND,
+		/** Its thread ended inside it. */
+		THREAD_EXITED,
+		/** The process ended inside it (exit_group, or a frame that never returned by the end of the run). */
+		RUN_ENDED
+	}
+
 	/** How a lock is held. */
 	enum Mode {
 		EXCLUSIVE, READ, WRITE;

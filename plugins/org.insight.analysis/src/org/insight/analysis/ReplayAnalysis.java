@@ -10,6 +10,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 import org.insight.analysis.deadlock.DeadlockAnalyzer;
 import org.insight.analysis.deadlock.DeadlockResult;
@@ -19,6 +21,10 @@ import org.insight.analysis.hooks.HookedFunction;
 import org.insight.analysis.hooks.LockHooks;
 import org.insight.analysis.locks.LockProfile;
 import org.insight.analysis.locks.LockProfileAnalyzer;
+import org.insight.analysis.hooks.ObserverGroup;
+import org.insight.analysis.profile.FunctionHooks;
+import org.insight.analysis.profile.FunctionProfile;
+import org.insight.analysis.profile.FunctionProfileAnalyzer;
 import org.insight.analysis.source.SourceLines;
 import org.insight.replay.ReplayOptions;
 import org.insight.replay.ReplaySession;
@@ -27,6 +33,7 @@ import org.insight.replay.trace.GuestBinary;
 import org.insight.vmm.linux.OutputSink;
 import org.insight.vmm.loader.LoadedImage;
 import org.insight.vmm.machine.RunResult;
+import org.insight.vmm.machine.CodeObserver;
 
 /**
  * Analyses a recording: replays it with the analysis hooks ({@link LockHooks}) feeding the analyzers, requires the
@@ -39,11 +46,18 @@ public final class ReplayAnalysis {
 	}
 
 	/** The id of every analyzer, in the order they run. */
-	public static final List<String> ALL = List.of(DeadlockAnalyzer.ID, LockProfileAnalyzer.ID);
+	public static final List<String> ALL = List.of(DeadlockAnalyzer.ID, LockProfileAnalyzer.ID,
+			FunctionProfileAnalyzer.ID);
 
-	/** {@link #run(Path, OutputSink, ReplayOptions, Collection)} with every analyzer. */
+	/**
+	 * The analyzers that run when none is named: all but the exact function profile, which hooks every sized function
+	 * and so costs exits on every call (asked for by name).
+	 */
+	public static final List<String> DEFAULT = List.of(DeadlockAnalyzer.ID, LockProfileAnalyzer.ID);
+
+	/** {@link #run(Path, OutputSink, ReplayOptions, Collection)} with the {@link #DEFAULT} analyzers. */
 	public static AnalysisResult run(Path trace, OutputSink output, ReplayOptions options) throws IOException {
-		return run(trace, output, options, ALL);
+		return run(trace, output, options, DEFAULT);
 	}
 
 	/**
@@ -64,26 +78,41 @@ public final class ReplayAnalysis {
 		AtomicReference<ReplaySession> session = new AtomicReference<>();
 		AtomicReference<LoadedImage> image = new AtomicReference<>();
 		AtomicReference<LockHooks> hooks = new AtomicReference<>();
+		AtomicReference<FunctionHooks> functionHooks = new AtomicReference<>();
 		List<Analyzer> analyzers = new ArrayList<>();
 		long[] events = new long[1];
 		VmmLauncher launcher = new VmmLauncher(null).withObserver(loaded -> {
 			image.set(loaded);
-			LockHooks h = new LockHooks(loaded.symbols(), () -> session.get() == null ? 0 : session.get().frames(),
-					e -> {
-						events[0]++;
-						for (Analyzer a : analyzers) {
-							a.accept(e);
-						}
-					});
-			hooks.set(h);
+			LongSupplier position = () -> session.get() == null ? 0 : session.get().frames();
+			Consumer<Event> sink = e -> {
+				events[0]++;
+				for (Analyzer a : analyzers) {
+					a.accept(e);
+				}
+			};
 			analyzers.clear();
+			List<CodeObserver> observers = new ArrayList<>();
+			hooks.set(null);
+			functionHooks.set(null);
+			if (selected.contains(DeadlockAnalyzer.ID) || selected.contains(LockProfileAnalyzer.ID)) {
+				LockHooks h = new LockHooks(loaded.symbols(), position, sink);
+				hooks.set(h);
+				observers.add(h);
+			}
 			if (selected.contains(DeadlockAnalyzer.ID)) {
 				analyzers.add(new DeadlockAnalyzer(new LockNames(loaded.symbols())));
 			}
 			if (selected.contains(LockProfileAnalyzer.ID)) {
 				analyzers.add(new LockProfileAnalyzer());
 			}
-			return h;
+			if (selected.contains(FunctionProfileAnalyzer.ID)) {
+				FunctionHooks f = new FunctionHooks(loaded.symbols(), FunctionHooks.sizedFunctions(loaded.symbols()),
+						position, sink);
+				functionHooks.set(f);
+				observers.add(f);
+				analyzers.add(new FunctionProfileAnalyzer(f.functions()));
+			}
+			return ObserverGroup.of(observers);
 		});
 		String verification;
 		GuestBinary binary;
@@ -92,6 +121,9 @@ public final class ReplayAnalysis {
 			s.run();
 			verification = s.verification().orElseThrow(() -> new IllegalStateException("the replay did not verify"));
 			binary = s.header().program().binary();
+			if (functionHooks.get() != null) {
+				functionHooks.get().runEnded();
+			}
 		}
 		LoadedImage loaded = image.get();
 		// The replay reproduced the recorded deadlock (it verified): what the blocked threads wait for is the cycle.
@@ -104,21 +136,26 @@ public final class ReplayAnalysis {
 		}
 		analyzers.forEach(Analyzer::finish);
 		DeadlockResult result = null;
-		LockProfile profile = null;
+		LockProfile locks = null;
+		FunctionProfile functions = null;
 		Set<Long> addresses = new HashSet<>();
 		for (Analyzer a : analyzers) {
 			if (a instanceof DeadlockAnalyzer d) {
 				result = d.result();
 				addresses.addAll(addresses(result));
 			} else if (a instanceof LockProfileAnalyzer l) {
-				profile = l.result();
-				addresses.addAll(addresses(profile));
+				locks = l.result();
+				addresses.addAll(addresses(locks));
+			} else if (a instanceof FunctionProfileAnalyzer f) {
+				functions = f.result();
+				functions.functions().forEach(fn -> addresses.add(fn.address()));
 			}
 		}
 		SourceLines lines = lines(binary, loaded, addresses);
-		List<String> hooked = hooks.get().functions().values().stream().map(HookedFunction::name).sorted().toList();
+		List<String> hooked = hooks.get() == null ? List.of()
+				: hooks.get().functions().values().stream().map(HookedFunction::name).sorted().toList();
 		return new AnalysisResult(binary.name(), verification, analyzers.stream().map(a -> a.id() + "/" + a.version())
-				.toList(), hooked, events[0], result, new LockNames(loaded.symbols()), lines, profile);
+				.toList(), hooked, events[0], result, new LockNames(loaded.symbols()), lines, locks, functions);
 	}
 
 	/** The call site of every acquisition site of {@code p} (the reports show sites by their first frame). */

@@ -23,7 +23,7 @@ class AnalyzeOptionsTest {
 
     @Test
     void withoutAnAnalysisOptionEveryAnalyzerRuns() {
-        assertEquals(ReplayAnalysis.ALL, parse("analyze", "t.insight").selected());
+        assertEquals(ReplayAnalysis.DEFAULT, parse("analyze", "t.insight").selected());
         assertEquals(List.of("locks"), parse("analyze", "t.insight", "--locks").selected());
         assertEquals(List.of("deadlocks"), parse("analyze", "t.insight", "--deadlocks").selected());
         assertEquals(List.of("deadlocks", "locks"), parse("analyze", "--locks", "--deadlocks", "t.insight")

@@ -17,7 +17,11 @@ import org.insight.analysis.deadlock.DeadlockAnalyzer;
 import org.insight.analysis.locks.Column;
 import org.insight.analysis.locks.LockProfile;
 import org.insight.analysis.locks.LockProfileAnalyzer;
+import org.insight.analysis.profile.FunctionProfileAnalyzer;
+import org.insight.analysis.report.CallgrindWriter;
+import org.insight.analysis.report.FoldedStacks;
 import org.insight.analysis.report.JsonReport;
+import org.insight.analysis.report.ProfileTextReport;
 import org.insight.analysis.report.SarifReport;
 import org.insight.analysis.report.TextReport;
 import org.insight.replay.DivergenceException;
@@ -32,15 +36,21 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code insight analyze}: replays a recording with the analysis hooks and reports what the analyzers found (potential
- * deadlocks, the lock profile; all of them unless some are named), every address with its function and file:line.
- * The replay must verify; a divergence is reported as by {@code insight replay} and no partial result is printed. The
- * guest's own output is not shown (its digests are still checked).
+ * deadlocks and the lock profile unless some analysis is named; the exact function profile with {@code --functions},
+ * also as callgrind.out or folded stacks), every address with its function and file:line. The replay must verify; a
+ * divergence is reported as by {@code insight replay} and no partial result is printed. The guest's own output is not
+ * shown (its digests are still checked).
  */
 @Command(name = "analyze", sortOptions = false)
 final class AnalyzeCommand implements Callable<Integer>, RunsGuest {
     /** The report formats. */
     enum Format {
-        text, json, sarif
+        text, json, sarif, callgrind, folded;
+
+        /** A format that only the function profile has. */
+        boolean profileOnly() {
+            return this == callgrind || this == folded;
+        }
     }
 
     @Parameters(index = "0", paramLabel = "TRACE", descriptionKey = "analyze.trace")
@@ -58,7 +68,10 @@ final class AnalyzeCommand implements Callable<Integer>, RunsGuest {
     @Option(names = "--top", paramLabel = "N", descriptionKey = "analyze.top")
     String top;
 
-    @Option(names = "--format", paramLabel = "text|json|sarif", descriptionKey = "analyze.format")
+    @Option(names = "--functions", descriptionKey = "analyze.functions")
+    boolean functions;
+
+    @Option(names = "--format", paramLabel = "text|json|sarif|callgrind|folded", descriptionKey = "analyze.format")
     Format format = Format.text;
 
     @Option(names = { "-o", "--output" }, paramLabel = "FILE", descriptionKey = "analyze.output")
@@ -96,12 +109,31 @@ final class AnalyzeCommand implements Callable<Integer>, RunsGuest {
         if (output != null && !Files.isDirectory(RunsGuest.folderOf(output))) {
             throw new UserError("-o " + output + ": no such folder " + RunsGuest.folderOf(output));
         }
+        checkFormat();
     }
 
-    /** The analyzers asked for: those named by their options, or all when none is. */
+    /** The profile formats hold the function profile alone, SARIF the potential deadlocks. */
+    private void checkFormat() {
+        if (format.profileOnly() && !functions) {
+            throw new UserError("--format " + format + " is a function profile's format: add --functions");
+        }
+        if (format.profileOnly() && (deadlocks || locks)) {
+            throw new UserError("--format " + format + " holds only the function profile: leave out "
+                    + (deadlocks ? "--deadlocks" : "--locks"));
+        }
+        if (format == Format.sarif && !selected().contains(DeadlockAnalyzer.ID)) {
+            throw new UserError("--format sarif holds only potential deadlocks: add --deadlocks, or choose another"
+                    + " format for " + (functions ? "--functions" : "--locks"));
+        }
+    }
+
+    /**
+     * The analyzers asked for: those named by their options, or, when none is, the default ones (potential deadlocks
+     * and the lock profile; the exact function profile costs exits on every call, so it runs only when named).
+     */
     List<String> selected() {
-        if (!deadlocks && !locks) {
-            return ReplayAnalysis.ALL;
+        if (!deadlocks && !locks && !functions) {
+            return ReplayAnalysis.DEFAULT;
         }
         List<String> ids = new ArrayList<>();
         if (deadlocks) {
@@ -109,6 +141,9 @@ final class AnalyzeCommand implements Callable<Integer>, RunsGuest {
         }
         if (locks) {
             ids.add(LockProfileAnalyzer.ID);
+        }
+        if (functions) {
+            ids.add(FunctionProfileAnalyzer.ID);
         }
         return ids;
     }
@@ -144,9 +179,9 @@ final class AnalyzeCommand implements Callable<Integer>, RunsGuest {
         return report(trace, format, output, System.out, selected(), lockOrder(), lockTop());
     }
 
-    /** {@link #report(Path, Format, Path, PrintStream, List, Column, int)} of every analyzer, in default order. */
+    /** {@link #report(Path, Format, Path, PrintStream, List, Column, int)} of the default analyzers, in default order. */
     static int report(Path trace, Format format, Path output, PrintStream console) throws IOException {
-        return report(trace, format, output, console, ReplayAnalysis.ALL, LockProfile.DEFAULT_ORDER, 0);
+        return report(trace, format, output, console, ReplayAnalysis.DEFAULT, LockProfile.DEFAULT_ORDER, 0);
     }
 
     /**
@@ -163,6 +198,10 @@ final class AnalyzeCommand implements Callable<Integer>, RunsGuest {
      */
     static int report(Path trace, Format format, Path output, PrintStream console, List<String> analyzers,
             Column lockOrder, int lockTop) throws IOException {
+        if (format.profileOnly() && !analyzers.contains(FunctionProfileAnalyzer.ID)) {
+            throw new UserError("--analyze-format " + format + " is a function profile's format: use insight analyze"
+                    + " --functions");
+        }
         AnalysisResult result;
         try {
             result = ReplayAnalysis.run(trace, (fd, data, off, len) -> {
@@ -193,9 +232,16 @@ final class AnalyzeCommand implements Callable<Integer>, RunsGuest {
 
     private static void write(AnalysisResult result, Format format, PrintWriter out) {
         switch (format) {
-        case text -> TextReport.write(result, out);
+        case text -> {
+            TextReport.write(result, out);
+            if (result.functions() != null) {
+                ProfileTextReport.write(result.functions(), result.lines(), out);
+            }
+        }
         case json -> JsonReport.write(result, out);
         case sarif -> SarifReport.write(result, out);
+        case callgrind -> CallgrindWriter.write(result.functions(), result.lines(), result.program(), out);
+        case folded -> FoldedStacks.write(result.functions(), FoldedStacks.Metric.TIME, out);
         }
     }
 }

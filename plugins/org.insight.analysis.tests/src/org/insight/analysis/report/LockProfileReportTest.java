@@ -105,7 +105,7 @@ class LockProfileReportTest {
 		StringWriter w = new StringWriter();
 		JsonReport.write(result(), new PrintWriter(w));
 		Map<String, Object> doc = (Map<String, Object>) new MiniJson(w.toString()).value();
-		assertEquals(2.0, doc.get("version"));
+		assertEquals((double) JsonReport.VERSION, doc.get("version"));
 		assertNull(doc.get("deadlocks"));
 		Map<String, Object> locks = (Map<String, Object>) doc.get("locks");
 		assertEquals("contended", locks.get("order"));

@@ -41,6 +41,10 @@ final class LockOrderGraph {
 		case Event.LockRequested q -> {
 			// the order is made by what is held when a lock is had, not asked for
 		}
+		case Event.FunctionEntered f -> {
+		}
+		case Event.FunctionExited f -> {
+		}
 		}
 	}
 

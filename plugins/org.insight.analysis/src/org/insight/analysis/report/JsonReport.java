@@ -15,10 +15,11 @@ import org.insight.analysis.source.SourceLocation;
 /**
  * The JSON report, schema {@value #SCHEMA} version {@value #VERSION} (described in the bundle's README):
  * <pre>
- * { "schema": "insight-analysis", "version": 2, "program", "replay", "analyzers": [..],
+ * { "schema": "insight-analysis", "version": 3, "program", "replay", "analyzers": [..],
  *   "deadlocks": { "locks", "edges", "truncated", "findings": [FINDING], "filtered": [FINDING],
- *                  "actual": [FINDING] },
- *   "locks": LOCK_PROFILE }
+ *                  "actual": [FINDING] } or null,
+ *   "locks": LOCK_PROFILE or null,
+ *   "functions": the function profile ({@link ProfileJson}) or null }
  * FINDING = { "id", "locks": [{"name","address","kind","init": [FRAME] or null}], "threads": [..],
  *             "reasons": [..] (filtered only), "edges": [{"from","to","count","threads",
  *             "first": {"thread","position","held": {"function","stack": [FRAME]},"acquired": {...}}}] }
@@ -27,12 +28,13 @@ import org.insight.analysis.source.SourceLocation;
  * {@code actual} (empty unless the run ended in a deadlock) holds the wait-for cycles of an actual
  * deadlock in the same form: edge i is thread {@code first.thread} holding {@code from} ({@code held}: where it took
  * it) and blocked waiting for {@code to} ({@code acquired}: the call it is blocked in, which never returned).
+ * Version 3 added {@code "functions"}, the exact function profile ({@link ProfileJson}), after {@code "locks"}.
  * Version 2 added {@code "locks"}, the lock profile ({@link LockProfileJson}), after {@code "deadlocks"}; either is
  * null when its analyzer did not run.
  */
 public final class JsonReport {
 	public static final String SCHEMA = "insight-analysis";
-	public static final int VERSION = 2;
+	public static final int VERSION = 3;
 
 	private final AnalysisResult r;
 	private final PrintWriter out;
@@ -66,7 +68,8 @@ public final class JsonReport {
 			out.println("    \"filtered\": [" + findings(d.filtered()) + "],");
 			out.println("    \"actual\": [" + findings(d.actual()) + "]},");
 		}
-		out.println("  \"locks\": " + (r.locks() == null ? "null" : LockProfileJson.of(r)));
+		out.println("  \"locks\": " + (r.locks() == null ? "null" : LockProfileJson.of(r)) + ",");
+		out.println("  \"functions\": " + (r.functions() == null ? "null" : ProfileJson.of(r.functions(), r.lines())));
 		out.println("}");
 	}
 

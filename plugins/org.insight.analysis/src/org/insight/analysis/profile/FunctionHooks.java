@@ -1,0 +1,125 @@
+package org.insight.analysis.profile;
+
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+
+import org.insight.analysis.Event;
+import org.insight.kvm.Regs;
+import org.insight.symbols.Symbol;
+import org.insight.symbols.SymbolTable;
+import org.insight.vmm.machine.CodeObserver;
+
+/**
+ * The hooks of the exact function profile: a {@link CodeObserver} on the entry of every sized function of the
+ * program's symbol table ({@link Scope#ALL}: libc's too, as the binary is static; or {@link Scope#PROGRAM}: only the
+ * functions given), whose returns come from a per-thread {@link ShadowStacks shadow stack} watching each open frame's
+ * return address. Each hit reads the thread's own virtual clock, so time another thread ran is never charged here.
+ * The observer only reads registers and memory: the replay still verifies.
+ */
+public final class FunctionHooks implements CodeObserver {
+	private final Map<Long, String> functions;
+	private final SymbolTable symbols;
+	private final LongSupplier position;
+	private final ShadowStacks stacks;
+	/** The machine's control, kept from the last hit: thread exit and the end of the run read the clock from it. */
+	private Control control;
+
+	/**
+	 * @param symbols  the loaded program's symbols (addresses as loaded)
+	 * @param hooked   the functions to hook, by entry address (see {@link #sizedFunctions})
+	 * @param position the replay's trace position
+	 * @param sink     where the events go, in order
+	 */
+	public FunctionHooks(SymbolTable symbols, Map<Long, String> hooked, LongSupplier position, Consumer<Event> sink) {
+		this.symbols = Objects.requireNonNull(symbols, "symbols");
+		this.functions = Map.copyOf(hooked);
+		this.position = Objects.requireNonNull(position, "position");
+		this.stacks = new ShadowStacks(functions.keySet(), this::inCode, sink);
+	}
+
+	/**
+	 * Every sized function (STT_FUNC with a size) by entry address; of aliases at one address (memcpy and
+	 * __memcpy), the name with the fewest leading underscores, then the shortest, then the first alphabetically.
+	 */
+	public static Map<Long, String> sizedFunctions(SymbolTable symbols) {
+		Comparator<String> preferred = Comparator.<String>comparingInt(FunctionHooks::underscores)
+				.thenComparingInt(String::length).thenComparing(Comparator.naturalOrder());
+		Map<Long, String> all = new TreeMap<>();
+		for (Symbol s : symbols.functions()) {
+			if (s.size() > 0 && !s.name().isEmpty()) {
+				all.merge(s.address(), s.name(), (a, b) -> preferred.compare(a, b) <= 0 ? a : b);
+			}
+		}
+		return all;
+	}
+
+	private static int underscores(String name) {
+		int i = 0;
+		while (i < name.length() && name.charAt(i) == '_') {
+			i++;
+		}
+		return i;
+	}
+
+	/** The functions hooked: entry address to name. */
+	public Map<Long, String> functions() {
+		return functions;
+	}
+
+	@Override
+	public Collection<Long> addresses() {
+		return List.copyOf(functions.keySet());
+	}
+
+	@Override
+	public void hit(int tid, long rip, Regs regs, Control control) {
+		this.control = control;
+		Long top = control.readable(regs.rsp) ? control.readU64(regs.rsp) : null;
+		stacks.hit(tid, rip, regs.rsp, top, control.threadVirtualNanos(tid), position.getAsLong(), watches(control));
+	}
+
+	private static ShadowStacks.Watches watches(Control control) {
+		return new ShadowStacks.Watches() {
+			@Override
+			public void watch(long va) {
+				control.watch(va);
+			}
+
+			@Override
+			public void unwatch(long va) {
+				control.unwatch(va);
+			}
+		};
+	}
+
+	@Override
+	public void threadExited(int tid) {
+		if (control != null) {
+			stacks.threadExited(tid, control.threadVirtualNanos(tid), position.getAsLong(), watches(control));
+		}
+	}
+
+	/**
+	 * The run is over: frames still open (the threads alive at exit_group, a main that called exit) end at their
+	 * thread's last clock. The machine has ended, so no watch is changed.
+	 */
+	public void runEnded() {
+		Control c = control;
+		stacks.runEnded(tid -> c == null ? 0 : c.threadVirtualNanos(tid), position.getAsLong());
+	}
+
+	private boolean inCode(long address) {
+		try {
+			return symbols.lookup(address).map(s -> s.function() && address > s.address() && address < s.end())
+					.orElse(false);
+		} catch (RuntimeException unreadable) {
+			return false;
+		}
+	}
+}
