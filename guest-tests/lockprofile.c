@@ -6,7 +6,9 @@
  *   counter_lock  2 * ROUNDS acquisitions by two threads that run one after the other, and 1 by main: 11, none
  *                 contended (no two threads ever run at once but main and blocked());
  *   table_lock    2 read acquisitions at one site and 1 write acquisition, by main alone;
- *   leaked        1 acquisition by a thread that ends holding it: held at exit.
+ *   leaked        1 acquisition by a thread that ends holding it: held at exit;
+ *   cond_lock     2 acquisitions by main: its pthread_mutex_lock, and the retaking of the mutex by a
+ *                 pthread_cond_timedwait that nobody signals (it times out once), which has no wait.
  * Nothing else of this program is contended, so the profile has exactly one contended acquisition. */
 #include "guest.h"
 #include <pthread.h>
@@ -19,6 +21,8 @@ static pthread_mutex_t held = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t counter_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t leaked = PTHREAD_MUTEX_INITIALIZER;
 static pthread_rwlock_t table_lock = PTHREAD_RWLOCK_INITIALIZER;
+static pthread_mutex_t cond_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t never = PTHREAD_COND_INITIALIZER;
 static sem_t started;
 static long counter;
 /* Read at run time, so that the compiler cannot unroll the loops into several call sites. */
@@ -79,6 +83,16 @@ int main(void)
     pthread_rwlock_unlock(&table_lock);
     CHECK("lockprofile", pthread_create(&t, NULL, leak, NULL) == 0);
     CHECK("lockprofile", pthread_join(t, NULL) == 0);
+    struct timespec deadline;
+    CHECK("lockprofile", clock_gettime(CLOCK_REALTIME, &deadline) == 0);
+    deadline.tv_nsec += 1000 * 1000;
+    if (deadline.tv_nsec >= 1000 * 1000 * 1000) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000 * 1000 * 1000;
+    }
+    pthread_mutex_lock(&cond_lock); /* MARK cond-lock */
+    CHECK("lockprofile", pthread_cond_timedwait(&never, &cond_lock, &deadline) == ETIMEDOUT); /* MARK cond-wait */
+    pthread_mutex_unlock(&cond_lock);
     printf("TOKEN lockprofile counter %ld\n", total);
     return 0;
 }

@@ -44,7 +44,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The lock profile of a real replay against the design of {@code guest-tests/lockprofile.c} (its header comment): a
  * locks-mode recording, analysed with the lock profile alone; exact counts per lock and per acquisition site (each
  * site at its {@code MARK} line), the one contended acquisition, the failed trylock, the read and write holds, the
- * hold at thread exit. Times are measured, never asserted beyond their arithmetic (non-negative, max within total).
+ * hold at thread exit, a condition wait's retaking of its mutex. Times are measured, never asserted beyond their arithmetic (non-negative, max within total).
  */
 class LockProfileGuestTest {
 	/** Per recording; system property insight.guestLimitSeconds raises it on a slow (emulated) host. */
@@ -109,6 +109,16 @@ class LockProfileGuestTest {
 		assertEquals(counts(1, 0, 0, 1), counts(leaked.stats()), where);
 		assertEquals(Map.of(mark.get("leak"), counts(1, 0, 0, 1)), bySiteLine(r, leaked), libc + " leaked");
 
+		// a condition wait's retaking of its mutex is an acquisition at the wait's site, with no wait by definition
+		LockProfile.Lock cond = byName.get("cond_lock");
+		assertEquals(counts(2, 0, 0, 0), counts(cond.stats()), where);
+		assertEquals(Map.of(mark.get("cond-lock"), counts(1, 0, 0, 0), mark.get("cond-wait"), counts(1, 0, 0, 0)),
+				bySiteLine(r, cond), libc + " cond_lock");
+		LockProfile.Site retaken = cond.sites().stream().filter(s -> line(r, s) == mark.get("cond-wait")).findFirst()
+				.orElseThrow();
+		assertEquals(0, retaken.stats().waitTotal(), libc + " " + retaken);
+		assertEquals(2, cond.stats().holds(), "the hold before the wait ended at its entry");
+
 		// blocked()'s wait on main is the program's only contention, libc's own locks included
 		assertEquals(1, p.total().contended(), where);
 		assertEquals(p.total().acquisitions(), p.locks().stream().mapToLong(l -> l.stats().acquisitions()).sum());
@@ -132,6 +142,10 @@ class LockProfileGuestTest {
 		assertTrue(s.holds() <= s.acquisitions(), what + ": " + s);
 	}
 
+	private static int line(AnalysisResult r, LockProfile.Site s) {
+		return r.lines().at(s.stack().callSite(0)).top().line();
+	}
+
 	/** Each site's counts by the line of its lock call, which must be in lockprofile.c. */
 	private static Map<Integer, List<Long>> bySiteLine(AnalysisResult r, LockProfile.Lock l) {
 		Map<Integer, List<Long>> m = new TreeMap<>();
@@ -153,7 +167,7 @@ class LockProfileGuestTest {
 				m.put(x.group(1), i + 1);
 			}
 		}
-		assertEquals(8, m.size(), "MARK lines: " + m);
+		assertEquals(10, m.size(), "MARK lines: " + m);
 		return m;
 	}
 
