@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -19,6 +20,7 @@ import org.insight.analysis.deadlock.Finding;
 import org.insight.analysis.report.TextReport;
 import org.insight.analysis.source.SourceLocation;
 import org.insight.testsupport.GuestManifest;
+import org.insight.testsupport.GuestManifest.Program;
 import org.insight.testsupport.KvmRequirement;
 import org.insight.testsupport.TestMatrix;
 import org.junit.jupiter.api.DynamicTest;
@@ -86,6 +88,11 @@ class DeadlockAccuracyGuestTest {
 						System.out.println("== " + what + ": recorded, " + run.outcome().exit().description() + "\n"
 								+ text(run));
 						c.check().check(run, what, args);
+						Program p = program(c.name());
+						if (args.equals(p.args())) {
+							assertEquals(Files.readString(p.expected()), p.compared(run.stdout()), what
+									+ ": stdout against " + p.expected());
+						}
 					}));
 				}
 			}
@@ -94,7 +101,11 @@ class DeadlockAccuracyGuestTest {
 	}
 
 	private static List<String> manifestArgs(String name) {
-		return GuestManifest.all().stream().filter(p -> p.name().equals(name)).findFirst().orElseThrow().args();
+		return program(name).args();
+	}
+
+	private static Program program(String name) {
+		return GuestManifest.all().stream().filter(p -> p.name().equals(name)).findFirst().orElseThrow();
 	}
 
 	/**
