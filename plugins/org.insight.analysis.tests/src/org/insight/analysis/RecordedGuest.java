@@ -34,9 +34,10 @@ import org.insight.vmm.machine.SyncMode;
  * must verify and print what the recording printed.
  *
  * @param outcome  how the recorded run ended
+ * @param stdout   what it printed
  * @param analysis what the analysis of its recording found
  */
-record RecordedGuest(GuestOutcome outcome, AnalysisResult analysis) {
+record RecordedGuest(GuestOutcome outcome, String stdout, AnalysisResult analysis) {
 	/** Per recording; system property insight.guestLimitSeconds raises it on a slow (emulated) host. */
 	static final Duration RECORD_LIMIT = Duration.ofSeconds(Long.getLong("insight.guestLimitSeconds", 120));
 
@@ -63,6 +64,6 @@ record RecordedGuest(GuestOutcome outcome, AnalysisResult analysis) {
 		String what = libc + "/" + name;
 		assertTrue(analysis.verification().startsWith("replay verified: "), what + ": " + analysis.verification());
 		assertArrayEquals(recorded.stdout(), replayed.stdout(), what + ": the analysed replay's stdout");
-		return new RecordedGuest(outcome, analysis);
+		return new RecordedGuest(outcome, recorded.stdoutText(), analysis);
 	}
 }
