@@ -129,6 +129,10 @@ class CommandLineTest {
         assertEquals(2, o.status());
         assertEquals("insight: --time-limit must be a positive number of seconds (at most a year), got 0.0",
                 o.err().strip());
+        o = insight("analyze", "--time-limit", "-5", dir.resolve("t.insight").toString());
+        assertEquals(2, o.status());
+        assertEquals("insight: --time-limit must be a positive number of seconds (at most a year), got -5.0",
+                o.err().strip());
         o = insight("record", "--max-trace-size", "0", "-o", dir.resolve("t.insight").toString(), "--", "/bin/true");
         assertEquals(2, o.status());
         assertTrue(o.err().contains("size out of range: '0'"), o.err());

@@ -78,6 +78,9 @@ final class AnalyzeCommand implements Callable<Integer>, RunsGuest {
     Path output;
 
     @Mixin
+    ReplayLimitOption limit = new ReplayLimitOption();
+
+    @Mixin
     VmOption vm = new VmOption();
 
     @Override
@@ -97,6 +100,7 @@ final class AnalyzeCommand implements Callable<Integer>, RunsGuest {
 
     @Override
     public void checkArguments() {
+        limit.apply(ReplayOptions.onThisHost());
         lockOrder();
         lockTop();
         if ((sort != null || top != null) && !selected().contains(LockProfileAnalyzer.ID)) {
@@ -176,12 +180,17 @@ final class AnalyzeCommand implements Callable<Integer>, RunsGuest {
     @Override
     public Integer call() throws IOException {
         checkArguments();
-        return report(trace, format, output, System.out, selected(), lockOrder(), lockTop());
+        return report(trace, format, output, System.out, selected(), lockOrder(), lockTop(),
+                limit.apply(ReplayOptions.onThisHost()));
     }
 
-    /** {@link #report(Path, Format, Path, PrintStream, List, Column, int)} of the default analyzers, in default order. */
+    /**
+     * {@link #report(Path, Format, Path, PrintStream, List, Column, int, ReplayOptions)} of the default analyzers, in
+     * default order, with the default replay limits.
+     */
     static int report(Path trace, Format format, Path output, PrintStream console) throws IOException {
-        return report(trace, format, output, console, ReplayAnalysis.DEFAULT, LockProfile.DEFAULT_ORDER, 0);
+        return report(trace, format, output, console, ReplayAnalysis.DEFAULT, LockProfile.DEFAULT_ORDER, 0,
+                ReplayOptions.onThisHost());
     }
 
     /**
@@ -192,12 +201,13 @@ final class AnalyzeCommand implements Callable<Integer>, RunsGuest {
      * @param analyzers the ids of the analyzers to run
      * @param lockOrder the lock profile's sort column
      * @param lockTop   how many locks the lock profile shows, 0 for all
+     * @param replay    where and how long the replay may run (host, limits)
      * @return 0 when the report was written, {@link ReplayCommand#DIVERGED} when the replay diverged (then one line
      *         on stderr and no report)
      * @throws UserError when the recording cannot be replayed here or read
      */
     static int report(Path trace, Format format, Path output, PrintStream console, List<String> analyzers,
-            Column lockOrder, int lockTop) throws IOException {
+            Column lockOrder, int lockTop, ReplayOptions replay) throws IOException {
         if (format.profileOnly() && !analyzers.contains(FunctionProfileAnalyzer.ID)) {
             throw new UserError("--analyze-format " + format + " is a function profile's format: use insight analyze"
                     + " --functions");
@@ -206,7 +216,7 @@ final class AnalyzeCommand implements Callable<Integer>, RunsGuest {
         try {
             result = ReplayAnalysis.run(trace, (fd, data, off, len) -> {
                 // the guest's output is not part of the report; its digests are checked all the same
-            }, ReplayOptions.onThisHost(), analyzers);
+            }, replay, analyzers);
         } catch (DivergenceException e) {
             System.err.println("insight: replay diverged, no analysis result: " + e.getMessage());
             return ReplayCommand.DIVERGED;
