@@ -95,8 +95,7 @@ public final class ReplayAnalysis {
 				analyzers.add(new DeadlockAnalyzer(new LockNames(loaded.symbols())));
 			}
 			if (chosen.functions()) {
-				FunctionHooks f = new FunctionHooks(loaded.symbols(), FunctionHooks.sizedFunctions(loaded.symbols()),
-						position, sink);
+				FunctionHooks f = FunctionHooks.of(loaded, position, sink);
 				functionHooks.set(f);
 				observers.add(f);
 				analyzers.add(new FunctionProfileAnalyzer(f.functions()));

@@ -110,8 +110,11 @@ class FunctionProfileGuestTest {
 			for (String f : List.of("fib", "tail_a", "deep", "stop_here")) {
 				SourceLocation.Frame at = r.lines().at(function(p, f).address()).top();
 				assertTrue(at.file() != null && at.file().endsWith("calls.c"), libc + ": " + f + " at " + at);
+				// gcc puts a function's entry at its opening brace (the prologue), or at its first statement when it
+				// has no prologue (tail_a: an add, then the jump)
 				int declared = declaration(source, f);
-				assertEquals(declared + 1, at.line(), libc + ": " + f + "'s entry is its opening brace's line");
+				assertTrue(at.line() == declared + 1 || at.line() == declared + 2, libc + ": " + f + " declared at line "
+						+ declared + ", its entry at " + at.fileLine());
 			}
 		}
 	}
