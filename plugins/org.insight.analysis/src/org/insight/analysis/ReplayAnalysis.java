@@ -7,6 +7,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -22,6 +23,7 @@ import org.insight.analysis.hooks.ObserverGroup;
 import org.insight.analysis.profile.FunctionHooks;
 import org.insight.analysis.profile.FunctionProfile;
 import org.insight.analysis.profile.FunctionProfileAnalyzer;
+import org.insight.analysis.profile.FunctionScope;
 import org.insight.analysis.source.SourceLines;
 import org.insight.replay.ReplayOptions;
 import org.insight.replay.ReplaySession;
@@ -55,7 +57,7 @@ public final class ReplayAnalysis {
 	 * Which analyses a replay runs: potential deadlocks (the lock hooks), the exact function profile (a hook on every
 	 * sized function, so every call costs exits: only when asked).
 	 */
-	public record Analyses(boolean deadlocks, boolean functions) {
+	public record Analyses(boolean deadlocks, boolean functions, FunctionScope scope) {
 		/** What {@code insight analyze} runs when no analysis is named. */
 		public static final Analyses DEFAULT = new Analyses(true, false);
 
@@ -63,6 +65,12 @@ public final class ReplayAnalysis {
 			if (!deadlocks && !functions) {
 				throw new IllegalArgumentException("no analysis chosen");
 			}
+			Objects.requireNonNull(scope, "scope");
+		}
+
+		/** The function profile, if chosen, of every sized function. */
+		public Analyses(boolean deadlocks, boolean functions) {
+			this(deadlocks, functions, FunctionScope.ALL);
 		}
 	}
 
@@ -95,7 +103,7 @@ public final class ReplayAnalysis {
 				analyzers.add(new DeadlockAnalyzer(new LockNames(loaded.symbols())));
 			}
 			if (chosen.functions()) {
-				FunctionHooks f = FunctionHooks.of(loaded, position, sink);
+				FunctionHooks f = FunctionHooks.of(loaded, chosen.scope(), position, sink);
 				functionHooks.set(f);
 				observers.add(f);
 				analyzers.add(new FunctionProfileAnalyzer(f.functions()));

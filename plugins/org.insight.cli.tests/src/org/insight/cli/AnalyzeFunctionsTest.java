@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.List;
 
 import org.insight.analysis.ReplayAnalysis;
+import org.insight.analysis.profile.FunctionScope;
 import org.junit.jupiter.api.Test;
 
 import picocli.CommandLine;
@@ -29,6 +31,15 @@ class AnalyzeFunctionsTest {
                 "--format", "callgrind").analyses());
         assertEquals(new ReplayAnalysis.Analyses(false, true), parse("analyze", "t.insight", "--functions",
                 "--format", "folded").analyses());
+    }
+
+    @Test
+    void namedSourceFilesImplyTheProfile() {
+        assertEquals(new ReplayAnalysis.Analyses(false, true, FunctionScope.inFiles(List.of("calls.c", "src/x.c"))),
+                parse("analyze", "t.insight", "--functions-in", "calls.c,src/x.c").analyses());
+        assertEquals(new ReplayAnalysis.Analyses(true, true, FunctionScope.inFiles(List.of("a.c", "b.c"))), parse(
+                "analyze", "t.insight", "--deadlocks", "--functions-in", "a.c", "--functions-in", "b.c").analyses());
+        assertEquals(FunctionScope.ALL, parse("analyze", "t.insight", "--functions").analyses().scope());
     }
 
     @Test

@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 
 import org.insight.analysis.AnalysisResult;
 import org.insight.analysis.ReplayAnalysis;
+import org.insight.analysis.profile.FunctionScope;
 import org.insight.analysis.report.CallgrindWriter;
 import org.insight.analysis.report.FoldedStacks;
 import org.insight.analysis.report.JsonReport;
@@ -56,6 +57,9 @@ final class AnalyzeCommand implements Callable<Integer>, RunsGuest {
     @Option(names = "--functions", descriptionKey = "analyze.functions")
     boolean functions;
 
+    @Option(names = "--functions-in", paramLabel = "FILE", split = ",", descriptionKey = "analyze.functionsIn")
+    List<String> functionsIn;
+
     @Option(names = "--format", paramLabel = "text|json|sarif|callgrind|folded", descriptionKey = "analyze.format")
     Format format = Format.text;
 
@@ -94,6 +98,7 @@ final class AnalyzeCommand implements Callable<Integer>, RunsGuest {
 
     /** The analyses asked for: none named is the default (potential deadlocks); the profile formats need --functions. */
     ReplayAnalysis.Analyses analyses() {
+        boolean functions = this.functions || functionsIn != null;
         if (format.profileOnly() && !functions) {
             throw new UserError("--format " + format + " is a function profile's format: add --functions");
         }
@@ -104,8 +109,8 @@ final class AnalyzeCommand implements Callable<Integer>, RunsGuest {
             throw new UserError("--format sarif holds only potential deadlocks: add --deadlocks, or choose another"
                     + " format for --functions");
         }
-        return deadlocks || functions ? new ReplayAnalysis.Analyses(deadlocks, functions)
-                : ReplayAnalysis.Analyses.DEFAULT;
+        return deadlocks || functions ? new ReplayAnalysis.Analyses(deadlocks, functions,
+                functionsIn == null ? FunctionScope.ALL : FunctionScope.inFiles(functionsIn)) : ReplayAnalysis.Analyses.DEFAULT;
     }
 
     @Override

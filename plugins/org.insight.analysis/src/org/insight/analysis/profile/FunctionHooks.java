@@ -21,8 +21,8 @@ import org.insight.vmm.machine.CodeObserver;
 
 /**
  * The hooks of the exact function profile: a {@link CodeObserver} on the entry of every sized function of the
- * program's symbol table ({@link Scope#ALL}: libc's too, as the binary is static; or {@link Scope#PROGRAM}: only the
- * functions given), whose returns come from a per-thread {@link ShadowStacks shadow stack} watching each open frame's
+ * program's symbol table ({@link FunctionScope#ALL}: libc's too, as the binary is static; or
+ * {@link FunctionScope#SOURCE}: those with source lines), whose returns come from a per-thread {@link ShadowStacks shadow stack} watching each open frame's
  * return address. Each hit reads the thread's own virtual clock, so time another thread ran is never charged here.
  * The observer only reads registers and memory: the replay still verifies.
  */
@@ -45,9 +45,10 @@ public final class FunctionHooks implements CodeObserver {
 		this.stacks = new ShadowStacks(functions.keySet(), Objects.requireNonNull(code, "code"), sink);
 	}
 
-	/** Hooks on every sized function of the loaded program. */
-	public static FunctionHooks of(LoadedImage loaded, LongSupplier position, Consumer<Event> sink) {
-		return new FunctionHooks(sizedFunctions(loaded.symbols()), code(loaded), position, sink);
+	/** Hooks on the functions of the loaded program that {@code scope} selects. */
+	public static FunctionHooks of(LoadedImage loaded, FunctionScope scope, LongSupplier position,
+			Consumer<Event> sink) {
+		return new FunctionHooks(scope.select(loaded), code(loaded), position, sink);
 	}
 
 	/**
