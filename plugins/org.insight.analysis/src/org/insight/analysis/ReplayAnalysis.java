@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -25,6 +26,7 @@ import org.insight.analysis.hooks.ObserverGroup;
 import org.insight.analysis.profile.FunctionHooks;
 import org.insight.analysis.profile.FunctionProfile;
 import org.insight.analysis.profile.FunctionProfileAnalyzer;
+import org.insight.analysis.profile.FunctionScope;
 import org.insight.analysis.source.SourceLines;
 import org.insight.replay.ReplayOptions;
 import org.insight.replay.ReplaySession;
@@ -70,6 +72,16 @@ public final class ReplayAnalysis {
 	 */
 	public static AnalysisResult run(Path trace, OutputSink output, ReplayOptions options, Collection<String> selected)
 			throws IOException {
+		return run(trace, output, options, selected, FunctionScope.ALL);
+	}
+
+	/**
+	 * As {@link #run(Path, OutputSink, ReplayOptions, Collection)}, the function profile (when selected) hooking the
+	 * functions of {@code scope} only.
+	 */
+	public static AnalysisResult run(Path trace, OutputSink output, ReplayOptions options, Collection<String> selected,
+			FunctionScope scope) throws IOException {
+		Objects.requireNonNull(scope, "scope");
 		for (String id : selected) {
 			if (!ALL.contains(id)) {
 				throw new IllegalArgumentException("no analyzer " + id + " (there are " + ALL + ")");
@@ -106,8 +118,7 @@ public final class ReplayAnalysis {
 				analyzers.add(new LockProfileAnalyzer());
 			}
 			if (selected.contains(FunctionProfileAnalyzer.ID)) {
-				FunctionHooks f = new FunctionHooks(loaded.symbols(), FunctionHooks.sizedFunctions(loaded.symbols()),
-						position, sink);
+				FunctionHooks f = FunctionHooks.of(loaded, scope, position, sink);
 				functionHooks.set(f);
 				observers.add(f);
 				analyzers.add(new FunctionProfileAnalyzer(f.functions()));

@@ -18,6 +18,7 @@ import org.insight.analysis.locks.Column;
 import org.insight.analysis.locks.LockProfile;
 import org.insight.analysis.locks.LockProfileAnalyzer;
 import org.insight.analysis.profile.FunctionProfileAnalyzer;
+import org.insight.analysis.profile.FunctionScope;
 import org.insight.analysis.report.CallgrindWriter;
 import org.insight.analysis.report.FoldedStacks;
 import org.insight.analysis.report.JsonReport;
@@ -71,6 +72,9 @@ final class AnalyzeCommand implements Callable<Integer>, RunsGuest {
     @Option(names = "--functions", descriptionKey = "analyze.functions")
     boolean functions;
 
+    @Option(names = "--functions-in", paramLabel = "FILE", split = ",", descriptionKey = "analyze.functionsIn")
+    List<String> functionsIn;
+
     @Option(names = "--format", paramLabel = "text|json|sarif|callgrind|folded", descriptionKey = "analyze.format")
     Format format = Format.text;
 
@@ -117,7 +121,8 @@ final class AnalyzeCommand implements Callable<Integer>, RunsGuest {
     }
 
     /** The profile formats hold the function profile alone, SARIF the potential deadlocks. */
-    private void checkFormat() {
+    void checkFormat() {
+        boolean functions = profiling();
         if (format.profileOnly() && !functions) {
             throw new UserError("--format " + format + " is a function profile's format: add --functions");
         }
@@ -136,6 +141,7 @@ final class AnalyzeCommand implements Callable<Integer>, RunsGuest {
      * and the lock profile; the exact function profile costs exits on every call, so it runs only when named).
      */
     List<String> selected() {
+        boolean functions = profiling();
         if (!deadlocks && !locks && !functions) {
             return ReplayAnalysis.DEFAULT;
         }
@@ -177,20 +183,31 @@ final class AnalyzeCommand implements Callable<Integer>, RunsGuest {
         throw new UserError(Messages.get("analyze.badTop", top));
     }
 
+    /** Whether the function profile runs: --functions, or --functions-in naming the files to profile. */
+    private boolean profiling() {
+        return functions || functionsIn != null;
+    }
+
+    /** The functions the profile hooks: every sized one, or those defined in the --functions-in files. */
+    FunctionScope scope() {
+        return functionsIn == null ? FunctionScope.ALL : FunctionScope.inFiles(functionsIn);
+    }
+
     @Override
     public Integer call() throws IOException {
         checkArguments();
-        return report(trace, format, output, System.out, selected(), lockOrder(), lockTop(),
+        return report(trace, format, output, System.out, selected(), scope(), lockOrder(), lockTop(),
                 limit.apply(ReplayOptions.onThisHost()));
     }
 
     /**
-     * {@link #report(Path, Format, Path, PrintStream, List, Column, int, ReplayOptions)} of the default analyzers, in
+     * {@link #report(Path, Format, Path, PrintStream, List, FunctionScope, Column, int, ReplayOptions)} of the default
+     * analyzers, in
      * default order, with the default replay limits.
      */
     static int report(Path trace, Format format, Path output, PrintStream console) throws IOException {
-        return report(trace, format, output, console, ReplayAnalysis.DEFAULT, LockProfile.DEFAULT_ORDER, 0,
-                ReplayOptions.onThisHost());
+        return report(trace, format, output, console, ReplayAnalysis.DEFAULT, FunctionScope.ALL,
+                LockProfile.DEFAULT_ORDER, 0, ReplayOptions.onThisHost());
     }
 
     /**
@@ -199,6 +216,7 @@ final class AnalyzeCommand implements Callable<Integer>, RunsGuest {
      * {@code demo}, in the JVM and on the machine that recorded. Findings are the report's content, not a failure.
      *
      * @param analyzers the ids of the analyzers to run
+     * @param scope     the functions the function profile hooks, if it runs
      * @param lockOrder the lock profile's sort column
      * @param lockTop   how many locks the lock profile shows, 0 for all
      * @param replay    where and how long the replay may run (host, limits)
@@ -207,7 +225,7 @@ final class AnalyzeCommand implements Callable<Integer>, RunsGuest {
      * @throws UserError when the recording cannot be replayed here or read
      */
     static int report(Path trace, Format format, Path output, PrintStream console, List<String> analyzers,
-            Column lockOrder, int lockTop, ReplayOptions replay) throws IOException {
+            FunctionScope scope, Column lockOrder, int lockTop, ReplayOptions replay) throws IOException {
         if (format.profileOnly() && !analyzers.contains(FunctionProfileAnalyzer.ID)) {
             throw new UserError("--analyze-format " + format + " is a function profile's format: use insight analyze"
                     + " --functions");
@@ -216,7 +234,7 @@ final class AnalyzeCommand implements Callable<Integer>, RunsGuest {
         try {
             result = ReplayAnalysis.run(trace, (fd, data, off, len) -> {
                 // the guest's output is not part of the report; its digests are checked all the same
-            }, replay, analyzers);
+            }, replay, analyzers, scope);
         } catch (DivergenceException e) {
             System.err.println("insight: replay diverged, no analysis result: " + e.getMessage());
             return ReplayCommand.DIVERGED;

@@ -31,8 +31,8 @@ import org.insight.analysis.Event.FrameEnd;
  * deeper frames were found gone at the same hit (a longjmp out of a callee, then a call from the same site);</li>
  * <li><b>thread exited</b> or <b>run ended</b>: every frame still open, innermost first.</li>
  * </ul>
- * A return address is watched only when it lies inside a function's code ({@code _start} has argc at {@code [RSP]},
- * and an int3 there would corrupt data); such a frame ends only in one of the other ways. Threads that switch stacks
+ * A return address is watched only when it lies in the program's code ({@code _start} has argc at {@code [RSP]},
+ * and an int3 there would corrupt data); a frame whose return is not watched ends only in one of the other ways. Threads that switch stacks
  * themselves (makecontext, coroutines) are not followed.
  */
 final class ShadowStacks {
@@ -64,7 +64,7 @@ final class ShadowStacks {
 
 	/**
 	 * @param entries the hooked function entries
-	 * @param inCode  whether an address lies inside a function's code (may be watched)
+	 * @param inCode  whether an address lies in the program's code (may be watched)
 	 * @param sink    where the events go, in order
 	 */
 	ShadowStacks(Set<Long> entries, LongPredicate inCode, Consumer<Event> sink) {
