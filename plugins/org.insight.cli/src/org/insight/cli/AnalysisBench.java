@@ -27,6 +27,7 @@ import org.insight.replay.DivergenceException;
 import org.insight.replay.RecordSession;
 import org.insight.replay.ReplayOptions;
 import org.insight.replay.VmmLauncher;
+import org.insight.replay.trace.ExitStatus;
 import org.insight.replay.trace.GuestBinary;
 import org.insight.replay.trace.GuestOutcome;
 import org.insight.replay.trace.GuestProgram;
@@ -165,10 +166,11 @@ final class AnalysisBench {
                 Path trace = Files.createTempFile("insight-bench-", ".insight");
                 try {
                     long t0 = System.nanoTime();
-                    int status = record(program, w.args(), trace);
+                    ExitStatus exit = record(program, w.args(), trace);
                     s.rec[i] = System.nanoTime() - t0;
-                    if (status != 0) {
-                        problems.add("recorded run exited with " + status);
+                    if (exit.status() != 0) {
+                        // an actual deadlock under the chaos schedule, for one: not the workload's whole run
+                        problems.add("recorded run: " + exit.description() + " (status " + exit.status() + ")");
                     }
                     if (w.locks()) {
                         t0 = System.nanoTime();
@@ -264,8 +266,8 @@ final class AnalysisBench {
         }
     }
 
-    /** Records {@code program} as {@code insight record --mode locks --chaos 7} does; returns its exit status. */
-    private static int record(Path program, List<String> args, Path trace) throws IOException {
+    /** Records {@code program} as {@code insight record --mode locks --chaos 7} does; returns how it ended. */
+    private static ExitStatus record(Path program, List<String> args, Path trace) throws IOException {
         List<String> argv = new ArrayList<>();
         argv.add(program.toString());
         argv.addAll(args);
@@ -280,7 +282,7 @@ final class AnalysisBench {
                     // the guest's output is not part of the figures
                 }, new VmmLauncher(null))) {
             GuestOutcome outcome = session.run();
-            return outcome.exit().status();
+            return outcome.exit();
         }
     }
 
