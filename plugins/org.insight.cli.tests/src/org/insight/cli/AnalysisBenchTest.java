@@ -136,6 +136,17 @@ class AnalysisBenchTest {
     }
 
     @Test
+    void headerNamesTheBuildsAndAMissingValgrindsPackage() {
+        String with = AnalysisBench.header("musl", 3, true);
+        assertTrue(with.contains("dynamically linked glibc build"), with);
+        assertTrue(with.contains("Callgrind runs the static musl build"), with);
+        assertFalse(with.contains("not measured"), with);
+        String without = AnalysisBench.header("glibc", 1, false);
+        assertTrue(without.lines().anyMatch(l -> l.equals("valgrind not found on PATH: the Helgrind and Callgrind "
+                + "columns are not measured (install the package valgrind)")), without);
+    }
+
+    @Test
     void workloadsHaveTheirSources() {
         for (AnalysisBench.Workload w : AnalysisBench.WORKLOADS) {
             assertTrue(w.source().endsWith(".c"), w.toString());

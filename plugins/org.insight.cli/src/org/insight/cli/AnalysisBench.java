@@ -109,15 +109,7 @@ final class AnalysisBench {
             out.println(StartupBench.NESTED_NOTE);
         }
         out.println(MachineDescription.current().format());
-        out.printf("insight bench --analysis (%s builds, median of %d runs each, workloads one after another)%n",
-                libc, repeat);
-        out.println("Helgrind runs the dynamically linked glibc build of the same source (build/guests/glibc-dynamic,"
-                + " gcc -g -O2 -pthread, built by ./insight build): it cannot see lock order in a static binary. "
-                + "Callgrind runs the static " + libc + " build, the binary InSight records.");
-        if (valgrind.isEmpty()) {
-            out.println("valgrind not found on PATH: the Helgrind and Callgrind columns are not measured (install the"
-                    + " package " + ValgrindPeer.PACKAGE + ")");
-        }
+        out.print(header(libc, repeat, valgrind.isPresent()));
         if (!lockRows.isEmpty()) {
             out.print(AnalysisBenchTable.formatLocks(lockRows));
         }
@@ -135,6 +127,21 @@ final class AnalysisBench {
                 || functionRows.stream().anyMatch(r -> r.note() != null || r.counts().stream()
                         .anyMatch(CallCount::disagree));
         return problems || valgrind.isEmpty() ? 1 : 0;
+    }
+
+    /** What ran, and on which builds; with no valgrind, the line that says so and names its package. */
+    static String header(String libc, int repeat, boolean valgrind) {
+        StringBuilder s = new StringBuilder();
+        s.append(String.format("insight bench --analysis (%s builds, median of %d runs each, workloads one after "
+                + "another)%n", libc, repeat));
+        s.append(String.format("Helgrind runs the dynamically linked glibc build of the same source "
+                + "(build/guests/glibc-dynamic, gcc -g -O2 -pthread, built by ./insight build): it cannot see lock "
+                + "order in a static binary. Callgrind runs the static %s build, the binary InSight records.%n", libc));
+        if (!valgrind) {
+            s.append(String.format("valgrind not found on PATH: the Helgrind and Callgrind columns are not measured "
+                    + "(install the package %s)%n", ValgrindPeer.PACKAGE));
+        }
+        return s.toString();
     }
 
     /** Both rows of one workload (the one it is not in is unused). */
