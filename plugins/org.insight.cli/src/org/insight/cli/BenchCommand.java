@@ -60,6 +60,9 @@ final class BenchCommand implements Callable<Integer>, RunsGuest {
     @Option(names = "--startup", descriptionKey = "bench.startup")
     boolean startup;
 
+    @Option(names = "--analysis", descriptionKey = "bench.analysis")
+    boolean analysis;
+
     @Mixin
     VmOption vm = new VmOption();
 
@@ -96,17 +99,35 @@ final class BenchCommand implements Callable<Integer>, RunsGuest {
     record PeerRow(Workload workload, PeerRun record, PeerRun replay, String problem) {
     }
 
+    /** Checks the options here, before a nested machine would start for them. */
     @Override
-    public Integer call() throws Exception {
+    public void checkArguments() {
         if (repeat < 1) {
             throw new UserError("--repeat must be at least 1, got " + repeat);
         }
         if (!libc.equals("glibc") && !libc.equals("musl")) {
             throw new UserError("--libc is glibc or musl, got '" + libc + "'");
         }
+        if (analysis && (startup || peers)) {
+            throw new UserError("--analysis is a bench of its own: leave out " + (startup ? "--startup" : "--peers"));
+        }
+        List<String> names = analysis ? AnalysisBench.names() : WORKLOADS.stream().map(Workload::name).toList();
+        List<String> unknown = only.stream().filter(n -> !names.contains(n)).toList();
+        if (!startup && !unknown.isEmpty()) {
+            throw new UserError("--only " + String.join(",", unknown) + ": no such workload" + (analysis
+                    ? " in bench --analysis" : "") + "; they are " + String.join(", ", names));
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        checkArguments();
         Path guestRoot = guests != null ? guests : Path.of(System.getProperty("insight.guests", "build/guests"));
         if (startup) {
             return new StartupBench(guestRoot, repeat, System.out).run();
+        }
+        if (analysis) {
+            return new AnalysisBench(guestRoot, libc, only, repeat, System.out).run();
         }
         Path dir = guestRoot.resolve(libc);
         boolean vm = KvmAvailability.present();
