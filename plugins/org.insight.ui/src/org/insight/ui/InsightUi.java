@@ -28,8 +28,10 @@ public final class InsightUi extends AbstractUIPlugin {
 				org.insight.ui.views.RecordingView.show(job.trace(), job.engineSummary());
 			}
 			if (event.getJob() instanceof EngineJob job && job.report().isPresent()) {
-				org.insight.ui.views.DeadlocksView.showView();
 				LatestAnalysis.report().ifPresent(r -> {
+					if (r.deadlocksRan()) {
+						org.insight.ui.views.DeadlocksView.showView();
+					}
 					if (r.locks().isPresent()) {
 						Views.show(LockProfileView.ID);
 					}

@@ -101,6 +101,7 @@ public final class Messages extends NLS {
 	public static String Locks_holdMean;
 	public static String Locks_heldAtExit;
 	public static String Locks_lock;
+	public static String Locks_site;
 	public static String Locks_unknownSite;
 	public static String Locks_empty;
 	public static String Locks_notRun;

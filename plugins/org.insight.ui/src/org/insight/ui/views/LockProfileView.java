@@ -69,10 +69,11 @@ public final class LockProfileView extends ViewPart {
 		ColumnViewerToolTipSupport.enableFor(viewer);
 		sort = new ColumnSort(viewer);
 		Font bold = JFaceResources.getFontRegistry().getBold(JFaceResources.DEFAULT_FONT);
-		column(layout, Messages.Locks_columnLock, 22, SWT.LEFT, Row::text, bold);
-		column(layout, Messages.Locks_columnLocation, 14, SWT.LEFT, Row::location, null);
+		column(layout, Messages.Locks_columnLock, 20, 200, SWT.LEFT, Row::text, bold);
+		column(layout, Messages.Locks_columnLocation, 14, 140, SWT.LEFT, Row::location, null);
 		for (Column c : Column.values()) {
-			TreeColumn tc = column(layout, c.title(), 7, SWT.RIGHT, c::text, null);
+			TreeColumn tc = column(layout, c.title(), 7, 72, SWT.RIGHT, c::text, null);
+			tc.setToolTipText(c.title());
 			tc.setData(c);
 			sort.sortable(tc, o -> c.of((Row) o));
 		}
@@ -89,12 +90,12 @@ public final class LockProfileView extends ViewPart {
 		});
 	}
 
-	private TreeColumn column(TreeColumnLayout layout, String title, int weight, int align,
+	private TreeColumn column(TreeColumnLayout layout, String title, int weight, int minimum, int align,
 			java.util.function.Function<Row, String> text, Font lockFont) {
 		TreeViewerColumn c = new TreeViewerColumn(viewer, align);
 		c.getColumn().setText(title);
 		c.getColumn().setMoveable(true);
-		layout.setColumnData(c.getColumn(), new ColumnWeightData(weight, Views.titleWidth(viewer.getTree(), title)));
+		layout.setColumnData(c.getColumn(), new ColumnWeightData(weight, minimum));
 		c.setLabelProvider(new ColumnLabelProvider() {
 			@Override
 			public String getText(Object element) {

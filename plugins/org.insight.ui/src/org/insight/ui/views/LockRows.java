@@ -110,15 +110,24 @@ public final class LockRows {
 	private LockRows() {
 	}
 
+	/** The function whose call took the lock at the site, and the lock call when it is another ("dine (pthread_mutex_lock)"). */
+	private static String siteText(String function, Frame f) {
+		String caller = f == null ? "" : f.function();
+		if (caller.isEmpty() || caller.equals("??")) {
+			return function.isEmpty() ? Messages.Locks_unknownSite : function;
+		}
+		return function.isEmpty() || function.equals(caller) ? caller : NLS.bind(Messages.Locks_site, caller, function);
+	}
+
 	static List<Row> of(LockProfileReport report) {
 		List<Row> rows = new ArrayList<>();
 		for (LockProfileReport.Lock l : report.locks()) {
-			Row lock = new Row(true, NLS.bind(Messages.Locks_lock, new Object[] { l.name(), l.kind(), l.mode() }), l
-					.address(), l.stats(), List.of());
+			Row lock = new Row(true, l.name(), NLS.bind(Messages.Locks_lock, new Object[] { l.address(), l.kind(), l
+					.mode() }), l.stats(), List.of());
 			for (LockProfileReport.Site s : l.sites()) {
 				Frame f = s.site().orElse(null);
-				Row site = new Row(false, s.function().isEmpty() ? Messages.Locks_unknownSite : s.function(),
-						Views.shortLocation(f), s.stats(), f == null || !f.hasSource() ? List.of() : List.of(f));
+				Row site = new Row(false, siteText(s.function(), f), Views.shortLocation(f), s.stats(), f == null || !f
+						.hasSource() ? List.of() : List.of(f));
 				site.parent = lock;
 				lock.children.add(site);
 			}
