@@ -5,12 +5,17 @@ import org.eclipse.core.runtime.jobs.IJobChangeListener;
 import org.eclipse.core.runtime.jobs.Job;
 import org.eclipse.core.runtime.jobs.JobChangeAdapter;
 import org.eclipse.ui.plugin.AbstractUIPlugin;
+import org.insight.core.analysis.LatestAnalysis;
 import org.insight.core.launch.EngineJob;
+import org.insight.ui.views.FunctionProfileView;
+import org.insight.ui.views.LockProfileView;
+import org.insight.ui.views.Views;
 import org.osgi.framework.BundleContext;
 
 /**
  * The UI bundle: after each replay the engine ran, the Recording view shows the recording and the verdict; after each
- * analysis imported, the Deadlocks view opens.
+ * analysis imported, the Deadlocks view opens, and the Lock Profile and Function Profile views when the report has
+ * those profiles.
  */
 public final class InsightUi extends AbstractUIPlugin {
 	public static final String PLUGIN_ID = "org.insight.ui";
@@ -23,7 +28,17 @@ public final class InsightUi extends AbstractUIPlugin {
 				org.insight.ui.views.RecordingView.show(job.trace(), job.engineSummary());
 			}
 			if (event.getJob() instanceof EngineJob job && job.report().isPresent()) {
-				org.insight.ui.views.DeadlocksView.showView();
+				LatestAnalysis.report().ifPresent(r -> {
+					if (r.deadlocksRan()) {
+						org.insight.ui.views.DeadlocksView.showView();
+					}
+					if (r.locks().isPresent()) {
+						Views.show(LockProfileView.ID);
+					}
+					if (r.functions().isPresent()) {
+						Views.show(FunctionProfileView.ID);
+					}
+				});
 			}
 		}
 	};

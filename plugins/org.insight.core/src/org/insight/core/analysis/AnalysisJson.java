@@ -18,8 +18,9 @@ import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 
 /**
- * Reads the deadlock part of the engine's JSON report (schema {@code insight-analysis}, written by
- * {@code org.insight.analysis.report.JsonReport}). Only the members it needs are read; other members (other analyses'
+ * Reads the engine's JSON report (schema {@code insight-analysis}, written by
+ * {@code org.insight.analysis.report.JsonReport}): the members {@code deadlocks}, {@code locks} and
+ * {@code functions} (the profiles by {@link ProfileJson}). Only the members it needs are read; other members (other analyses'
  * output, later additions) are ignored, so the report may grow without breaking the IDE.
  */
 public final class AnalysisJson {
@@ -28,8 +29,13 @@ public final class AnalysisJson {
 	private AnalysisJson() {
 	}
 
-	/** The report in {@code json} of the analysis of {@code recording}. */
+	/** The deadlock part of the report in {@code json} of the analysis of {@code recording}. */
 	public static DeadlockReport read(Path json, Path recording) throws AnalysisReportException {
+		return readAll(json, recording).deadlocks();
+	}
+
+	/** The report in {@code json} of the analysis of {@code recording}: deadlocks, lock and function profiles. */
+	public static AnalysisReport readAll(Path json, Path recording) throws AnalysisReportException {
 		try (Reader in = Files.newBufferedReader(json, StandardCharsets.UTF_8)) {
 			return parse(JsonParser.parseReader(in), recording, json);
 		} catch (IOException e) {
@@ -40,7 +46,7 @@ public final class AnalysisJson {
 		}
 	}
 
-	private static DeadlockReport parse(JsonElement root, Path recording, Path json) throws AnalysisReportException {
+	private static AnalysisReport parse(JsonElement root, Path recording, Path json) throws AnalysisReportException {
 		if (!root.isJsonObject() || !SCHEMA.equals(string(root.getAsJsonObject(), "schema"))) {
 			throw new AnalysisReportException(NLS.bind(Messages.Report_notAnalysis, json, SCHEMA));
 		}
@@ -52,7 +58,10 @@ public final class AnalysisJson {
 			findings.addAll(findings(d.getAsJsonObject().get("findings"), false));
 			filtered.addAll(findings(d.getAsJsonObject().get("filtered"), true));
 		}
-		return new DeadlockReport(recording, string(r, "program"), string(r, "replay"), findings, filtered);
+		DeadlockReport deadlocks = new DeadlockReport(recording, string(r, "program"), string(r, "replay"), findings,
+				filtered);
+		return new AnalysisReport(deadlocks, d != null && d.isJsonObject(), ProfileJson.locks(r.get("locks")),
+				ProfileJson.functions(r.get("functions")));
 	}
 
 	private static List<DeadlockReport.Finding> findings(JsonElement array, boolean filtered) {
@@ -84,25 +93,28 @@ public final class AnalysisJson {
 				stack(from, first.getAsJsonObject("held")), stack(to, first.getAsJsonObject("acquired")));
 	}
 
+	static DeadlockReport.Frame frame(JsonObject f) {
+		return new DeadlockReport.Frame(string(f, "function"), string(f, "file"), (int) number(f, "line"));
+	}
+
 	private static DeadlockReport.Stack stack(String lock, JsonObject s) {
 		List<DeadlockReport.Frame> frames = new ArrayList<>();
 		for (JsonElement x : array(s.get("stack"))) {
-			JsonObject f = x.getAsJsonObject();
-			frames.add(new DeadlockReport.Frame(string(f, "function"), string(f, "file"), (int) number(f, "line")));
+			frames.add(frame(x.getAsJsonObject()));
 		}
 		return new DeadlockReport.Stack(lock, string(s, "function"), frames);
 	}
 
-	private static JsonArray array(JsonElement e) {
+	static JsonArray array(JsonElement e) {
 		return e == null || !e.isJsonArray() ? new JsonArray() : e.getAsJsonArray();
 	}
 
-	private static String string(JsonObject o, String name) {
+	static String string(JsonObject o, String name) {
 		JsonElement e = o.get(name);
 		return e == null || e.isJsonNull() ? "" : e.getAsString();
 	}
 
-	private static long number(JsonObject o, String name) {
+	static long number(JsonObject o, String name) {
 		JsonElement e = o == null ? null : o.get(name);
 		return e == null || e.isJsonNull() ? 0 : e.getAsLong();
 	}

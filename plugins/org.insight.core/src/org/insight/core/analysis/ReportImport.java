@@ -8,22 +8,27 @@ import org.eclipse.core.runtime.Status;
 import org.eclipse.core.runtime.SubMonitor;
 import org.insight.core.Messages;
 
-/** The last step of an analysis run: the engine's JSON report read, its markers made, the report published. */
+/**
+ * The last step of an analysis run: the engine's JSON report read, its deadlock markers made (when the report has the
+ * deadlock analysis), the report published (deadlocks and profiles).
+ */
 public final class ReportImport {
 	private ReportImport() {
 	}
 
 	public static DeadlockReport run(Path recording, Path json, IProgressMonitor monitor) throws CoreException {
 		SubMonitor sub = SubMonitor.convert(monitor, Messages.Job_importing, 2);
-		DeadlockReport report;
+		AnalysisReport report;
 		try {
-			report = AnalysisJson.read(json, recording);
+			report = AnalysisJson.readAll(json, recording);
 		} catch (AnalysisReportException e) {
 			throw new CoreException(Status.error(e.getMessage()));
 		}
 		sub.worked(1);
-		DeadlockMarkers.replace(report, sub.split(1));
+		if (report.deadlocksRan()) {
+			DeadlockMarkers.replace(report.deadlocks(), sub.split(1));
+		}
 		LatestAnalysis.publish(report);
-		return report;
+		return report.deadlocks();
 	}
 }

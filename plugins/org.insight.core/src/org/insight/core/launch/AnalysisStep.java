@@ -4,6 +4,7 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 import org.eclipse.core.runtime.CoreException;
@@ -27,11 +28,21 @@ record AnalysisStep(Path report, List<String> command, File dir) {
 		return trace.resolveSibling(trace.getFileName() + ".analysis.json");
 	}
 
-	/** The deadlock analysis of {@code trace} by {@code insight analyze}, on {@code machine}. */
-	static AnalysisStep analyze(Path trace, String machine) {
+	/**
+	 * The analyses {@code analyses} ({@link LaunchAttributes#DEADLOCKS}, {@link LaunchAttributes#LOCKS},
+	 * {@link LaunchAttributes#FUNCTIONS}; each becomes its option) of {@code trace} by {@code insight analyze}, on
+	 * {@code machine}.
+	 */
+	static AnalysisStep analyze(Path trace, String machine, List<String> analyses) {
 		Path report = reportOf(trace);
-		return new AnalysisStep(report, List.of("analyze", "--deadlocks", "--format", "json", "-o", report.toString(),
-				"--vm", machine, trace.toString()), trace.getParent().toFile());
+		List<String> args = new ArrayList<>(List.of("analyze"));
+		for (String a : List.of(LaunchAttributes.DEADLOCKS, LaunchAttributes.LOCKS, LaunchAttributes.FUNCTIONS)) {
+			if (analyses.contains(a)) {
+				args.add("--" + a);
+			}
+		}
+		args.addAll(List.of("--format", "json", "-o", report.toString(), "--vm", machine, trace.toString()));
+		return new AnalysisStep(report, List.copyOf(args), trace.getParent().toFile());
 	}
 
 	/** The report of the launch's own process ({@code record --analyze-output REPORT --analyze-format json}). */

@@ -32,10 +32,19 @@ public final class LaunchAttributes {
 	 * and show the findings as markers and in the Deadlocks view.
 	 */
 	public static final String ANALYZE = P + "analyze";
-	/** Replay: the analyses to run after a verified replay, separated by commas; {@link #DEADLOCKS} for now. */
+	/**
+	 * Replay: the analyses to run after a verified replay, separated by commas: {@link #DEADLOCKS}, {@link #LOCKS},
+	 * {@link #FUNCTIONS}; {@link #DEFAULT_ANALYSES} for a new configuration.
+	 */
 	public static final String ANALYSES = P + "analyses";
 	/** The potential-deadlock analysis ({@code insight analyze --deadlocks}). */
 	public static final String DEADLOCKS = "deadlocks";
+	/** The lock profile ({@code insight analyze --locks}). */
+	public static final String LOCKS = "locks";
+	/** The exact function profile ({@code insight analyze --functions}): every call hooked, so slow; off by default. */
+	public static final String FUNCTIONS = "functions";
+	/** The analyses of a new replay configuration: the engine's defaults, potential deadlocks and the lock profile. */
+	public static final String DEFAULT_ANALYSES = DEADLOCKS + "," + LOCKS;
 
 	/** Launch attribute set on the launch once its engine process ended: the last line the engine printed. */
 	public static final String LAUNCH_ENGINE_SUMMARY = P + "engineSummary";

@@ -14,8 +14,8 @@ import org.insight.core.Messages;
 
 /**
  * <i>InSight Replay</i>: {@code insight replay --vm MACHINE TRACE}, which ends with "replay verified" or the divergence;
- * with the deadlock analysis, then {@code insight analyze --format json} of the same recording, whose report the job
- * imports.
+ * with analyses (potential deadlocks, the lock profile, the function profile), then {@code insight analyze --format json}
+ * with their options, of the same recording, whose report the job imports.
  */
 public final class ReplayLaunchDelegate extends EngineLaunchDelegate {
 
@@ -44,12 +44,13 @@ public final class ReplayLaunchDelegate extends EngineLaunchDelegate {
 		return List.of("replay", "--vm", machine(config).option(), trace(config).toString());
 	}
 
-	/** With the deadlock analysis: {@code insight analyze --format json} once the replay verified. */
+	/** With analyses: {@code insight analyze --format json} with their options, once the replay verified. */
 	@Override
 	AnalysisStep analysis(ILaunchConfiguration config, Path trace) throws CoreException {
 		List<String> analyses = List.of(config.getAttribute(LaunchAttributes.ANALYSES, "").split("\\s*,\\s*"));
-		return analyses.contains(LaunchAttributes.DEADLOCKS) ? AnalysisStep.analyze(trace, machine(config).option())
-				: null;
+		boolean any = analyses.stream().anyMatch(a -> List.of(LaunchAttributes.DEADLOCKS, LaunchAttributes.LOCKS,
+				LaunchAttributes.FUNCTIONS).contains(a));
+		return any ? AnalysisStep.analyze(trace, machine(config).option(), analyses) : null;
 	}
 
 	private static Machine machine(ILaunchConfiguration config) throws CoreException {

@@ -26,8 +26,9 @@ public final class ReplayShortcut implements ILaunchShortcut {
 		Shortcuts.launch(InsightCore.REPLAY_TYPE, LaunchAttributes.TRACE, trace,
 				(wc, t) -> {
 					wc.setAttribute(LaunchAttributes.TRACE, t.toString());
-					// Replay and Analyze: a new configuration analyzes for potential deadlocks after the replay
-					wc.setAttribute(LaunchAttributes.ANALYSES, LaunchAttributes.DEADLOCKS);
+					// Replay and Analyze: a new configuration analyzes for potential deadlocks and profiles the
+					// locks after the replay (the function profile, slow, is chosen on the Replay tab)
+					wc.setAttribute(LaunchAttributes.ANALYSES, LaunchAttributes.DEFAULT_ANALYSES);
 				});
 	}
 }

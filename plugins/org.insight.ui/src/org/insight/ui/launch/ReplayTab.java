@@ -2,6 +2,7 @@ package org.insight.ui.launch;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 import org.eclipse.debug.core.ILaunchConfiguration;
@@ -19,6 +20,8 @@ public final class ReplayTab extends InsightTab {
 	private Text trace;
 	private Combo machine;
 	private Button deadlocks;
+	private Button locks;
+	private Button functions;
 
 	@Override
 	public String getName() {
@@ -37,19 +40,23 @@ public final class ReplayTab extends InsightTab {
 		machine = comboRow(g, Messages.Recording_machine, Messages.Recording_machineDefault,
 				Messages.Recording_machineAuto, Messages.Recording_machineKvm, Messages.Recording_machineNested);
 		deadlocks = checkRow(g, Messages.Replay_deadlocks);
+		locks = checkRow(g, Messages.Replay_locks);
+		functions = checkRow(g, Messages.Replay_functions);
 	}
 
 	@Override
 	public void setDefaults(ILaunchConfigurationWorkingCopy config) {
-		config.setAttribute(LaunchAttributes.ANALYSES, LaunchAttributes.DEADLOCKS);
+		config.setAttribute(LaunchAttributes.ANALYSES, LaunchAttributes.DEFAULT_ANALYSES);
 	}
 
 	@Override
 	public void initializeFrom(ILaunchConfiguration config) {
 		trace.setText(get(config, LaunchAttributes.TRACE));
 		machine.select(Machine.ofOption(get(config, LaunchAttributes.MACHINE)).map(k -> k.ordinal() + 1).orElse(0));
-		deadlocks.setSelection(List.of(get(config, LaunchAttributes.ANALYSES).split("\\s*,\\s*"))
-				.contains(LaunchAttributes.DEADLOCKS));
+		List<String> analyses = List.of(get(config, LaunchAttributes.ANALYSES).split("\\s*,\\s*"));
+		deadlocks.setSelection(analyses.contains(LaunchAttributes.DEADLOCKS));
+		locks.setSelection(analyses.contains(LaunchAttributes.LOCKS));
+		functions.setSelection(analyses.contains(LaunchAttributes.FUNCTIONS));
 	}
 
 	@Override
@@ -57,7 +64,17 @@ public final class ReplayTab extends InsightTab {
 		set(config, LaunchAttributes.TRACE, trace.getText());
 		int i = machine.getSelectionIndex();
 		set(config, LaunchAttributes.MACHINE, i <= 0 ? "" : Machine.values()[i - 1].option());
-		set(config, LaunchAttributes.ANALYSES, deadlocks.getSelection() ? LaunchAttributes.DEADLOCKS : "");
+		List<String> analyses = new ArrayList<>();
+		if (deadlocks.getSelection()) {
+			analyses.add(LaunchAttributes.DEADLOCKS);
+		}
+		if (locks.getSelection()) {
+			analyses.add(LaunchAttributes.LOCKS);
+		}
+		if (functions.getSelection()) {
+			analyses.add(LaunchAttributes.FUNCTIONS);
+		}
+		set(config, LaunchAttributes.ANALYSES, String.join(",", analyses));
 	}
 
 	@Override
