@@ -25,6 +25,7 @@ public final class Messages extends NLS {
 	public static String Report_cannotDelete;
 	public static String Marker_deadlock;
 	public static String Marker_filtered;
+	public static String Marker_actual;
 	public static String Marker_location;
 
 	static {

@@ -47,6 +47,10 @@ public final class Messages extends NLS {
 	public static String Deadlocks_empty;
 	public static String Deadlocks_summary;
 	public static String Deadlocks_finding;
+	public static String Deadlocks_actual;
+	public static String Deadlocks_summaryActual;
+	public static String Deadlocks_actualEdge;
+	public static String Deadlocks_waiting;
 	public static String Deadlocks_filtered;
 	public static String Deadlocks_edge;
 	public static String Deadlocks_held;

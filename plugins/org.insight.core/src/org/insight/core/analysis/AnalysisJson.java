@@ -53,13 +53,15 @@ public final class AnalysisJson {
 		JsonObject r = root.getAsJsonObject();
 		List<DeadlockReport.Finding> findings = new ArrayList<>();
 		List<DeadlockReport.Finding> filtered = new ArrayList<>();
+		List<DeadlockReport.Finding> actual = new ArrayList<>();
 		JsonElement d = r.get("deadlocks");
 		if (d != null && d.isJsonObject()) {
 			findings.addAll(findings(d.getAsJsonObject().get("findings"), false));
 			filtered.addAll(findings(d.getAsJsonObject().get("filtered"), true));
+			actual.addAll(findings(d.getAsJsonObject().get("actual"), false)); // absent before schema version 2
 		}
 		DeadlockReport deadlocks = new DeadlockReport(recording, string(r, "program"), string(r, "replay"), findings,
-				filtered);
+				filtered, actual);
 		return new AnalysisReport(deadlocks, d != null && d.isJsonObject(), ProfileJson.locks(r.get("locks")),
 				ProfileJson.functions(r.get("functions")));
 	}

@@ -20,7 +20,9 @@ import org.insight.core.Messages;
 /**
  * The problem markers of one recording's analysis, persistent: a warning ({@link #DEADLOCK}) on each acquisition site
  * of each potential deadlock, both sites of each edge (one marker per finding and source line), and an info
- * ({@link #FILTERED}) for each filtered cycle, with its reasons, on its first acquisition site in the workspace. Each
+ * ({@link #FILTERED}) for each filtered cycle, with its reasons, on its first acquisition site in the workspace, and an
+ * error ({@link #ACTUAL}) on each site of an actual deadlock (where each thread took the lock it holds and where it is
+ * blocked). Each
  * carries the finding's id ({@link #FINDING_ID}) and the recording's path ({@link #RECORDING}); a re-analysis of the
  * same recording replaces them. A site whose file is not in the workspace gets no marker (the Deadlocks view still
  * shows it).
@@ -30,6 +32,7 @@ public final class DeadlockMarkers {
 	public static final String FINDING = "org.insight.core.finding";
 	public static final String DEADLOCK = "org.insight.core.deadlock";
 	public static final String FILTERED = "org.insight.core.filteredCycle";
+	public static final String ACTUAL = "org.insight.core.actualDeadlock";
 	public static final String FINDING_ID = "findingId";
 	public static final String RECORDING = "recording";
 
@@ -42,8 +45,11 @@ public final class DeadlockMarkers {
 		IWorkspace ws = ResourcesPlugin.getWorkspace();
 		ws.run(m -> {
 			remove(ws.getRoot(), report.recording().toString());
+			for (DeadlockReport.Finding f : report.actual()) {
+				created[0] += markCycle(report, f, ACTUAL, IMarker.SEVERITY_ERROR, Messages.Marker_actual);
+			}
 			for (DeadlockReport.Finding f : report.findings()) {
-				created[0] += markDeadlock(report, f);
+				created[0] += markCycle(report, f, DEADLOCK, IMarker.SEVERITY_WARNING, Messages.Marker_deadlock);
 			}
 			for (DeadlockReport.Finding f : report.filtered()) {
 				created[0] += markFiltered(report, f);
@@ -65,7 +71,8 @@ public final class DeadlockMarkers {
 		}
 	}
 
-	private static int markDeadlock(DeadlockReport report, DeadlockReport.Finding f) throws CoreException {
+	private static int markCycle(DeadlockReport report, DeadlockReport.Finding f, String type, int severity,
+			String template) throws CoreException {
 		// a site is a file and line; the locks taken there in this cycle make its message
 		Map<Site, Set<String>> sites = new LinkedHashMap<>();
 		for (DeadlockReport.Edge e : f.edges()) {
@@ -75,7 +82,7 @@ public final class DeadlockMarkers {
 		}
 		String cycle = cycle(f);
 		for (Map.Entry<Site, Set<String>> s : sites.entrySet()) {
-			create(s.getKey(), DEADLOCK, IMarker.SEVERITY_WARNING, report, f, NLS.bind(Messages.Marker_deadlock,
+			create(s.getKey(), type, severity, report, f, NLS.bind(template,
 					new Object[] { f.id(), String.join(", ", s.getValue()), f.locks().size(), cycle }));
 		}
 		return sites.size();

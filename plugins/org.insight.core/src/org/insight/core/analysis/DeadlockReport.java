@@ -12,13 +12,22 @@ import java.util.List;
  * @param replay    the engine's verdict on the replay the analysis ran on ("replay verified: ...")
  * @param findings  the potential deadlocks
  * @param filtered  the cycles filtered out, each with its reasons
+ * @param actual    the actual deadlocks: the wait-for cycles the run ended in (edge i: thread i holds {@code from},
+ *                  taken at {@code held}, and is blocked waiting for {@code to} at {@code acquired})
  */
 public record DeadlockReport(Path recording, String program, String replay, List<Finding> findings,
-		List<Finding> filtered) {
+		List<Finding> filtered, List<Finding> actual) {
 
 	public DeadlockReport {
 		findings = List.copyOf(findings);
 		filtered = List.copyOf(filtered);
+		actual = List.copyOf(actual);
+	}
+
+	/** A report of a run that did not end in a deadlock. */
+	public DeadlockReport(Path recording, String program, String replay, List<Finding> findings,
+			List<Finding> filtered) {
+		this(recording, program, replay, findings, filtered, List.of());
 	}
 
 	/** A lock-order cycle: its stable id, its locks, its edges; reasons when it was filtered out. */

@@ -123,6 +123,53 @@ public class DeadlockReportImportTest {
 		assertTrue(e.getMessage().contains(other.toString()) && !e.getMessage().contains("\n"), e.getMessage());
 	}
 
+	/** An actual deadlock (the run ended in it) is an error marker on each of its sites, and the view's first row. */
+	@Test
+	public void anActualDeadlockIsAnErrorOnEachSiteAndTheFirstRow() throws Exception {
+		IProject project = ResourcesPlugin.getWorkspace().getRoot().getProject("import-test");
+		if (!project.exists()) {
+			project.create(null);
+		}
+		project.open(null);
+		IFile d = file(project, "deadlock.c", 50);
+		String path = Path.of(d.getLocationURI()).toString();
+		Path recording = Files.createTempDirectory("insight-import").resolve("dl.insight");
+		String json = """
+				{"schema": "insight-analysis", "version": 3, "program": "/bin/deadlock", "replay": "replay verified: 5 frames",
+				 "deadlocks": {"locks": 2, "edges": 0, "truncated": false, "findings": [], "filtered": [],
+				  "actual": [{"id": "AD-0001", "locks": [{"name": "accounts_lock"}, {"name": "audit_lock"}],
+				   "threads": [2, 3], "edges": [
+				    {"from": "accounts_lock", "to": "audit_lock", "count": 1, "threads": [2], "first": {"thread": 2,
+				      "position": 4, "held": {"function": "pthread_mutex_lock", "stack": [%1$s]},
+				      "acquired": {"function": "pthread_mutex_lock", "stack": [%2$s]}}},
+				    {"from": "audit_lock", "to": "accounts_lock", "count": 1, "threads": [3], "first": {"thread": 3,
+				      "position": 5, "held": {"function": "pthread_mutex_lock", "stack": [%3$s]},
+				      "acquired": {"function": "pthread_mutex_lock", "stack": [%4$s]}}}]}]},
+				 "locks": null, "functions": null}
+				""".formatted(frame("bookkeeper", path, 22), frame("bookkeeper", path, 25), frame("auditor", path, 33),
+				frame("auditor", path, 40));
+		Path report = recording.resolveSibling("dl.insight.analysis.json");
+		Files.writeString(report, json);
+
+		DeadlockReport r = ReportImport.run(recording, report, new NullProgressMonitor());
+		assertEquals(1, r.actual().size());
+		assertEquals(List.of("actualDeadlock deadlock.c:22 AD-0001", "actualDeadlock deadlock.c:25 AD-0001",
+				"actualDeadlock deadlock.c:33 AD-0001", "actualDeadlock deadlock.c:40 AD-0001"), marks(recording));
+		assertTrue(Arrays.stream(DeadlockMarkers.of(recording.toString()))
+				.allMatch(m -> m.getAttribute(IMarker.SEVERITY, -1) == IMarker.SEVERITY_ERROR));
+
+		Workbench.page().showView(DeadlocksView.ID);
+		DeadlocksView view = (DeadlocksView) Workbench.page().findView(DeadlocksView.ID);
+		assertTrue(Workbench.spinUntil(Duration.ofSeconds(10), () -> view.rows().size() == 1
+				&& view.rows().get(0).text().startsWith("Actual deadlock AD-0001")), view.rows().toString());
+		Row actual = view.rows().get(0);
+		assertEquals(2, actual.children().size());
+		assertEquals("thread 2 holds accounts_lock and waits for audit_lock", actual.children().get(0).text());
+		assertEquals("deadlock.c:25", last(actual.children().get(0).location()));
+		view.viewer().expandToLevel(3);
+		assertTrue(Workbench.screenshot(Workbench.shell(), "deadlocks-view-actual.png").length() > 1000);
+	}
+
 	private static String last(String location) {
 		return location.substring(location.lastIndexOf('/') + 1);
 	}

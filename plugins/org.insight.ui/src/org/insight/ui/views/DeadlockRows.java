@@ -90,38 +90,43 @@ public final class DeadlockRows {
 	private DeadlockRows() {
 	}
 
-	/** The top rows: the potential deadlocks, then the filtered cycles. */
+	/** The top rows: the actual deadlocks the run ended in, the potential deadlocks, then the filtered cycles. */
 	public static List<Row> of(DeadlockReport report) {
 		List<Row> rows = new ArrayList<>();
+		for (Finding f : report.actual()) {
+			rows.add(finding(f, true));
+		}
 		for (Finding f : report.findings()) {
-			rows.add(finding(f));
+			rows.add(finding(f, false));
 		}
 		for (Finding f : report.filtered()) {
-			rows.add(finding(f));
+			rows.add(finding(f, false));
 		}
 		return rows;
 	}
 
-	private static Row finding(Finding f) {
+	private static Row finding(Finding f, boolean actual) {
 		String cycle = cycle(f.locks());
-		String text = f.filtered()
-				? NLS.bind(Messages.Deadlocks_filtered, new Object[] { f.id(), cycle, String.join("; ", f.reasons()) })
-				: NLS.bind(Messages.Deadlocks_finding, new Object[] { f.id(), f.locks().size(), cycle });
+		String text = actual ? NLS.bind(Messages.Deadlocks_actual, new Object[] { f.id(), f.locks().size(), cycle })
+				: f.filtered()
+						? NLS.bind(Messages.Deadlocks_filtered, new Object[] { f.id(), cycle, String.join("; ",
+								f.reasons()) })
+						: NLS.bind(Messages.Deadlocks_finding, new Object[] { f.id(), f.locks().size(), cycle });
 		List<Frame> first = f.edges().isEmpty() ? List.of() : sources(f.edges().get(0).acquired());
 		Row row = new Row(f.filtered() ? Kind.FILTERED : Kind.FINDING, text, "", f.filtered(), first);
 		for (Edge e : f.edges()) {
-			row.add(edge(e, f.filtered()));
+			row.add(edge(e, f.filtered(), actual));
 		}
 		return row;
 	}
 
-	private static Row edge(Edge e, boolean greyed) {
+	private static Row edge(Edge e, boolean greyed, boolean actual) {
 		List<Frame> sources = sources(e.acquired());
-		Row row = new Row(Kind.EDGE, NLS.bind(Messages.Deadlocks_edge, new Object[] { e.from(), e.to(), e.count(),
-				e.thread() }), location(sources), greyed, sources);
+		Row row = new Row(Kind.EDGE, NLS.bind(actual ? Messages.Deadlocks_actualEdge : Messages.Deadlocks_edge,
+				new Object[] { e.from(), e.to(), e.count(), e.thread() }), location(sources), greyed, sources);
 		row.add(stack(NLS.bind(Messages.Deadlocks_held, e.from(), e.held().function()), e.held(), greyed));
-		row.add(stack(NLS.bind(Messages.Deadlocks_acquired, new Object[] { e.to(), e.acquired().function(),
-				e.from() }), e.acquired(), greyed));
+		row.add(stack(NLS.bind(actual ? Messages.Deadlocks_waiting : Messages.Deadlocks_acquired, new Object[] {
+				e.to(), e.acquired().function(), e.from() }), e.acquired(), greyed));
 		return row;
 	}
 

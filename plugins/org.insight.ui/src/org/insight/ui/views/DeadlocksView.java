@@ -108,8 +108,9 @@ public final class DeadlocksView extends ViewPart {
 			return;
 		}
 		rows = DeadlockRows.of(report);
-		setContentDescription(NLS.bind(Messages.Deadlocks_summary, new Object[] { report.findings().size(),
-				report.filtered().size(), report.recording().getFileName(), report.replay() }));
+		setContentDescription(NLS.bind(report.actual().isEmpty() ? Messages.Deadlocks_summary
+				: Messages.Deadlocks_summaryActual, new Object[] { report.findings().size(),
+				report.filtered().size(), report.recording().getFileName(), report.replay(), report.actual().size() }));
 		viewer.setInput(rows);
 		// the potential deadlocks open to their edges; the filtered cycles stay closed
 		for (Row r : rows) {
