@@ -37,8 +37,10 @@ public final class TextReport {
 	private void write() {
 		out.println("InSight analysis of " + r.program());
 		out.println("  " + r.verification());
-		out.println("  analyzers " + String.join(", ", r.analyzers()) + "; " + r.hooked().size()
-				+ " lock and thread functions hooked; " + r.events() + " events");
+		String hooks = r.hooked().isEmpty() && r.functions() != null
+				? r.functions().functions().size() + " functions profiled"
+				: r.hooked().size() + " lock and thread functions hooked";
+		out.println("  analyzers " + String.join(", ", r.analyzers()) + "; " + hooks + "; " + r.events() + " events");
 		if (r.lines().problem() != null) {
 			out.println("  note: " + r.lines().problem());
 		}
