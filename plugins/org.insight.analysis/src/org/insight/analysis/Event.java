@@ -15,7 +15,7 @@ public sealed interface Event {
 
 	/**
 	 * Virtual nanoseconds of the whole guest (every thread) when the event happened
-	 * ({@code CodeObserver.Control#virtualNanos()}); never decreasing along the stream.
+	 * ({@code CodeObserver.Control#virtualNanos()}); never decreasing along the stream of lock and thread events (a function's events carry its thread's own clock).
 	 */
 	long time();
 

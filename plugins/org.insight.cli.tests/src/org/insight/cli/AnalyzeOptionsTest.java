@@ -57,7 +57,7 @@ class AnalyzeOptionsTest {
         o = CommandLineTest.insight("analyze", "--vm", "nested", "no-such.insight", "--deadlocks", "--sort",
                 "hold-total");
         assertEquals(2, o.status());
-        assertEquals("insight: --sort orders the lock profile, which does not run with --deadlocks alone: add --locks",
+        assertEquals("insight: --sort orders the lock profile, which does not run when other analyses are named without it: add --locks",
                 o.err().strip());
         assertThrows(UserError.class, () -> parse("analyze", "t.insight", "--top", "1x").lockTop());
     }

@@ -133,10 +133,25 @@ class CommandLineTest {
         assertEquals(2, o.status());
         assertEquals("insight: --time-limit must be a positive number of seconds (at most a year), got -5.0",
                 o.err().strip());
+        o = insight("replay", "--time-limit", "1e-10", dir.resolve("t.insight").toString());
+        assertEquals(2, o.status(), "below a nanosecond: " + o.err());
         o = insight("record", "--max-trace-size", "0", "-o", dir.resolve("t.insight").toString(), "--", "/bin/true");
         assertEquals(2, o.status());
         assertTrue(o.err().contains("size out of range: '0'"), o.err());
         assertTrue(o.err().contains("--max-trace-size"), o.err());
+    }
+
+    /** record --analyze writes text, JSON or SARIF; a profile's format is refused before anything runs. */
+    @Test
+    void recordRefusesAProfileFormatBeforeRunning(@TempDir Path dir) {
+        Path guests = Path.of(System.getProperty("insight.guests", "build/guests"));
+        Path hello = guests.resolve("musl/hello");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(hello), "guests not built: " + hello);
+        Outcome o = insight("record", "--analyze-format", "callgrind", "-o", dir.resolve("t.insight").toString(), "--",
+                hello.toString());
+        assertEquals(2, o.status());
+        assertTrue(o.err().startsWith("insight: --analyze-format callgrind is a function profile's format"), o.err());
+        assertFalse(Files.exists(dir.resolve("t.insight")), "nothing was recorded");
     }
 
     /** A bug is one line and status 70, never a stack trace (that needs INSIGHT_DEBUG=1). */

@@ -238,8 +238,16 @@ final class AnalyzeCommand implements Callable<Integer>, RunsGuest {
         } catch (DivergenceException e) {
             System.err.println("insight: replay diverged, no analysis result: " + e.getMessage());
             return ReplayCommand.DIVERGED;
-        } catch (ReplayRefusedException | TraceException e) {
+        } catch (ReplayRefusedException | TraceException | FunctionScope.ScopeException e) {
             throw new UserError(e.getMessage());
+        } catch (RuntimeException e) {
+            // the scope is chosen as the replay's machine starts, which may wrap what it throws
+            for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+                if (c instanceof FunctionScope.ScopeException s) {
+                    throw new UserError(s.getMessage());
+                }
+            }
+            throw e;
         }
         if (result.locks() != null) {
             result = result.withLocks(result.locks().ordered(lockOrder, lockTop));

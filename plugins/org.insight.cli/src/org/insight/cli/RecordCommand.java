@@ -76,6 +76,10 @@ final class RecordCommand implements Callable<Integer>, RunsGuest {
     public void checkArguments() {
         guest.check();
         checkOutputFolder();
+        if (analyzeFormat != null && analyzeFormat.profileOnly()) {
+            throw new UserError("--analyze-format " + analyzeFormat + " is a function profile's format, which record"
+                    + " --analyze does not run: use text, json or sarif, or insight analyze --functions afterwards");
+        }
     }
 
     /** Whether the recording is analyzed once it has ended: --analyze, or one of the options that shape its report. */

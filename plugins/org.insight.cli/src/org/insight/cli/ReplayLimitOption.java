@@ -16,7 +16,7 @@ final class ReplayLimitOption {
         if (seconds == null) {
             return options;
         }
-        if (!(seconds > 0) || seconds > Duration.ofDays(365).toSeconds()) {
+        if (!(seconds >= 1e-9) || seconds > Duration.ofDays(365).toSeconds()) {
             throw new UserError("--time-limit must be a positive number of seconds (at most a year), got " + seconds);
         }
         return options.withTimeLimit(Duration.ofNanos((long) (seconds * 1e9)));

@@ -22,7 +22,7 @@ import org.insight.vmm.machine.CodeObserver;
 /**
  * The hooks of the exact function profile: a {@link CodeObserver} on the entry of every sized function of the
  * program's symbol table ({@link FunctionScope#ALL}: libc's too, as the binary is static; or
- * {@link FunctionScope#SOURCE}: those with source lines), whose returns come from a per-thread {@link ShadowStacks shadow stack} watching each open frame's
+ * {@link FunctionScope#inFiles}: those defined in named source files), whose returns come from a per-thread {@link ShadowStacks shadow stack} watching each open frame's
  * return address. Each hit reads the thread's own virtual clock, so time another thread ran is never charged here.
  * The observer only reads registers and memory: the replay still verifies.
  */

@@ -44,8 +44,7 @@ public record FunctionScope(List<String> files) {
 		}
 		SourceLines lines = lines(loaded, all);
 		if (lines.problem() != null) {
-			throw new IllegalStateException("the function profile of " + String.join(", ", files) + ": " + lines
-					.problem());
+			throw new ScopeException("--functions-in " + String.join(",", files) + ": " + lines.problem());
 		}
 		Map<Long, String> chosen = new TreeMap<>();
 		all.forEach((address, name) -> {
@@ -54,7 +53,21 @@ public record FunctionScope(List<String> files) {
 				chosen.put(address, name);
 			}
 		});
+		if (chosen.isEmpty()) {
+			throw new ScopeException("--functions-in " + String.join(",", files) + ": no function of the program is"
+					+ " defined in " + (files.size() == 1 ? "that file" : "those files") + " (by its line information;"
+					+ " name a source file as the program was compiled, e.g. calls.c or src/calls.c)");
+		}
 		return chosen;
+	}
+
+	/** The scope cannot be had: the binary has no line information, or the files named define no function. */
+	public static final class ScopeException extends RuntimeException {
+		private static final long serialVersionUID = 1L;
+
+		ScopeException(String message) {
+			super(message);
+		}
 	}
 
 	/** Whether {@code path} is the file {@code name}: equal, or ending in "/" + name. */

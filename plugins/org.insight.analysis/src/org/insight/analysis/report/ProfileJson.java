@@ -11,7 +11,7 @@ import org.insight.analysis.source.SourceLines;
 import org.insight.analysis.source.SourceLocation;
 
 /**
- * The function profile's member of the JSON report (schema insight-analysis version 1, added to it):
+ * The function profile's member of the JSON report (schema insight-analysis, added in version 3):
  * <pre>
  * "functions": { "hooked", "threads", "totalNanos",
  *   "functions": [{"name","address","file","line","calls","recursiveCalls","selfNanos","inclusiveNanos","unreturned"}],

@@ -48,6 +48,10 @@ public final class EngineJob extends Job {
 	private final AnalysisStep analysis;
 	private final StringBuilder partialLine = new StringBuilder();
 	private volatile String engineSummary = "";
+	/** The launch's own process said "replay verified" (whatever the guest's exit status, a deadlock's 124 too). */
+	private volatile boolean replayVerified;
+	/** Lines come from the analysis process now: they are shown as progress, but the summary stays the launch's. */
+	private volatile boolean secondProcess;
 	private volatile IProgressMonitor monitor;
 	private volatile Process analysisProcess;
 	private volatile DeadlockReport report;
@@ -122,15 +126,19 @@ public final class EngineJob extends Job {
 	}
 
 	/**
-	 * The analysis step: the second engine process where there is one (after a replay that ended well), then the
+	 * The analysis step: the second engine process where there is one (after a replay that verified, whatever the guest's exit status: a recorded deadlock ends with 124), then the
 	 * import of its JSON report (markers, the Deadlocks view's model). A run that wrote no report (the recording or
 	 * its replay failed: the console says why) imports nothing.
 	 */
 	private IStatus analyze(IProgressMonitor progress) {
-		if (os.exitValue() != 0 && analysis.command() != null) {
-			return Status.OK_STATUS;
+		if (analysis.command() != null && !replayVerified) {
+			return Status.OK_STATUS; // diverged, refused or failed: the console says why, and there is nothing to analyze
 		}
 		if (analysis.command() != null) {
+			synchronized (this) {
+				partialLine.setLength(0);
+				secondProcess = true;
+			}
 			progress.subTask(Messages.Job_analyzing);
 			EngineProcess.Started second;
 			try {
@@ -200,8 +208,9 @@ public final class EngineJob extends Job {
 			partialLine.delete(0, nl + 1);
 			if (line.startsWith("insight: ") || line.startsWith("nested-kvm: ")) {
 				String message = line.substring(line.indexOf(' ') + 1);
-				if (line.startsWith("insight: ")) {
+				if (line.startsWith("insight: ") && !secondProcess) {
 					engineSummary = message;
+					replayVerified |= message.startsWith("replay verified");
 				}
 				IProgressMonitor m = monitor;
 				if (m != null) {
