@@ -260,6 +260,9 @@ final class AnalyzeCommand implements Callable<Integer>, RunsGuest {
         } else {
             try (PrintWriter out = new PrintWriter(Files.newBufferedWriter(output, StandardCharsets.UTF_8))) {
                 write(result, format, out);
+                if (out.checkError()) { // a PrintWriter keeps its I/O errors to itself: a full disk, a closed pipe
+                    throw new UserError(output + ": the report could not be written whole (disk full?)");
+                }
             }
             System.err.println("insight: " + result.verification() + "; report written to " + output);
         }

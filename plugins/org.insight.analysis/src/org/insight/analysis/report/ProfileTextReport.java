@@ -137,10 +137,10 @@ public final class ProfileTextReport {
 	}
 
 	static String ms(long nanos) {
-		return String.format("%.3f", nanos / 1e6);
+		return String.format(java.util.Locale.ROOT, "%.3f", nanos / 1e6);
 	}
 
 	private static String perCall(long nanos, long calls) {
-		return calls == 0 ? "" : String.format("%.2f", nanos / 1e3 / calls);
+		return calls == 0 ? "" : String.format(java.util.Locale.ROOT, "%.2f", nanos / 1e3 / calls);
 	}
 }

@@ -41,7 +41,8 @@ public final class AnalysisJson {
 		} catch (IOException e) {
 			throw new AnalysisReportException(NLS.bind(Messages.Report_unreadable, json, e.getMessage()), e);
 		} catch (JsonParseException | IllegalStateException | UnsupportedOperationException
-				| NumberFormatException e) {
+				| NumberFormatException | NullPointerException | ClassCastException e) {
+			// a member missing or of another type than the schema says (another version, a hand-edited file)
 			throw new AnalysisReportException(NLS.bind(Messages.Report_malformed, json, firstLine(e)), e);
 		}
 	}

@@ -76,15 +76,22 @@ public final class CallTree {
 		}
 
 		/** The deepest level under this node (0: a leaf). */
+		/** Levels below this node; computed once (the flame graph asks on every paint and mouse move). */
 		public int height() {
-			int h = 0;
-			for (Node c : sorted) {
-				h = Math.max(h, c.height() + 1);
+			if (height < 0) {
+				int h = 0;
+				for (Node c : sorted) {
+					h = Math.max(h, c.height() + 1);
+				}
+				height = h;
 			}
-			return h;
+			return height;
 		}
 
+		private int height = -1;
+
 		private long finish() {
+			height = -1;
 			long sum = selfNanos;
 			for (Node c : children.values()) {
 				sum += c.finish();
