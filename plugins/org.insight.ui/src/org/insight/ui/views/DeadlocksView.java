@@ -8,7 +8,6 @@ import org.eclipse.jface.resource.JFaceResources;
 import org.eclipse.jface.viewers.ColumnLabelProvider;
 import org.eclipse.jface.viewers.ColumnWeightData;
 import org.eclipse.jface.viewers.IStructuredSelection;
-import org.eclipse.jface.viewers.ITreeContentProvider;
 import org.eclipse.jface.viewers.TreeViewer;
 import org.eclipse.jface.viewers.TreeViewerColumn;
 import org.eclipse.osgi.util.NLS;
@@ -46,27 +45,7 @@ public final class DeadlocksView extends ViewPart {
 		viewer = new TreeViewer(box, SWT.FULL_SELECTION | SWT.V_SCROLL | SWT.H_SCROLL);
 		viewer.getTree().setHeaderVisible(true);
 		viewer.getTree().setLinesVisible(true);
-		viewer.setContentProvider(new ITreeContentProvider() {
-			@Override
-			public Object[] getElements(Object input) {
-				return ((List<?>) input).toArray();
-			}
-
-			@Override
-			public Object[] getChildren(Object element) {
-				return ((Row) element).children().toArray();
-			}
-
-			@Override
-			public Object getParent(Object element) {
-				return ((Row) element).parent();
-			}
-
-			@Override
-			public boolean hasChildren(Object element) {
-				return !((Row) element).children().isEmpty();
-			}
-		});
+		viewer.setContentProvider(new RowTreeContent<>(Row.class, Row::children, Row::parent));
 		Font bold = JFaceResources.getFontRegistry().getBold(JFaceResources.DEFAULT_FONT);
 		column(layout, Messages.Deadlocks_columnFinding, 3, Row::text, bold);
 		column(layout, Messages.Deadlocks_columnLocation, 2, Row::location, null);
