@@ -55,12 +55,34 @@ class FunctionProfileAnalyzerTest {
 		assertEquals(new FunctionProfile.CallEdge(MAIN, FIB, 1, 15, 20, 3), edge(p, MAIN, FIB));
 		assertEquals(new FunctionProfile.CallEdge(FunctionProfile.ROOT, MAIN, 1, 20, 40, 4), edge(p,
 				FunctionProfile.ROOT, MAIN));
-		assertEquals(List.of(List.of(MAIN), List.of(MAIN, FIB), List.of(MAIN, FIB, FIB)), p.paths().stream().map(
+		// the paths fold recursion: fib's three frames are one path
+		assertEquals(List.of(List.of(MAIN), List.of(MAIN, FIB)), p.paths().stream().map(
 				FunctionProfile.CallPath::functions).toList());
-		assertEquals(List.of(1L, 1L, 2L), p.paths().stream().map(FunctionProfile.CallPath::calls).toList());
-		assertEquals(List.of(20L, 15L, 5L), p.paths().stream().map(FunctionProfile.CallPath::selfNanos).toList());
+		assertEquals(List.of(1L, 3L), p.paths().stream().map(FunctionProfile.CallPath::calls).toList());
+		assertEquals(List.of(20L, 20L), p.paths().stream().map(FunctionProfile.CallPath::selfNanos).toList());
 		assertEquals("main", p.name(MAIN));
 		assertEquals("<spontaneous>", p.name(FunctionProfile.ROOT));
+	}
+
+	@Test
+	void deepMutualRecursionMakesBoundedPaths() {
+		int depth = 200_000;
+		enter(1, MAIN, 0);
+		for (int i = 0; i < depth; i++) {
+			enter(1, i % 2 == 0 ? A : B, 1 + i);
+		}
+		for (int i = depth - 1; i >= 0; i--) {
+			exit(1, i % 2 == 0 ? A : B, 2L * depth - i);
+		}
+		exit(1, MAIN, 3L * depth);
+		analyzer.finish();
+		FunctionProfile p = analyzer.result();
+		assertEquals(List.of(List.of(MAIN), List.of(MAIN, A), List.of(MAIN, A, B)), p.paths().stream().map(
+				FunctionProfile.CallPath::functions).toList());
+		assertEquals(List.of(1L, depth / 2L, depth / 2L), p.paths().stream().map(FunctionProfile.CallPath::calls)
+				.toList());
+		assertEquals(depth / 2 - 1, edge(p, B, A).calls());
+		assertEquals(depth / 2, edge(p, A, B).calls());
 	}
 
 	@Test

@@ -77,7 +77,7 @@ class FunctionProfileGuestTest {
 			AnalysisResult r = ReplayAnalysis.run(trace, new CapturedOutput(), ReplayOptions.onThisHost(),
 					List.of("deadlocks", "functions"));
 			assertTrue(r.verification().startsWith("replay verified"), r.verification());
-			assertEquals(List.of("deadlocks/1", "functions/1"), r.analyzers());
+			assertEquals(List.of("deadlocks/1", "functions/2"), r.analyzers());
 			FunctionProfile p = r.functions();
 			StringWriter text = new StringWriter();
 			ProfileTextReport.write(p, r.lines(), new PrintWriter(text));

@@ -64,7 +64,11 @@ public record FunctionProfile(List<Function> functions, List<CallEdge> edges, Li
 			long inclusiveCalls) {
 	}
 
-	/** A call path, outermost function first, with its calls and its last function's self time along it. */
+	/**
+	 * A call path, outermost function first, with its calls and its last function's self time along it. Paths fold
+	 * recursion: a recursive entry counts on the path of its function's outermost open frame, so no path repeats a
+	 * function (the edges and {@link Function#recursiveCalls()} still count every recursive call).
+	 */
 	public record CallPath(List<Long> functions, long calls, long selfNanos) {
 		public CallPath {
 			functions = List.copyOf(functions);

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +26,7 @@ import org.insight.analysis.Event.FrameEnd;
  */
 public final class FunctionProfileAnalyzer implements Analyzer {
 	public static final String ID = "functions";
-	public static final String VERSION = "1";
+	public static final String VERSION = "2";
 
 	private static final class Node {
 		final Node parent;
@@ -85,6 +86,8 @@ public final class FunctionProfileAnalyzer implements Analyzer {
 	private final Map<Integer, Deque<Open>> threads = new HashMap<>();
 	/** Open frames per thread and function: recursion depth. */
 	private final Map<Integer, Map<Long, Integer>> active = new HashMap<>();
+	/** Per thread, the call-path node of each function's outermost open frame, where its recursive entries count. */
+	private final Map<Integer, Map<Long, Node>> outermost = new HashMap<>();
 	private final Map<Long, Totals> totals = new HashMap<>();
 	private final Map<EdgeKey, EdgeTotals> edges = new LinkedHashMap<>();
 	private FunctionProfile result;
@@ -122,8 +125,17 @@ public final class FunctionProfileAnalyzer implements Analyzer {
 		Open parent = stack.peek();
 		Map<Long, Integer> depth = active.computeIfAbsent(e.tid(), t -> new HashMap<>());
 		boolean recursive = depth.merge(e.function(), 1, Integer::sum) > 1;
-		Node parentNode = parent == null ? root : parent.node;
-		Node node = parentNode.children.computeIfAbsent(e.function(), f -> new Node(parentNode, f));
+		Node node;
+		if (recursive) {
+			// Call paths fold recursion: a recursive entry counts on the path of its function's outermost open frame,
+			// so a path never repeats a function and its depth is bounded by the functions, not by the recursion (a
+			// list walked recursively 10^5 deep would otherwise make 10^5 paths of up to 10^5 names each).
+			node = outermost.get(e.tid()).get(e.function());
+		} else {
+			Node parentNode = parent == null ? root : parent.node;
+			node = parentNode.children.computeIfAbsent(e.function(), f -> new Node(parentNode, f));
+			outermost.computeIfAbsent(e.tid(), t -> new HashMap<>()).put(e.function(), node);
+		}
 		node.calls++;
 		long caller = parent == null ? FunctionProfile.ROOT : parent.function;
 		Totals t = totals.computeIfAbsent(e.function(), f -> new Totals());
@@ -160,6 +172,7 @@ public final class FunctionProfileAnalyzer implements Analyzer {
 		int left = depth.merge(f.function, -1, Integer::sum);
 		if (left == 0) {
 			depth.remove(f.function);
+			outermost.get(tid).remove(f.function);
 		}
 		Totals t = totals.get(f.function);
 		t.self += self;
@@ -210,12 +223,23 @@ public final class FunctionProfileAnalyzer implements Analyzer {
 		result = new FunctionProfile(fs, es, paths, names, hooked, total, threads.size());
 	}
 
-	private static void collect(Node node, Deque<Long> path, List<FunctionProfile.CallPath> out) {
-		for (Node c : node.children.values()) {
+	/** Every path of the tree below {@code top}, depth first in first-seen order, without recursion. */
+	private static void collect(Node top, Deque<Long> path, List<FunctionProfile.CallPath> out) {
+		Deque<Iterator<Node>> pending = new ArrayDeque<>();
+		pending.push(top.children.values().iterator());
+		while (!pending.isEmpty()) {
+			Iterator<Node> next = pending.peek();
+			if (!next.hasNext()) {
+				pending.pop();
+				if (!path.isEmpty()) {
+					path.removeLast();
+				}
+				continue;
+			}
+			Node c = next.next();
 			path.addLast(c.function);
 			out.add(new FunctionProfile.CallPath(new ArrayList<>(path), c.calls, c.selfNanos));
-			collect(c, path, out);
-			path.removeLast();
+			pending.push(c.children.values().iterator());
 		}
 	}
 

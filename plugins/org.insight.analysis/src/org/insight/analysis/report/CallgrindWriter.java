@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 import org.insight.analysis.profile.FunctionProfile;
+import org.insight.analysis.profile.FunctionProfileAnalyzer;
 import org.insight.analysis.profile.FunctionProfile.CallEdge;
 import org.insight.analysis.profile.FunctionProfile.Function;
 import org.insight.analysis.source.SourceLines;
@@ -41,7 +42,7 @@ public final class CallgrindWriter {
 		long calls = p.functions().stream().mapToLong(Function::calls).sum();
 		out.println("# callgrind format");
 		out.println("version: 1");
-		out.println("creator: insight (analyzer functions/1, exact: every call hooked on a replay)");
+		out.println("creator: insight (analyzer functions/" + FunctionProfileAnalyzer.VERSION + ", exact: every call hooked on a replay)");
 		out.println("cmd: " + oneLine(command));
 		out.println("positions: line");
 		out.println("event: vns : virtual time (ns, the calling thread's own)");
