@@ -58,6 +58,20 @@ class AnalyzeFunctionsTest {
     }
 
     @Test
+    void sarifNeverDropsAProfileSilently() {
+        UserError e = assertThrows(UserError.class, () -> parse("analyze", "t.insight", "--deadlocks", "--locks",
+                "--format", "sarif").checkFormat());
+        assertEquals("--format sarif holds only the deadlock findings: leave out --locks, or use --format text or json"
+                + " for the profiles", e.getMessage());
+        e = assertThrows(UserError.class, () -> parse("analyze", "t.insight", "--deadlocks", "--functions",
+                "--format", "sarif").checkFormat());
+        assertTrue(e.getMessage().contains("leave out --functions"), e.getMessage());
+        // without an analysis option, SARIF runs the deadlock analysis alone: the lock profile would be lost
+        assertEquals(List.of("deadlocks"), parse("analyze", "t.insight", "--format", "sarif").selected());
+        assertEquals(List.of("deadlocks", "locks"), parse("analyze", "t.insight").selected());
+    }
+
+    @Test
     void helpNamesTheProfileAndItsFormats() {
         CommandLineTest.Outcome o = CommandLineTest.insight("analyze", "--help");
         assertEquals(0, o.status());

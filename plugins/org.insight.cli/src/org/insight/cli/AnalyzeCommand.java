@@ -134,6 +134,11 @@ final class AnalyzeCommand implements Callable<Integer>, RunsGuest {
             throw new UserError("--format sarif holds only potential deadlocks: add --deadlocks, or choose another"
                     + " format for " + (functions ? "--functions" : "--locks"));
         }
+        if (format == Format.sarif && (locks || functions)) {
+            // SARIF's results are findings; a profile has no place there, and would be dropped without a word
+            throw new UserError("--format sarif holds only the deadlock findings: leave out "
+                    + (locks ? "--locks" : "--functions") + ", or use --format text or json for the profiles");
+        }
     }
 
     /**
@@ -143,7 +148,8 @@ final class AnalyzeCommand implements Callable<Integer>, RunsGuest {
     List<String> selected() {
         boolean functions = profiling();
         if (!deadlocks && !locks && !functions) {
-            return ReplayAnalysis.DEFAULT;
+            // SARIF holds the findings alone: the default lock profile would be computed for nothing
+            return format == Format.sarif ? List.of(DeadlockAnalyzer.ID) : ReplayAnalysis.DEFAULT;
         }
         List<String> ids = new ArrayList<>();
         if (deadlocks) {
@@ -206,7 +212,8 @@ final class AnalyzeCommand implements Callable<Integer>, RunsGuest {
      * default order, with the default replay limits.
      */
     static int report(Path trace, Format format, Path output, PrintStream console) throws IOException {
-        return report(trace, format, output, console, ReplayAnalysis.DEFAULT, FunctionScope.ALL,
+        return report(trace, format, output, console,
+                format == Format.sarif ? List.of(DeadlockAnalyzer.ID) : ReplayAnalysis.DEFAULT, FunctionScope.ALL,
                 LockProfile.DEFAULT_ORDER, 0, ReplayOptions.onThisHost());
     }
 
