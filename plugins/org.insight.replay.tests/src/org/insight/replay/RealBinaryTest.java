@@ -84,6 +84,12 @@ class RealBinaryTest {
 				List.of("hello"), List.of()), new RecordingConfig(SyncMode.SYSCALLS, Duration.ofMillis(10),
 						OptionalLong.empty(), 1L << 30, Duration.ofMillis(20)));
 		Path trace = dir.resolve("limited.insight");
+		Path earlier = dir.resolve("earlier.insight");
+		Files.write(earlier, new byte[] {1, 2, 3});
+		assertThrows(RecordSession.TraceLimitTooSmallException.class, () -> RecordSession.start(earlier, header,
+				new ScriptedInputs(1, new byte[0]), new CapturedOutput(), ToyGuest.launcher(2, 12),
+				org.insight.replay.trace.TraceWriter.Options.DEFAULT, 4096));
+		assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(earlier), "an earlier file at -o is untouched");
 		RecordSession.TraceLimitTooSmallException e = assertThrows(RecordSession.TraceLimitTooSmallException.class,
 				() -> RecordSession.start(trace, header, new ScriptedInputs(1, new byte[0]), new CapturedOutput(),
 						ToyGuest.launcher(2, 12), org.insight.replay.trace.TraceWriter.Options.DEFAULT, 4096));

@@ -53,16 +53,12 @@ public final class RecordSession extends Session {
 		if (maxTraceBytes <= 0) {
 			throw new IllegalArgumentException("a trace size limit must be positive: " + maxTraceBytes);
 		}
-		TraceWriter writer = TraceWriter.create(trace, header, options);
-		if (writer.bytesWritten() >= maxTraceBytes) {
-			long headerBytes = writer.bytesWritten();
-			writer.close();
-			try {
-				java.nio.file.Files.deleteIfExists(trace); // a header without a run is no recording
-			} catch (java.io.IOException e) {
-				// left behind, it reads as an incomplete recording of no frames: harmless
-			}
-			throw new TraceLimitTooSmallException(headerBytes, maxTraceBytes);
+		TraceWriter writer;
+		try {
+			// refused before the file is created: an earlier recording at that path stays as it was
+			writer = TraceWriter.create(trace, header, options, maxTraceBytes);
+		} catch (TraceWriter.HeaderOverLimitException e) {
+			throw new TraceLimitTooSmallException(e.headerBytes(), maxTraceBytes);
 		}
 		RecordSession session = new RecordSession(header, output, writer, live, maxTraceBytes);
 		try {

@@ -66,7 +66,31 @@ public final class TraceWriter implements FrameSink, AutoCloseable {
 	 * @throws TraceWriteException when the file cannot be created or written
 	 */
 	public static TraceWriter create(Path file, TraceHeader header, Options options) {
+		return create(file, header, options, Long.MAX_VALUE);
+	}
+
+	/**
+	 * As {@link #create(Path, TraceHeader, Options)}, but refused before {@code file} is touched (an existing file
+	 * stays as it was) when the preamble and header block alone would have {@code maxBytes} bytes or more.
+	 *
+	 * @throws HeaderOverLimitException when the header reaches {@code maxBytes}
+	 */
+	public static TraceWriter create(Path file, TraceHeader header, Options options, long maxBytes) {
 		Objects.requireNonNull(header, "header");
+		Deflater deflater = new Deflater(options.compressionLevel());
+		byte[] preamble;
+		try {
+			FieldWriter fields = new FieldWriter(header.program().binary().size() + 4096);
+			HeaderCodec.encodeHeader(header, fields);
+			byte[] block = BlockCodec.encode(TraceFormat.TAG_HEADER, 0, fields.buffer(), fields.size(), deflater);
+			preamble = ByteBuffer.allocate(TraceFormat.PREAMBLE_SIZE + block.length).order(ByteOrder.LITTLE_ENDIAN)
+					.put(TraceFormat.MAGIC).putInt(TraceFormat.VERSION).put(block).array();
+		} finally {
+			deflater.end();
+		}
+		if (preamble.length >= maxBytes) {
+			throw new HeaderOverLimitException(preamble.length);
+		}
 		FileChannel channel;
 		try {
 			channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
@@ -76,19 +100,29 @@ public final class TraceWriter implements FrameSink, AutoCloseable {
 		}
 		TraceWriter w = new TraceWriter(file, channel, options);
 		try {
-			FieldWriter fields = new FieldWriter(header.program().binary().size() + 4096);
-			HeaderCodec.encodeHeader(header, fields);
-			byte[] block = BlockCodec.encode(TraceFormat.TAG_HEADER, 0, fields.buffer(), fields.size(), w.deflater);
-			ByteBuffer preamble = ByteBuffer.allocate(TraceFormat.PREAMBLE_SIZE + block.length)
-					.order(ByteOrder.LITTLE_ENDIAN);
-			preamble.put(TraceFormat.MAGIC).putInt(TraceFormat.VERSION).put(block);
-			w.write(preamble.array(), "write the header");
+			w.write(preamble, "write the header");
 			w.force("write the header");
 		} catch (RuntimeException e) {
 			w.close();
 			throw e;
 		}
 		return w;
+	}
+
+	/** The header alone reaches the size limit asked for: no file was created or changed. */
+	public static final class HeaderOverLimitException extends RuntimeException {
+		private static final long serialVersionUID = 1L;
+		private final long headerBytes;
+
+		HeaderOverLimitException(long headerBytes) {
+			super("the trace's header has " + headerBytes + " bytes");
+			this.headerBytes = headerBytes;
+		}
+
+		/** The preamble and header block's size. */
+		public long headerBytes() {
+			return headerBytes;
+		}
 	}
 
 	/** Appends a frame; cuts a block when the block limits are reached. */
