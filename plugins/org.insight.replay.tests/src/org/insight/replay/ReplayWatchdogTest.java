@@ -125,4 +125,16 @@ class ReplayWatchdogTest {
 				"a damaged duration counts as none");
 		ReplayLimits.forRecording(Duration.ofSeconds(Long.MAX_VALUE / 2)); // no overflow
 	}
+
+	@Test
+	void aLongerTimeLimitRaisesTheStallLimitAndAShorterOneKeepsIt() {
+		ReplayOptions o = ReplayOptions.onThisHost();
+		Duration recorded = Duration.ofSeconds(1);
+		Duration stall = ReplayLimits.forRecording(recorded).stall();
+		assertEquals(new ReplayLimits(Duration.ofHours(2), Duration.ofHours(2)), o.withTimeLimit(Duration.ofHours(2))
+				.limitsFor(recorded));
+		assertEquals(new ReplayLimits(Duration.ofSeconds(30), stall), o.withTimeLimit(Duration.ofSeconds(30))
+				.limitsFor(recorded));
+		assertEquals(ReplayLimits.forRecording(recorded), o.limitsFor(recorded));
+	}
 }

@@ -30,13 +30,20 @@ public record ReplayOptions(HostCpu host, Optional<Path> binary, ReplayLimits li
 		this(host, binary, null);
 	}
 
-	/** The limits of a replay of a recording that took {@code recorded}. */
+	/**
+	 * The limits of a replay of a recording that took {@code recorded}. A time limit given with
+	 * {@link #withTimeLimit} also raises the stall limit to it when it is longer: a user who allows a replay an hour
+	 * is not stopped by the default stall limit after five minutes without an input.
+	 */
 	public ReplayLimits limitsFor(Duration recorded) {
 		if (limits != null) {
 			return limits;
 		}
 		ReplayLimits defaults = ReplayLimits.forRecording(recorded);
-		return timeLimit == null ? defaults : new ReplayLimits(timeLimit, defaults.stall());
+		if (timeLimit == null) {
+			return defaults;
+		}
+		return new ReplayLimits(timeLimit, timeLimit.compareTo(defaults.stall()) > 0 ? timeLimit : defaults.stall());
 	}
 
 	/** The whole replay stops, naming the frame it reached, after {@code limit} instead of the default. */
