@@ -91,7 +91,7 @@ class ActualDeadlockReportTest {
 		assertEquals(List.of(), deadlocked(false).actual());
 	}
 
-	private static String report(BiConsumer<AnalysisResult, PrintWriter> writer) {
+	static String report(BiConsumer<AnalysisResult, PrintWriter> writer) {
 		List<SourceLocation> lines = List.of(at(0x401000 - 1, "bookkeeper", 22), at(0x401010 - 1, "bookkeeper", 25),
 				at(0x402000 - 1, "auditor", 33), at(0x402010 - 1, "auditor", 37));
 		AnalysisResult r = new AnalysisResult("/bin/deadlock", "replay verified: 10 frames", List.of("deadlocks/1"),
