@@ -35,6 +35,13 @@ public sealed interface Event {
 	}
 
 	/**
+	 * The replay ended (the guest exited, was stopped, or deadlocked), at the machine's last virtual time: what was
+	 * still held or awaited lasted until then. The last event of the stream; {@code tid} is 0.
+	 */
+	record RunEnded(long position, long time, int tid) implements Event {
+	}
+
+	/**
 	 * Thread {@code tid} entered the outermost call of a function that acquires {@code lock} (lock, timed lock,
 	 * trylock): the acquisition's request. Its {@link LockAcquired} (or {@link TryFailed}, or nothing when a timed
 	 * lock gave up) follows when the call returns; the wait is the virtual time between. A condition wait's retaking

@@ -135,6 +135,9 @@ public final class ReplayAnalysis {
 			if (functionHooks.get() != null) {
 				functionHooks.get().runEnded();
 			}
+			if (hooks.get() != null) {
+				hooks.get().runEnded();
+			}
 		}
 		LoadedImage loaded = image.get();
 		// The replay reproduced the recorded deadlock (it verified): what the blocked threads wait for is the cycle.

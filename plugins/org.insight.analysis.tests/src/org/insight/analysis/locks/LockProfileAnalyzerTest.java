@@ -187,6 +187,14 @@ class LockProfileAnalyzerTest {
 	}
 
 	@Test
+	void aHoldOpenAtTheEndOfTheRunLastsUntilTheRunEnded() {
+		lock(2, M, 0x402100, 0, 5); // held by a thread that never exits before the run ends (exit_group from main)
+		events.add(new Event.ThreadExited(pos++, 10, 1));
+		events.add(new Event.RunEnded(pos++, 50, 0));
+		assertEquals(new LockStats(1, 0, 0, 5, 5, 1, 45, 45, 1), lockOf(profile(), M).stats());
+	}
+
+	@Test
 	void sortedByAnyColumnAndCutToTheTop() {
 		LockRef a = new LockRef(0x500000, "mutex");
 		LockRef b = new LockRef(0x500040, "mutex");

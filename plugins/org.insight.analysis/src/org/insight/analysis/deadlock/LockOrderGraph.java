@@ -45,6 +45,8 @@ final class LockOrderGraph {
 		}
 		case Event.FunctionExited f -> {
 		}
+		case Event.RunEnded r -> {
+		}
 		}
 	}
 

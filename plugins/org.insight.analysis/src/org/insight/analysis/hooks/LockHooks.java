@@ -209,4 +209,9 @@ public final class LockHooks implements CodeObserver {
 		}
 		sink.accept(new Event.ThreadExited(position.getAsLong(), now(), tid));
 	}
+
+	/** The replay is over: the last event, at the machine's virtual time now (holds still open end there). */
+	public void runEnded() {
+		sink.accept(new Event.RunEnded(position.getAsLong(), now(), 0));
+	}
 }
