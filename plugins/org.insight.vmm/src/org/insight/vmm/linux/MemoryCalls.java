@@ -15,7 +15,7 @@ final class MemoryCalls {
 		t.register(Syscalls.MPROTECT, (p, th, a) -> p.memory().mprotect(a.a0(), a.a1(), a.intArg(2)));
 		t.register(Syscalls.BRK, (p, th, a) -> p.memory().brk(a.a0()));
 		t.register(Syscalls.MADVISE, (p, th, a) -> p.memory().madvise(a.a0(), a.a1(), a.intArg(2)));
-		// Without mremap, glibc's realloc and musl's both fall back to malloc, copy and free.
-		t.register(Syscalls.MREMAP, (p, th, a) -> -Errno.ENOMEM);
+		t.register(Syscalls.MREMAP,
+				(p, th, a) -> p.memory().mremap(a.a0(), a.a1(), a.a2(), a.intArg(3), a.a4()));
 	}
 }

@@ -10,6 +10,7 @@ import static org.insight.vmm.memory.Mman.PROT_WRITE;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -204,6 +205,99 @@ public final class AddressSpace {
 			});
 		}
 		return 0;
+	}
+
+	/**
+	 * mremap(2): the mapping's new address, or -errno. The old range must lie in one mapping (else EFAULT). It
+	 * shrinks in place, grows in place when the pages after it are free, and otherwise moves with MREMAP_MAYMOVE (to
+	 * {@code newAddr} with MREMAP_FIXED, replacing what was there). A move takes the populated pages' frames along,
+	 * copying nothing; the old translations are then flushed as for mprotect. MREMAP_DONTUNMAP leaves the old range
+	 * mapped and empty (reading zero), as Linux does for private anonymous memory.
+	 */
+	public long mremap(long oldAddr, long oldSize, long newSize, int flags, long newAddr) {
+		boolean mayMove = (flags & Mman.MREMAP_MAYMOVE) != 0;
+		boolean fixed = (flags & Mman.MREMAP_FIXED) != 0;
+		boolean dontUnmap = (flags & Mman.MREMAP_DONTUNMAP) != 0;
+		if ((flags & ~(Mman.MREMAP_MAYMOVE | Mman.MREMAP_FIXED | Mman.MREMAP_DONTUNMAP)) != 0
+				|| (oldAddr & (PAGE_SIZE - 1)) != 0 || fixed && !mayMove
+				|| dontUnmap && (!mayMove || oldSize != newSize)) {
+			return -Errno.EINVAL;
+		}
+		if (Long.compareUnsigned(oldSize, USER_TOP) > 0 || Long.compareUnsigned(newSize, USER_TOP) > 0
+				|| newSize == 0 || oldSize == 0) {
+			return -Errno.EINVAL; // old size 0 duplicates a shared mapping in Linux; there is no sharing here
+		}
+		long oldLen = MachineLayout.pageUp(oldSize);
+		long newLen = MachineLayout.pageUp(newSize);
+		if (Long.compareUnsigned(oldAddr, USER_TOP) >= 0 || oldLen > USER_TOP - oldAddr) {
+			return -Errno.EFAULT;
+		}
+		Vma v = vmas.find(oldAddr);
+		if (v == null || v.end() < oldAddr + oldLen) {
+			return -Errno.EFAULT;
+		}
+		if (fixed) {
+			if ((newAddr & (PAGE_SIZE - 1)) != 0 || newAddr < USER_START || Long.compareUnsigned(newAddr, USER_TOP) >= 0
+					|| newLen > USER_TOP - newAddr || newAddr < oldAddr + oldLen && oldAddr < newAddr + newLen) {
+				return -Errno.EINVAL;
+			}
+			return moveMapping(v, oldAddr, oldLen, newAddr, newLen, true, dontUnmap);
+		}
+		if (newLen <= oldLen && !dontUnmap) {
+			if (newLen < oldLen) {
+				if (tooManyVmas(splits(oldAddr + newLen, oldAddr + oldLen) - 1)) {
+					return -Errno.ENOMEM;
+				}
+				unmap(oldAddr + newLen, oldAddr + oldLen);
+			}
+			return oldAddr;
+		}
+		long growth = newLen - oldLen;
+		if ((v.prot() & PROT_WRITE) != 0 && growth > config.memoryCap()) {
+			return -Errno.ENOMEM;
+		}
+		if (!dontUnmap && oldAddr + oldLen == v.end() && newLen <= USER_TOP - oldAddr
+				&& vmas.isFree(v.end(), oldAddr + newLen) && !tooManyVmas(1)) {
+			vmas.insert(new Vma(v.end(), oldAddr + newLen, v.prot(), v.kind()));
+			return oldAddr;
+		}
+		if (!mayMove) {
+			return -Errno.ENOMEM;
+		}
+		long to = chooseAddress(0, newLen);
+		return to < 0 ? -Errno.ENOMEM : moveMapping(v, oldAddr, oldLen, to, newLen, false, dontUnmap);
+	}
+
+	/** The move of mremap: the pages of {@code [from, from+oldLen)} to {@code to}, with their frames. */
+	private long moveMapping(Vma v, long from, long oldLen, long to, long newLen, boolean replace, boolean keepOld) {
+		long moved = Math.min(oldLen, newLen);
+		// the new range's page tables, before anything changes: running out of frames must leave the guest as it was
+		if (frames.available() < newLen / (512 * PAGE_SIZE) + 4
+				|| tooManyVmas(1 + (keepOld ? 0 : splits(from, from + oldLen)) + (replace ? splits(to, to + newLen) : 0))) {
+			return -Errno.ENOMEM;
+		}
+		if (replace) {
+			unmap(to, to + newLen);
+		}
+		// moved, a piece of the heap, the stack or the image is plain anonymous memory: brk and the stack never see it
+		vmas.insert(new Vma(to, to + newLen, v.prot(), Vma.Kind.ANONYMOUS));
+		List<long[]> pages = new ArrayList<>();
+		tables.forEachEntry(from, from + moved, (va, slot, entry) -> pages.add(new long[] { va, slot, entry }));
+		for (long[] page : pages) {
+			long frame = page[2] & PageTables.ADDRESS;
+			memory.putLong(page[1], 0);
+			tables.setEntry(to + (page[0] - from), leaf(frame, v.prot()));
+			if (frame != 0) {
+				memory.reprotect(frame, PAGE_SIZE); // the old translation must go; the contents stay
+			}
+		}
+		if (!pages.isEmpty()) {
+			invalidations++;
+		}
+		if (!keepOld) {
+			unmap(from, from + oldLen);
+		}
+		return to;
 	}
 
 	/** brk(2): the new break, or the old one when the request is refused (Linux's convention). */
