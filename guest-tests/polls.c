@@ -1,11 +1,12 @@
 /* poll and ppoll over two pipes and an eventfd: nothing ready (at once and after a timeout), one pipe ready, an
  * eventfd made ready by another thread while main waits, a ping-pong of round trips between threads that wait only
- * in poll, POLLHUP, POLLNVAL and stdin; eventfd's semaphore and non-blocking modes. */
+ * in poll, POLLHUP, POLLNVAL and stdin; select; eventfd's semaphore and non-blocking modes. */
 #define _GNU_SOURCE
 #include "guest.h"
 #include <poll.h>
 #include <pthread.h>
 #include <sys/eventfd.h>
+#include <sys/select.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -81,6 +82,23 @@ int main(void)
     n = poll(more, 3, -1);
     printf("TOKEN polls hup %d revents %d %d stdin %d\n", n, more[0].revents, more[1].revents,
            more[2].revents & POLLIN);
+
+    fd_set rd, wr;
+    FD_ZERO(&rd);
+    FD_ZERO(&wr);
+    FD_SET(a[0], &rd);
+    FD_SET(efd, &wr);
+    struct timeval tv = { 0, 1000 };
+    n = select(efd + 1, &rd, &wr, NULL, &tv);
+    printf("TOKEN polls select %d read %d write %d\n", n, FD_ISSET(a[0], &rd) != 0, FD_ISSET(efd, &wr) != 0);
+    int c2[2];
+    CHECK("polls", pipe(c2) == 0);
+    FD_ZERO(&rd);
+    FD_SET(c2[0], &rd);
+    tv.tv_sec = 0;
+    tv.tv_usec = 3000;
+    n = select(c2[0] + 1, &rd, NULL, NULL, &tv);
+    printf("TOKEN polls select timeout %d read %d\n", n, FD_ISSET(c2[0], &rd) != 0);
 
     int sem = eventfd(3, EFD_SEMAPHORE | EFD_NONBLOCK);
     long reads = 0;

@@ -249,4 +249,24 @@ class PipeCallsTest {
 		assertEquals(1, f.call(Syscalls.PPOLL, fds, 1, ts, 0, 8));
 		assertEquals(-Errno.EINVAL, f.call(Syscalls.PPOLL, fds, 1, ts, f.u64s(0), 16));
 	}
+
+	@Test
+	void selectSetsTheReadyBitsAndWaitsLikePoll() {
+		int[] a = pipe(0);
+		int[] b = pipe(0);
+		long read = f.u64s((1L << a[0]) | (1L << b[0]));
+		long write = f.u64s(1L << b[1]);
+		assertEquals(1, f.call(Syscalls.SELECT, 8, read, write, 0, f.u64s(0, 0)), "only b's write end is ready");
+		assertEquals(0, f.space.readU64(read));
+		assertEquals(1L << b[1], f.space.readU64(write));
+		assertEquals(-Errno.EBADF, f.call(Syscalls.SELECT, 10, f.u64s(1L << 9), 0, 0, 0));
+		GuestThread selector = f.scheduler.spawn(new Regs(), null, 0);
+		long set = f.u64s((1L << a[0]) | (1L << b[0]));
+		assertEquals(0, f.callAs(selector, Syscalls.PSELECT6, 8, set, 0, 0, 0, 0));
+		assertEquals(ThreadState.IO_WAIT, selector.state());
+		assertEquals(1, f.call(Syscalls.WRITE, a[1], text("!"), 1));
+		assertEquals(ThreadState.RUNNABLE, selector.state());
+		assertEquals(1, selector.regs().rax);
+		assertEquals(1L << a[0], f.space.readU64(set));
+	}
 }

@@ -31,6 +31,7 @@ public final class SyscallTable {
 		FileCalls.register(table);
 		DescriptorCalls.register(table);
 		PollCalls.register(table);
+		SelectCalls.register(table);
 		MemoryCalls.register(table);
 		ProcessCalls.register(table);
 		SignalCalls.register(table);
