@@ -38,6 +38,7 @@ static inline const char *errname(int e)
     case ENOSYS: return "ENOSYS";
     case ETIMEDOUT: return "ETIMEDOUT";
     case EPIPE: return "EPIPE";
+    case EEXIST: return "EEXIST";
     case EOVERFLOW: return "EOVERFLOW";
     default: return "E?";
     }

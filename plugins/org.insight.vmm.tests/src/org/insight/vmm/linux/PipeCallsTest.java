@@ -269,4 +269,39 @@ class PipeCallsTest {
 		assertEquals(1, selector.regs().rax);
 		assertEquals(1L << a[0], f.space.readU64(set));
 	}
+
+	@Test
+	void epollReportsReadyFilesInTheOrderAddedAndWaitsForThem() {
+		int[] a = pipe(0);
+		int[] b = pipe(0);
+		int ep = (int) f.call(Syscalls.EPOLL_CREATE1, OpenFile.O_CLOEXEC);
+		assertEquals(7, ep);
+		long ev = f.alloc(EpollCalls.EVENT_SIZE);
+		f.space.writeU32(ev, PollCalls.POLLIN);
+		f.space.writeU64(ev + 4, 0xa0);
+		assertEquals(0, f.call(Syscalls.EPOLL_CTL, ep, EpollCalls.EPOLL_CTL_ADD, a[0], ev));
+		assertEquals(-Errno.EEXIST, f.call(Syscalls.EPOLL_CTL, ep, EpollCalls.EPOLL_CTL_ADD, a[0], ev));
+		assertEquals(-Errno.EINVAL, f.call(Syscalls.EPOLL_CTL, ep, EpollCalls.EPOLL_CTL_ADD, ep, ev));
+		assertEquals(-Errno.ENOENT, f.call(Syscalls.EPOLL_CTL, ep, EpollCalls.EPOLL_CTL_DEL, b[0], 0));
+		long out = f.alloc(4 * EpollCalls.EVENT_SIZE);
+		assertEquals(0, f.call(Syscalls.EPOLL_WAIT, ep, out, 4, 0));
+		GuestThread waiter = f.scheduler.spawn(new Regs(), null, 0);
+		assertEquals(0, f.callAs(waiter, Syscalls.EPOLL_WAIT, ep, out, 4, -1));
+		assertEquals(ThreadState.IO_WAIT, waiter.state());
+		f.space.writeU32(ev, PollCalls.POLLIN | EpollCalls.EPOLLONESHOT);
+		f.space.writeU64(ev + 4, 0xb0);
+		assertEquals(0, f.call(Syscalls.EPOLL_CTL, ep, EpollCalls.EPOLL_CTL_ADD, b[0], ev), "added while it waits");
+		assertEquals(1, f.call(Syscalls.WRITE, b[1], text("b"), 1));
+		assertEquals(ThreadState.RUNNABLE, waiter.state(), "woken through the file added after it began to wait");
+		assertEquals(1, waiter.regs().rax);
+		assertEquals(PollCalls.POLLIN, f.space.readU32(out));
+		assertEquals(0xb0, f.space.readU64(out + 4));
+		assertEquals(1, f.call(Syscalls.WRITE, a[1], text("a"), 1));
+		assertEquals(1, f.call(Syscalls.EPOLL_WAIT, ep, out, 4, 0), "b is one-shot: reported once");
+		assertEquals(0xa0, f.space.readU64(out + 4));
+		assertEquals(0, f.call(Syscalls.CLOSE, a[0]));
+		assertEquals(0, f.call(Syscalls.EPOLL_WAIT, ep, out, 4, 0), "closing a file drops it from the set");
+		assertEquals(-Errno.EINVAL, f.call(Syscalls.READ, ep, out, 8));
+		assertEquals(-Errno.EINVAL, f.call(Syscalls.EPOLL_WAIT, ep, out, 0, 0));
+	}
 }

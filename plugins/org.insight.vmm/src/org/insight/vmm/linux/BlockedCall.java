@@ -26,6 +26,7 @@ final class BlockedCall implements IoWait {
 	private final GuestThread thread;
 	private final String what;
 	private final List<WaitList> lists;
+
 	private final Attempt attempt;
 
 	private BlockedCall(LinuxProcess process, GuestThread thread, String what, List<WaitList> lists, Attempt attempt) {
@@ -61,7 +62,7 @@ final class BlockedCall implements IoWait {
 			l.add(t);
 		}
 		long until = deadline.getAsLong();
-		p.scheduler().waitForIo(t, new BlockedCall(p, t, what, List.copyOf(lists), attempt), until, timeoutResult);
+		p.scheduler().waitForIo(t, new BlockedCall(p, t, what, new java.util.ArrayList<>(lists), attempt), until, timeoutResult);
 		// The attempt may have moved bytes (a partial write) that another waiter now gets on with, which may in turn
 		// let this one finish: then it is runnable again here, and its result is already in RAX.
 		retryWaiters(lists);
@@ -107,6 +108,14 @@ final class BlockedCall implements IoWait {
 		} catch (GuestOutOfMemoryException e) {
 			process.kill(Signals.SIGKILL, SyscallTable.OUT_OF_GUEST_MEMORY + " in " + what + ": " + e.getMessage());
 			return -Errno.ENOMEM;
+		}
+	}
+
+	/** The blocked thread waits on {@code list} too from now on (an epoll_ctl added a file to its epoll). */
+	void join(WaitList list) {
+		if (!lists.contains(list)) {
+			lists.add(list);
+			list.add(thread);
 		}
 	}
 

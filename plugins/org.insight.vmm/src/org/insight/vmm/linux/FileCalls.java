@@ -1,6 +1,7 @@
 package org.insight.vmm.linux;
 
 import org.insight.vmm.inputs.StdinRead;
+import org.insight.vmm.linux.fd.Epoll;
 import org.insight.vmm.linux.fd.EventFd;
 import org.insight.vmm.linux.fd.OpenFile;
 import org.insight.vmm.linux.fd.PipeEnd;
@@ -73,6 +74,7 @@ final class FileCalls {
 		case StdStream s -> readStdin(p, t, IoVector.single(a.a1(), transferSize(a.a2())));
 		case PipeEnd end -> PipeIo.read(p, t, a.intArg(0), end, IoVector.single(a.a1(), transferSize(a.a2())));
 		case EventFd e -> PipeIo.read(p, t, a.intArg(0), e, IoVector.single(a.a1(), transferSize(a.a2())));
+		case Epoll ep -> -Errno.EINVAL;
 		};
 	}
 
@@ -90,6 +92,7 @@ final class FileCalls {
 		case StdStream s -> readStdin(p, t, v);
 		case PipeEnd end -> PipeIo.read(p, t, a.intArg(0), end, v);
 		case EventFd e -> PipeIo.read(p, t, a.intArg(0), e, v);
+		case Epoll ep -> -Errno.EINVAL;
 		};
 	}
 
@@ -121,6 +124,7 @@ final class FileCalls {
 		case StdStream s -> writeFrom(p, s.stream(), a.a1(), count);
 		case PipeEnd end -> PipeIo.write(p, t, a.intArg(0), end, IoVector.single(a.a1(), count));
 		case EventFd e -> PipeIo.write(p, t, a.intArg(0), e, IoVector.single(a.a1(), count));
+		case Epoll ep -> -Errno.EINVAL;
 		};
 	}
 
@@ -137,6 +141,7 @@ final class FileCalls {
 		case StdStream s -> writevOutput(p, s.stream(), v.iov());
 		case PipeEnd end -> PipeIo.write(p, t, a.intArg(0), end, v);
 		case EventFd e -> PipeIo.write(p, t, a.intArg(0), e, v);
+		case Epoll ep -> -Errno.EINVAL;
 		};
 	}
 
@@ -247,6 +252,7 @@ final class FileCalls {
 		case StdStream s -> s.stream() + 1;
 		case PipeEnd end -> 100 + end.pipe().id();
 		case EventFd e -> 100 + e.id();
+		case Epoll ep -> 100 + ep.id();
 		};
 	}
 

@@ -3,8 +3,10 @@ package org.insight.vmm.linux;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.LongSupplier;
 
+import org.insight.vmm.linux.fd.Epoll;
 import org.insight.vmm.linux.fd.EventFd;
 import org.insight.vmm.linux.fd.OpenFile;
 import org.insight.vmm.linux.fd.Pipe;
@@ -77,8 +79,8 @@ final class PollCalls {
 					| raw[i * 8 + 3] << 24;
 			events[i] = (short) ((raw[i * 8 + 4] & 0xff) | raw[i * 8 + 5] << 8);
 			OpenFile f = fd[i] < 0 ? null : p.fds().get(fd[i]);
-			if (f != null && f.waiters() != null) {
-				lists.add(f.waiters());
+			if (f != null) {
+				waitLists(f, lists);
 			}
 		}
 		List<WaitList> waitLists = new ArrayList<>(lists);
@@ -115,6 +117,19 @@ final class PollCalls {
 					| (pipe.hasReaders() ? 0 : POLLERR);
 		}
 		case EventFd e -> (e.readReady() ? POLLIN | POLLRDNORM : 0) | (e.canAdd(1) ? POLLOUT | POLLWRNORM : 0);
+		case Epoll ep -> EpollCalls.ready(ep, Integer.MAX_VALUE).isEmpty() ? 0 : POLLIN | POLLRDNORM;
 		};
+	}
+
+	/** The wait lists a wait for {@code f}'s readiness joins (an epoll's: its own and its watched files'). */
+	static void waitLists(OpenFile f, Set<WaitList> into) {
+		if (f instanceof Epoll ep) {
+			for (Epoll.Interest i : ep.interests()) {
+				waitLists(i.file(), into);
+			}
+		}
+		if (f.waiters() != null) {
+			into.add(f.waiters());
+		}
 	}
 }

@@ -88,9 +88,7 @@ final class SelectCalls {
 				if (f == null) {
 					return -Errno.EBADF;
 				}
-				if (f.waiters() != null) {
-					lists.add(f.waiters());
-				}
+				PollCalls.waitLists(f, lists);
 			}
 		}
 		int[] kinds = { IN_SET, OUT_SET, EX_SET };

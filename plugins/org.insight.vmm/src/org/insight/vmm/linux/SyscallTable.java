@@ -32,6 +32,7 @@ public final class SyscallTable {
 		DescriptorCalls.register(table);
 		PollCalls.register(table);
 		SelectCalls.register(table);
+		EpollCalls.register(table);
 		MemoryCalls.register(table);
 		ProcessCalls.register(table);
 		SignalCalls.register(table);

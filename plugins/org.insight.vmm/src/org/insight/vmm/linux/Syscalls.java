@@ -95,6 +95,11 @@ public final class Syscalls {
 	public static final int EVENTFD = 284;
 	public static final int EVENTFD2 = 290;
 	public static final int EPOLL_CREATE1 = 291;
+	public static final int EPOLL_CREATE = 213;
+	public static final int EPOLL_CTL = 233;
+	public static final int EPOLL_WAIT = 232;
+	public static final int EPOLL_PWAIT = 281;
+	public static final int EPOLL_PWAIT2 = 441;
 
 	/** Index = syscall number; "" where x86-64 has no syscall. */
 	private static final String[] NAMES = {
