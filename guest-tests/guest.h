@@ -37,6 +37,8 @@ static inline const char *errname(int e)
     case EINVAL: return "EINVAL";
     case ENOSYS: return "ENOSYS";
     case ETIMEDOUT: return "ETIMEDOUT";
+    case EPIPE: return "EPIPE";
+    case EEXIST: return "EEXIST";
     case EOVERFLOW: return "EOVERFLOW";
     default: return "E?";
     }

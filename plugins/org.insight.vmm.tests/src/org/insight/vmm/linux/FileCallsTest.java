@@ -140,8 +140,8 @@ class FileCallsTest {
 		assertEquals(-Errno.ESPIPE, f.call(Syscalls.LSEEK, 0, 0, 1));
 		assertEquals(-Errno.ESPIPE, f.call(Syscalls.PWRITE64, 1, text("x"), 1, 0));
 		assertEquals(-Errno.EBADF, f.call(Syscalls.LSEEK, 4, 0, 1));
-		assertEquals(1, f.call(Syscalls.FCNTL, 1, FileCalls.F_GETFL));
-		assertEquals(0, f.call(Syscalls.FCNTL, 0, FileCalls.F_GETFL));
+		assertEquals(1, f.call(Syscalls.FCNTL, 1, DescriptorCalls.F_GETFL));
+		assertEquals(0, f.call(Syscalls.FCNTL, 0, DescriptorCalls.F_GETFL));
 	}
 
 	@Test

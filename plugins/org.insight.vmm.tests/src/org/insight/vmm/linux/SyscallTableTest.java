@@ -13,8 +13,8 @@ class SyscallTableTest {
 	@Test
 	void unknownNumbersGetEnosysAndAreCountedPerNumber() {
 		try (LinuxFixture f = new LinuxFixture()) {
-			assertEquals(-Errno.ENOSYS, f.call(Syscalls.POLL, 0, 0, 0));
-			assertEquals(-Errno.ENOSYS, f.call(Syscalls.POLL, 0, 0, 0));
+			assertEquals(-Errno.ENOSYS, f.call(41, 0, 0, 0));
+			assertEquals(-Errno.ENOSYS, f.call(41, 0, 0, 0));
 			assertEquals(-Errno.ENOSYS, f.table.call(f.process, f.main(), 99_999, SyscallArgs.of()));
 			assertEquals(-Errno.ENOSYS, f.table.call(f.process, f.main(), -1, SyscallArgs.of()));
 			// Only the low 32 bits count, and the x32 bit makes a number x86-64 does not have.
@@ -22,7 +22,7 @@ class SyscallTableTest {
 					SyscallArgs.of()));
 			assertEquals(-Errno.ENOSYS, f.table.call(f.process, f.main(), 0x4000_0000L | Syscalls.GETPID,
 					SyscallArgs.of()));
-			assertEquals(Map.of(Syscalls.POLL, 2L, 99_999, 1L, -1, 1L, 0x4000_0000 | Syscalls.GETPID, 1L),
+			assertEquals(Map.of(41, 2L, 99_999, 1L, -1, 1L, 0x4000_0000 | Syscalls.GETPID, 1L),
 					f.table.unknownCalls());
 			assertTrue(f.process.termination().isEmpty(), "an unknown syscall never stops the machine");
 		}

@@ -1,21 +1,26 @@
 package org.insight.vmm.linux;
 
 import org.insight.vmm.inputs.StdinRead;
-import org.insight.vmm.memory.AddressSpace;
+import org.insight.vmm.linux.fd.Epoll;
+import org.insight.vmm.linux.fd.EventFd;
+import org.insight.vmm.linux.fd.OpenFile;
+import org.insight.vmm.linux.fd.PipeEnd;
+import org.insight.vmm.linux.fd.StdStream;
 import org.insight.vmm.memory.GuestFault;
 import org.insight.vmm.sched.GuestThread;
 
 /**
- * The file room: the guest has stdin (fd 0, read through the inputs), stdout and stderr (fds 1 and 2, written to the
- * {@link OutputSink}), and no file system. The three descriptors look like pipes, whatever the host's are, so that
- * every run sees the same: fstat says FIFO, ioctl says ENOTTY (libc buffers stdout fully), lseek says ESPIPE.
- * Opening any path fails with ENOENT, except that readlink("/proc/self/exe") names the program.
+ * The file room's data calls: read, write and their vector forms on any descriptor (the standard streams, pipes,
+ * eventfds), fstat and its relatives, and paths. stdin is read through the inputs and stdout and stderr go to the
+ * {@link OutputSink}, through whichever descriptor refers to them (a dup of fd 1 writes to stdout). The standard
+ * streams look like pipes, whatever the host's are, so that every run sees the same: fstat says FIFO, ioctl says
+ * ENOTTY (libc buffers stdout fully), lseek says ESPIPE. There is no file system: opening any path fails with ENOENT,
+ * except that readlink("/proc/self/exe") names the program. Descriptors themselves (close, dup, fcntl, pipe, eventfd)
+ * are {@link DescriptorCalls}; pipe and eventfd transfers are {@link PipeIo}; poll is {@link PollCalls}.
  */
 final class FileCalls {
 	/** Largest transfer per call, so a huge count never means a huge host buffer; libc loops on short counts. */
 	static final int MAX_TRANSFER = 1 << 16;
-	/** Linux's UIO_MAXIOV. */
-	static final int IOV_MAX = 1024;
 
 	static final int AT_EMPTY_PATH = 0x1000;
 	static final int AT_SYMLINK_NOFOLLOW = 0x100;
@@ -25,11 +30,8 @@ final class FileCalls {
 	static final int TCGETS = 0x5401;
 	static final int TIOCGWINSZ = 0x5413;
 
-	static final int F_DUPFD = 0, F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4;
-	static final int O_RDONLY = 0, O_WRONLY = 1;
-
-	/** st_mode of fds 0-2: S_IFIFO | 0600. */
-	static final int FIFO_MODE = 0010600;
+	/** st_mode of fds 0-2 and pipes: S_IFIFO | 0600. */
+	static final int FIFO_MODE = OpenFile.FIFO_MODE;
 	static final int STAT_SIZE = 144;
 	static final int STATX_SIZE = 256;
 	static final int STATX_BASIC_STATS = 0x7ff;
@@ -45,7 +47,6 @@ final class FileCalls {
 		t.register(Syscalls.PREAD64, (p, th, a) -> seekable(p, a.a0()));
 		t.register(Syscalls.PWRITE64, (p, th, a) -> seekable(p, a.a0()));
 		t.register(Syscalls.LSEEK, (p, th, a) -> seekable(p, a.a0()));
-		t.register(Syscalls.CLOSE, (p, th, a) -> p.close(a.a0()) ? 0 : -Errno.EBADF);
 		t.register(Syscalls.FSTAT, (p, th, a) -> fstat(p, a.a0(), a.a1()));
 		t.register(Syscalls.NEWFSTATAT, FileCalls::newfstatat);
 		t.register(Syscalls.STATX, FileCalls::statx);
@@ -57,83 +58,94 @@ final class FileCalls {
 		t.register(Syscalls.OPEN, (p, th, a) -> noSuchFile(p, a.a0()));
 		t.register(Syscalls.OPENAT, (p, th, a) -> noSuchFile(p, a.a1()));
 		t.register(Syscalls.IOCTL, (p, th, a) -> p.isOpen(a.a0()) ? -Errno.ENOTTY : -Errno.EBADF);
-		t.register(Syscalls.FCNTL, FileCalls::fcntl);
 		t.register(Syscalls.READLINK, (p, th, a) -> readlink(p, a.a0(), a.a1(), a.a2()));
 		t.register(Syscalls.READLINKAT, (p, th, a) -> readlink(p, a.a1(), a.a2(), a.a3()));
 		t.register(Syscalls.GETCWD, FileCalls::getcwd);
 	}
 
-	// ---------------------------------------------------------------- stdin
+	// ---------------------------------------------------------------- read and write, by what the descriptor is
 
 	private static long read(LinuxProcess p, GuestThread t, SyscallArgs a) {
-		long fd = a.a0();
-		if (fd != 0 || !p.isOpen(fd)) {
+		OpenFile file = p.fds().get(a.a0());
+		if (file == null || !file.readable()) {
 			return -Errno.EBADF;
 		}
-		int n = transferSize(a.a2());
-		if (n == 0) {
-			return 0;
-		}
-		UserAccess.requireWritable(p.memory(), a.a1(), n);
-		byte[] buffer = new byte[n];
-		int got = p.inputs().readStdin(new StdinRead(t.tid(), n), buffer);
-		if (got > 0) {
-			p.memory().copyOut(a.a1(), buffer, 0, got);
-		}
-		return got;
+		return switch (file) {
+		case StdStream s -> readStdin(p, t, IoVector.single(a.a1(), transferSize(a.a2())));
+		case PipeEnd end -> PipeIo.read(p, t, a.intArg(0), end, IoVector.single(a.a1(), transferSize(a.a2())));
+		case EventFd e -> PipeIo.read(p, t, a.intArg(0), e, IoVector.single(a.a1(), transferSize(a.a2())));
+		case Epoll ep -> -Errno.EINVAL;
+		};
 	}
 
 	/** musl's stdio reads stdin with readv: one input read, scattered over the vectors. */
 	private static long readv(LinuxProcess p, GuestThread t, SyscallArgs a) {
-		long fd = a.a0();
-		if (fd != 0 || !p.isOpen(fd)) {
+		OpenFile file = p.fds().get(a.a0());
+		if (file == null || !file.readable()) {
 			return -Errno.EBADF;
 		}
-		long[] iov = iovecs(p.memory(), a.a1(), a.a2());
-		if (iov == null) {
+		IoVector v = IoVector.read(p.memory(), a.a1(), a.a2());
+		if (v == null) {
 			return -Errno.EINVAL;
 		}
-		long total = 0;
-		for (int i = 0; i < iov.length; i += 2) {
-			UserAccess.requireWritable(p.memory(), iov[i], Math.min(iov[i + 1], MAX_TRANSFER));
-			total += iov[i + 1];
-		}
-		int n = transferSize(total);
+		return switch (file) {
+		case StdStream s -> readStdin(p, t, v);
+		case PipeEnd end -> PipeIo.read(p, t, a.intArg(0), end, v);
+		case EventFd e -> PipeIo.read(p, t, a.intArg(0), e, v);
+		case Epoll ep -> -Errno.EINVAL;
+		};
+	}
+
+	/** One input read of stdin, scattered over the buffers (checked writable first: the input must not be lost). */
+	private static long readStdin(LinuxProcess p, GuestThread t, IoVector v) {
+		int n = transferSize(v.total());
 		if (n == 0) {
 			return 0;
 		}
+		long[] iov = v.iov();
+		for (int i = 0; i < iov.length; i += 2) {
+			UserAccess.requireWritable(p.memory(), iov[i], Math.min(iov[i + 1], MAX_TRANSFER));
+		}
 		byte[] buffer = new byte[n];
 		int got = p.inputs().readStdin(new StdinRead(t.tid(), n), buffer);
-		int done = 0;
-		for (int i = 0; i < iov.length && done < got; i += 2) {
-			int chunk = (int) Math.min(iov[i + 1], got - done);
-			p.memory().copyOut(iov[i], buffer, done, chunk);
-			done += chunk;
+		if (got > 0) {
+			v.scatter(p.memory(), 0, buffer, got);
 		}
 		return got;
 	}
 
-	// ---------------------------------------------------------------- stdout, stderr
-
 	private static long write(LinuxProcess p, GuestThread t, SyscallArgs a) {
-		long fd = a.a0();
-		if (!isOutput(p, fd)) {
+		OpenFile file = p.fds().get(a.a0());
+		if (file == null || !file.writable()) {
 			return -Errno.EBADF;
 		}
 		long count = Long.compareUnsigned(a.a2(), Integer.MAX_VALUE) > 0 ? Integer.MAX_VALUE : a.a2();
-		long r = writeFrom(p, (int) fd, a.a1(), count);
-		return r;
+		return switch (file) {
+		case StdStream s -> writeFrom(p, s.stream(), a.a1(), count);
+		case PipeEnd end -> PipeIo.write(p, t, a.intArg(0), end, IoVector.single(a.a1(), count));
+		case EventFd e -> PipeIo.write(p, t, a.intArg(0), e, IoVector.single(a.a1(), count));
+		case Epoll ep -> -Errno.EINVAL;
+		};
 	}
 
 	private static long writev(LinuxProcess p, GuestThread t, SyscallArgs a) {
-		long fd = a.a0();
-		if (!isOutput(p, fd)) {
+		OpenFile file = p.fds().get(a.a0());
+		if (file == null || !file.writable()) {
 			return -Errno.EBADF;
 		}
-		long[] iov = iovecs(p.memory(), a.a1(), a.a2());
-		if (iov == null) {
+		IoVector v = IoVector.read(p.memory(), a.a1(), a.a2());
+		if (v == null) {
 			return -Errno.EINVAL;
 		}
+		return switch (file) {
+		case StdStream s -> writevOutput(p, s.stream(), v.iov());
+		case PipeEnd end -> PipeIo.write(p, t, a.intArg(0), end, v);
+		case EventFd e -> PipeIo.write(p, t, a.intArg(0), e, v);
+		case Epoll ep -> -Errno.EINVAL;
+		};
+	}
+
+	private static long writevOutput(LinuxProcess p, int stream, long[] iov) {
 		long done = 0;
 		for (int i = 0; i < iov.length; i += 2) {
 			if (iov[i + 1] == 0) {
@@ -141,7 +153,7 @@ final class FileCalls {
 			}
 			long r;
 			try {
-				r = writeFrom(p, (int) fd, iov[i], iov[i + 1]);
+				r = writeFrom(p, stream, iov[i], iov[i + 1]);
 			} catch (GuestFault f) {
 				if (done > 0) {
 					return done;
@@ -159,8 +171,8 @@ final class FileCalls {
 		return done;
 	}
 
-	/** Writes guest bytes in chunks; a fault after some output returns the count so far, as Linux does. */
-	private static long writeFrom(LinuxProcess p, int fd, long va, long count) {
+	/** Writes guest bytes to stdout or stderr in chunks; a fault after some output returns the count so far. */
+	private static long writeFrom(LinuxProcess p, int stream, long va, long count) {
 		long done = 0;
 		byte[] buffer = new byte[(int) Math.min(count, MAX_TRANSFER)];
 		while (done < count) {
@@ -173,41 +185,13 @@ final class FileCalls {
 				}
 				throw f;
 			}
-			long r = p.writeOutput(fd, buffer, 0, chunk);
+			long r = p.writeOutput(stream, buffer, 0, chunk);
 			if (r < 0) {
 				return done > 0 ? done : r;
 			}
 			done += chunk;
 		}
 		return done;
-	}
-
-	private static boolean isOutput(LinuxProcess p, long fd) {
-		return (fd == 1 || fd == 2) && p.isOpen(fd);
-	}
-
-	/**
-	 * The iovec array as {base, len, base, len, ...}, or null when the count or a length is invalid (EINVAL), as
-	 * Linux checks before any transfer.
-	 */
-	private static long[] iovecs(AddressSpace memory, long va, long count) {
-		if (count < 0 || count > IOV_MAX) {
-			return null;
-		}
-		long[] iov = new long[(int) count * 2];
-		long total = 0;
-		for (int i = 0; i < iov.length; i += 2) {
-			iov[i] = memory.readU64(va + 8L * i);
-			iov[i + 1] = memory.readU64(va + 8L * i + 8);
-			if (iov[i + 1] < 0) {
-				return null;
-			}
-			total += iov[i + 1];
-			if (total < 0) {
-				return null;
-			}
-		}
-		return iov;
 	}
 
 	/** A size_t count, capped at {@link #MAX_TRANSFER}. */
@@ -225,7 +209,7 @@ final class FileCalls {
 		if (!p.isOpen(fd)) {
 			return -Errno.EBADF;
 		}
-		p.memory().copyOut(statbuf, stat((int) fd));
+		p.memory().copyOut(statbuf, stat(p.fds().get(fd)));
 		return 0;
 	}
 
@@ -258,48 +242,46 @@ final class FileCalls {
 		if (!p.isOpen(fd)) {
 			return -Errno.EBADF;
 		}
-		p.memory().copyOut(a.a4(), statx(fd));
+		p.memory().copyOut(a.a4(), statx(p.fds().get(fd)));
 		return 0;
 	}
 
-	/** A {@code struct stat} (x86-64, 144 bytes) for one of the pipe-like standard descriptors. */
-	static byte[] stat(int fd) {
+	/** The inode number fstat gives: the stream's number + 1 for the standard streams, 100 + its number otherwise. */
+	private static long inode(OpenFile f) {
+		return switch (f) {
+		case StdStream s -> s.stream() + 1;
+		case PipeEnd end -> 100 + end.pipe().id();
+		case EventFd e -> 100 + e.id();
+		case Epoll ep -> 100 + ep.id();
+		};
+	}
+
+	/** A {@code struct stat} (x86-64, 144 bytes): a FIFO for the standard streams and pipes, an anonymous inode else. */
+	static byte[] stat(OpenFile f) {
 		byte[] s = new byte[STAT_SIZE];
-		putLong(s, 0, 0xc); // st_dev: pipefs
-		putLong(s, 8, fd + 1); // st_ino
+		putLong(s, 0, 0xc); // st_dev: pipefs (anon_inodefs for an eventfd is another number; nothing reads it)
+		putLong(s, 8, inode(f)); // st_ino
 		putLong(s, 16, 1); // st_nlink
-		putInt(s, 24, FIFO_MODE); // st_mode
+		putInt(s, 24, f.mode()); // st_mode
 		putInt(s, 28, LinuxProcess.UID);
 		putInt(s, 32, LinuxProcess.GID);
 		putLong(s, 56, 4096); // st_blksize: a pipe's
 		return s;
 	}
 
-	/** A {@code struct statx} (256 bytes) for one of the standard descriptors. */
-	static byte[] statx(int fd) {
+	/** A {@code struct statx} (256 bytes). */
+	static byte[] statx(OpenFile f) {
 		byte[] s = new byte[STATX_SIZE];
 		putInt(s, 0, STATX_BASIC_STATS); // stx_mask
 		putInt(s, 4, 4096); // stx_blksize
 		putInt(s, 16, 1); // stx_nlink
 		putInt(s, 20, LinuxProcess.UID);
 		putInt(s, 24, LinuxProcess.GID);
-		s[28] = (byte) FIFO_MODE; // stx_mode (u16)
-		s[29] = (byte) (FIFO_MODE >> 8);
-		putLong(s, 32, fd + 1); // stx_ino
+		s[28] = (byte) f.mode(); // stx_mode (u16)
+		s[29] = (byte) (f.mode() >> 8);
+		putLong(s, 32, inode(f)); // stx_ino
 		putInt(s, 140, 0xc); // stx_dev_minor
 		return s;
-	}
-
-	private static long fcntl(LinuxProcess p, GuestThread t, SyscallArgs a) {
-		long fd = a.a0();
-		if (!p.isOpen(fd)) {
-			return -Errno.EBADF;
-		}
-		return switch (a.intArg(1)) {
-		case F_GETFD, F_SETFD, F_SETFL -> 0;
-		case F_GETFL -> fd == 0 ? O_RDONLY : O_WRONLY;
-		default -> -Errno.EINVAL;
-		};
 	}
 
 	// ---------------------------------------------------------------- paths

@@ -3,7 +3,6 @@ package org.insight.vmm.linux;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.BitSet;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
@@ -11,6 +10,7 @@ import java.util.Optional;
 
 import org.insight.vmm.inputs.GuestInputs;
 import org.insight.vmm.inputs.OutputWrite;
+import org.insight.vmm.linux.fd.FdTable;
 import org.insight.vmm.memory.AddressSpace;
 import org.insight.vmm.memory.MachineLayout;
 import org.insight.vmm.sched.Scheduler;
@@ -40,7 +40,9 @@ public final class LinuxProcess {
 	private final CpuContext cpu;
 	private final String executablePath;
 	private final SignalAction[] actions = new SignalAction[Signals.MAX + 1];
-	private final BitSet openFds = new BitSet();
+	private final FdTable fds = FdTable.standard();
+	/** Numbers the pipes and eventfds of the run (their inode numbers). */
+	private int objects;
 	private final long[][] limits = new long[RLIMIT_NLIMITS][];
 	private final long[] bytesWritten = new long[3];
 	private final List<String> notes = new ArrayList<>();
@@ -63,7 +65,6 @@ public final class LinuxProcess {
 		this.cpu = Objects.requireNonNull(cpu, "cpu");
 		this.executablePath = Objects.requireNonNull(executablePath, "executablePath");
 		Arrays.fill(actions, SignalAction.DEFAULT);
-		openFds.set(0, 3);
 		for (int r = 0; r < RLIMIT_NLIMITS; r++) {
 			limits[r] = new long[] { RLIM_INFINITY, RLIM_INFINITY };
 		}
@@ -207,18 +208,23 @@ public final class LinuxProcess {
 
 	// ---------------------------------------------------------------- descriptors and output
 
-	/** The guest has only stdin, stdout and stderr, until it closes them. */
-	public boolean isOpen(long fd) {
-		return fd >= 0 && fd < 3 && openFds.get((int) fd);
+	/** The descriptor table. */
+	public FdTable fds() {
+		return fds;
 	}
 
-	/** Closes fd; false if it was not open. */
-	boolean close(long fd) {
-		if (!isOpen(fd)) {
-			return false;
-		}
-		openFds.clear((int) fd);
-		return true;
+	public boolean isOpen(long fd) {
+		return fds.isOpen(fd);
+	}
+
+	/** How many descriptors the guest may have: RLIMIT_NOFILE's soft value, at most its default hard one. */
+	long fdLimit() {
+		return Math.min(Math.max(limits[RLIMIT_NOFILE][0], 0), 1 << 16);
+	}
+
+	/** A new number for a pipe or an eventfd. */
+	int nextObjectId() {
+		return ++objects;
 	}
 
 	/**

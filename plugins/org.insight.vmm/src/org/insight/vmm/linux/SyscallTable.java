@@ -29,6 +29,10 @@ public final class SyscallTable {
 	public static SyscallTable linux() {
 		SyscallTable table = new SyscallTable();
 		FileCalls.register(table);
+		DescriptorCalls.register(table);
+		PollCalls.register(table);
+		SelectCalls.register(table);
+		EpollCalls.register(table);
 		MemoryCalls.register(table);
 		ProcessCalls.register(table);
 		SignalCalls.register(table);

@@ -89,6 +89,17 @@ public final class Syscalls {
 	public static final int SCHED_GETSCHEDULER = 145;
 	public static final int SCHED_GETPARAM = 143;
 	public static final int MEMBARRIER = 324;
+	public static final int SELECT = 23;
+	public static final int PSELECT6 = 270;
+	public static final int PPOLL = 271;
+	public static final int EVENTFD = 284;
+	public static final int EVENTFD2 = 290;
+	public static final int EPOLL_CREATE1 = 291;
+	public static final int EPOLL_CREATE = 213;
+	public static final int EPOLL_CTL = 233;
+	public static final int EPOLL_WAIT = 232;
+	public static final int EPOLL_PWAIT = 281;
+	public static final int EPOLL_PWAIT2 = 441;
 
 	/** Index = syscall number; "" where x86-64 has no syscall. */
 	private static final String[] NAMES = {

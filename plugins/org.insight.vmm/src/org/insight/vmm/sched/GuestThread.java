@@ -35,6 +35,7 @@ public final class GuestThread {
 	private int futexBitset;
 	private long deadline = NO_DEADLINE;
 	private long timeoutResult;
+	private IoWait ioWait;
 
 	GuestThread(int tid, Regs regs, byte[] xsave, long fsBase) {
 		this.tid = tid;
@@ -60,7 +61,7 @@ public final class GuestThread {
 	}
 
 	public boolean isBlocked() {
-		return state == ThreadState.FUTEX_WAIT || state == ThreadState.SLEEP;
+		return state == ThreadState.FUTEX_WAIT || state == ThreadState.SLEEP || state == ThreadState.IO_WAIT;
 	}
 
 	/** The saved registers (the live object: the machine and wakers edit it in place). */
@@ -166,6 +167,15 @@ public final class GuestThread {
 		futexBitset = bitset;
 	}
 
+	/** What an {@link ThreadState#IO_WAIT} thread waits for; null otherwise. */
+	public IoWait ioWait() {
+		return ioWait;
+	}
+
+	void ioWait(IoWait w) {
+		ioWait = w;
+	}
+
 	/** When a blocked thread's wait ends by itself, on the guest's CLOCK_MONOTONIC; {@link #NO_DEADLINE} if never. */
 	public long deadline() {
 		return deadline;
@@ -191,6 +201,6 @@ public final class GuestThread {
 	@Override
 	public String toString() {
 		return "GuestThread[" + tid + " " + state + (state == ThreadState.FUTEX_WAIT
-				? " on 0x" + Long.toHexString(futexAddress) : "") + " rip=0x" + Long.toHexString(regs.rip) + "]";
+				? " on 0x" + Long.toHexString(futexAddress) : state == ThreadState.IO_WAIT ? " in " + ioWait.describe() : "") + " rip=0x" + Long.toHexString(regs.rip) + "]";
 	}
 }

@@ -150,6 +150,41 @@ public final class Scheduler {
 		return futexes.waiters(address);
 	}
 
+	/**
+	 * Blocks {@code t} on a descriptor until someone's {@link #retryIo} completes its call, or until {@code deadline}
+	 * (then RAX is {@code timeoutResult}). A thread blocked this way without a deadline counts as blocked for the
+	 * deadlock detector, as a futex waiter does.
+	 */
+	public void waitForIo(GuestThread t, IoWait wait, long deadline, long timeoutResult) {
+		requireRunnable(t, "I/O wait");
+		t.state(ThreadState.IO_WAIT);
+		t.ioWait(Objects.requireNonNull(wait, "wait"));
+		block(t, deadline, timeoutResult);
+	}
+
+	/**
+	 * Retries the call {@code t} is blocked in (a no-op unless it is in {@link ThreadState#IO_WAIT}); true when it
+	 * completed and {@code t} is runnable again, with the call's result in RAX.
+	 */
+	public boolean retryIo(GuestThread t) {
+		if (t.state() != ThreadState.IO_WAIT) {
+			return false;
+		}
+		long result = t.ioWait().retry();
+		if (result == IoWait.NOT_READY || t.state() != ThreadState.IO_WAIT) {
+			return false;
+		}
+		endIoWait(t);
+		wake(t, result);
+		return true;
+	}
+
+	private static void endIoWait(GuestThread t) {
+		IoWait w = t.ioWait();
+		t.ioWait(null);
+		w.cancel();
+	}
+
 	/** Blocks {@code t} until {@code deadline} on the guest's monotonic clock; RAX is 0 when it wakes. */
 	public void sleep(GuestThread t, long deadline) {
 		requireRunnable(t, "sleep");
@@ -173,6 +208,8 @@ public final class Scheduler {
 		}
 		if (t.state() == ThreadState.FUTEX_WAIT) {
 			futexes.remove(t);
+		} else if (t.state() == ThreadState.IO_WAIT) {
+			endIoWait(t);
 		}
 		timed.remove(t.tid());
 		t.state(ThreadState.DEAD);
@@ -206,7 +243,7 @@ public final class Scheduler {
 		GuestThread t = current;
 		SyncPoint.Kind kind = switch (t.state()) {
 		case DEAD -> SyncPoint.Kind.EXITED;
-		case FUTEX_WAIT, SLEEP -> SyncPoint.Kind.BLOCKED;
+		case FUTEX_WAIT, SLEEP, IO_WAIT -> SyncPoint.Kind.BLOCKED;
 		case RUNNABLE -> yieldRequested ? SyncPoint.Kind.YIELD : SyncPoint.Kind.SYSCALL;
 		};
 		yieldRequested = false;
@@ -276,6 +313,8 @@ public final class Scheduler {
 			if (t.deadline() <= now) {
 				if (t.state() == ThreadState.FUTEX_WAIT) {
 					futexes.remove(t);
+				} else if (t.state() == ThreadState.IO_WAIT) {
+					endIoWait(t);
 				}
 				wake(t, t.timeoutResult());
 				timeoutsExpired++;

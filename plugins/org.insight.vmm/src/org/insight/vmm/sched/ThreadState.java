@@ -8,6 +8,8 @@ public enum ThreadState {
 	FUTEX_WAIT,
 	/** Blocked in nanosleep or clock_nanosleep until its deadline. */
 	SLEEP,
+	/** Blocked on a descriptor (a pipe, an eventfd, a poll), maybe with a timeout: see {@link IoWait}. */
+	IO_WAIT,
 	/** Exited. */
 	DEAD
 }
