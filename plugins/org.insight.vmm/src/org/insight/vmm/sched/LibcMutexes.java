@@ -134,22 +134,29 @@ public final class LibcMutexes implements MutexOwners {
 
 	private Libc libc() {
 		if (libc == Libc.UNKNOWN) {
-			Optional<Symbol> lllWait = function("__lll_lock_wait");
-			Optional<Symbol> timedwait = function("__timedwait");
-			Optional<Symbol> timedlock = function("pthread_mutex_timedlock");
-			if (lllWait.isPresent()) {
-				libc = Libc.GLIBC;
-				waitFunction = lllWait.get();
-			} else if (function("__pthread_mutex_trylock_owner").isPresent() && timedwait.isPresent()
-					&& timedlock.isPresent()) {
-				libc = Libc.MUSL;
-				waitFunction = timedwait.get();
-				lockFunction = timedlock.get();
-			} else {
-				libc = Libc.NEITHER;
+			try {
+				libc = detect();
+			} catch (RuntimeException unreadable) {
+				libc = Libc.NEITHER; // symbols that cannot be read tell no owner; the run ends when all threads block
 			}
 		}
 		return libc;
+	}
+
+	private Libc detect() {
+		Optional<Symbol> lllWait = function("__lll_lock_wait");
+		if (lllWait.isPresent()) {
+			waitFunction = lllWait.get();
+			return Libc.GLIBC;
+		}
+		Optional<Symbol> timedwait = function("__timedwait");
+		Optional<Symbol> timedlock = function("pthread_mutex_timedlock");
+		if (function("__pthread_mutex_trylock_owner").isPresent() && timedwait.isPresent() && timedlock.isPresent()) {
+			waitFunction = timedwait.get();
+			lockFunction = timedlock.get();
+			return Libc.MUSL;
+		}
+		return Libc.NEITHER;
 	}
 
 	private Optional<Symbol> function(String name) {
