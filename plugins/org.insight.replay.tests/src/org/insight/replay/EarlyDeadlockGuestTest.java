@@ -61,7 +61,7 @@ class EarlyDeadlockGuestTest {
 			cases.add(new Case(libc, "", SyncMode.SYSCALLS, 1));
 			cases.add(new Case(libc, "normal", SyncMode.LOCKS, 2));
 			cases.add(new Case(libc, "timedjoin", SyncMode.SYSCALLS, 3));
-			if (TestMatrix.full()) {
+			if (TestMatrix.full()) { // the ci selection has RecordReplayGuestTest's "deadlockpoll locks chaos 1"
 				cases.add(new Case(libc, "", SyncMode.LOCKS, 4));
 				cases.add(new Case(libc, "timedjoin", SyncMode.LOCKS, 5));
 			}

@@ -123,9 +123,11 @@ public final class LibcMutexes implements MutexOwners {
 		if (holds.pendingMutex(t.tid()).filter(m -> m == mutex).isPresent()) {
 			return true;
 		}
+		// The scan is heuristic (any word after a call rel32 counts): a stale word may sit between the two frames.
 		List<Long> returns = scan.returnAddresses(t.regs().rsp, MUSL_FRAMES);
 		for (int i = 1; i < returns.size(); i++) {
-			if (inside(lockFunction, returns.get(i)) && inside(waitFunction, returns.get(i - 1))) {
+			if (inside(lockFunction, returns.get(i)) && (inside(waitFunction, returns.get(i - 1))
+					|| i >= 2 && inside(waitFunction, returns.get(i - 2)))) {
 				return true;
 			}
 		}
