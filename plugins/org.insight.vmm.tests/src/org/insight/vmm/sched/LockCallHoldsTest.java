@@ -40,6 +40,22 @@ class LockCallHoldsTest {
 		assertEquals(OptionalInt.empty(), holds.holder(0xa0), "an unlock by any thread gives the mutex back");
 	}
 
+	/** musl: pthread_mutex_lock -> pthread_mutex_timedlock -> pthread_mutex_trylock, each entry hooked, one call. */
+	@Test
+	void theInnerCallsOfOneLockCallOnTheSameMutexTakeNothingYet() {
+		holds.lockCall(1001, LOCK, 0xa0);
+		holds.lockCall(1001, TIMEDLOCK, 0xa0);
+		holds.lockCall(1001, TRYLOCK, 0xa0);
+		holds.lockCall(1001, TRYLOCK, 0xa0);
+		assertEquals(OptionalInt.empty(), holds.holder(0xa0), "still inside the call: it waits for the mutex");
+		holds.lockCall(1001, UNLOCK, 0xa0);
+		assertEquals(OptionalInt.empty(), holds.holder(0xa0), "taken, then given back");
+		holds.lockCall(1002, TRYLOCK, 0xb0);
+		holds.lockCall(1002, LOCK, 0xb0); // the trylock failed, the lock waits
+		holds.lockCall(1002, SEM_POST, 0xc0);
+		assertEquals(OptionalInt.of(1002), holds.holder(0xb0));
+	}
+
 	@Test
 	void aTrylockOrATimedLockMayHaveFailedSoTheyTakeNothing() {
 		holds.lockCall(1001, TRYLOCK, 0xa0);

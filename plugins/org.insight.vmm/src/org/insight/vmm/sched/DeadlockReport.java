@@ -93,11 +93,10 @@ public record DeadlockReport(List<ThreadReport> threads, List<Wait> cycle, List<
 		return s.toString();
 	}
 
+	/** The threads' tids in ascending order, so that a cycle reads the same from whichever thread closed it. */
 	private String tids() {
 		List<String> tids = new ArrayList<>();
-		for (ThreadReport t : threads) {
-			tids.add(Integer.toString(t.tid()));
-		}
+		threads.stream().map(ThreadReport::tid).sorted().forEach(t -> tids.add(Integer.toString(t)));
 		return String.join(", ", tids);
 	}
 }

@@ -20,7 +20,7 @@ import org.insight.vmm.sched.LockFunction.LockObject;
  * this: their lock word says "taken", not by whom.
  * <p>
  * A function that calls another on the same mutex (musl's {@code pthread_mutex_lock} tail-calls
- * {@code pthread_mutex_timedlock}) is one call. Deterministic: it changes only at sync points.
+ * {@code pthread_mutex_timedlock}, which calls {@code pthread_mutex_trylock}) is one call. Deterministic: it changes only at sync points.
  */
 public final class LockCallHolds {
 	/** A thread's lock call on a mutex that has not been seen to return yet. */
@@ -35,9 +35,14 @@ public final class LockCallHolds {
 	public void lockCall(int tid, LockFunction f, long lock) {
 		Pending p = pending.get(tid);
 		boolean sameMutex = p != null && p.mutex() == lock && f.object() == LockObject.MUTEX
-				&& f.action() == LockAction.ACQUIRE;
+				&& (f.action() == LockAction.ACQUIRE || f.action() == LockAction.TRY_ACQUIRE);
 		if (sameMutex) {
-			return; // the inner half of one lock call
+			// The inner part of one lock call (musl: pthread_mutex_lock -> pthread_mutex_timedlock ->
+			// pthread_mutex_trylock, all on the same mutex), or a lock after a failed trylock: still one acquisition.
+			if (!p.takes() && takes(f)) {
+				pending.put(tid, new Pending(lock, true));
+			}
+			return;
 		}
 		if (p != null && p.takes()) {
 			take(tid, p.mutex());
@@ -47,12 +52,17 @@ public final class LockCallHolds {
 			return;
 		}
 		switch (f.action()) {
-		case ACQUIRE -> pending.put(tid, new Pending(lock, f.name().equals("pthread_mutex_lock")));
+		case ACQUIRE -> pending.put(tid, new Pending(lock, takes(f)));
 		case TRY_ACQUIRE -> pending.put(tid, new Pending(lock, false));
 		case RELEASE -> release(lock);
 		default -> {
 		}
 		}
+	}
+
+	/** Whether a return from {@code f} means the mutex was taken: a plain lock, which cannot time out or give up. */
+	private static boolean takes(LockFunction f) {
+		return f.name().equals("pthread_mutex_lock");
 	}
 
 	/** The mutex lock call {@code tid} is inside (entered, not yet seen to return). */
