@@ -38,6 +38,11 @@ public record RunResult(int exitStatus, Ending ending, long stdoutBytes, long st
 				|| CANCELLED_DESCRIPTION.equals(description) || TRACE_LIMIT_DESCRIPTION.equals(description));
 	}
 
+	/** Whether {@link #describe()} gave {@code description} to a run that ended at a wait-for cycle over mutexes. */
+	public static boolean endedAtWaitForCycle(String description) {
+		return description.startsWith(DeadlockReport.CYCLE_PREFIX);
+	}
+
 	public RunResult {
 		notes = List.copyOf(notes);
 		memoryDigest = memoryDigest.clone();

@@ -51,13 +51,16 @@ public record DeadlockReport(List<ThreadReport> threads, List<Wait> cycle, List<
 		return threads.stream().filter(t -> t.state() == ThreadState.FUTEX_WAIT).count();
 	}
 
+	/** How {@link #describe()} begins for a wait-for cycle. */
+	public static final String CYCLE_PREFIX = "deadlock: thread";
+
 	/** One line: "deadlock: all 3 threads blocked", "deadlock: threads 1001, 1002 wait for each other's mutexes". */
 	public String describe() {
 		if (!isCycle()) {
 			return "deadlock: all " + threads.size() + " threads blocked";
 		}
-		return "deadlock: " + (threads.size() == 1 ? "thread " + tids() + " waits for a mutex it holds itself"
-				: "threads " + tids() + " wait for each other's mutexes");
+		return threads.size() == 1 ? CYCLE_PREFIX + " " + tids() + " waits for a mutex it holds itself"
+				: CYCLE_PREFIX + "s " + tids() + " wait for each other's mutexes";
 	}
 
 	public String format() {
