@@ -70,7 +70,10 @@ class DeadlockAccuracyGuestTest {
 					"guest-tests/lockjoin.c", "ordered by thread create/join: ")),
 			new Case("locktry", "guest-tests/locktry.c", List.of(), (r, w, a) -> reportsNone(r, w)),
 			new Case("lockread", "guest-tests/lockread.c", List.of(), (r, w, a) -> reportsNone(r, w)),
-			new Case("deadlock", "samples/deadlock.c", List.of(), (r, w, a) -> reportsActualDeadlock(r, w)));
+			new Case("deadlock", "samples/deadlock.c", List.of(), (r, w, a) -> reportsActualDeadlock(r, w,
+					"samples/deadlock.c", "accounts_lock", "audit_lock", "bookkeeper", "auditor")),
+			new Case("deadlockpoll", "guest-tests/deadlockpoll.c", List.of(), (r, w, a) -> reportsActualDeadlock(r, w,
+					"guest-tests/deadlockpoll.c", "ledger_lock", "journal_lock", "clerk", "auditor")));
 
 	@TestFactory
 	Stream<DynamicTest> eachProgramGetsTheAnswerItsDesignMakesTrue() {
@@ -187,11 +190,13 @@ class DeadlockAccuracyGuestTest {
 	}
 
 	/**
-	 * An actual deadlock: the run ends with the bookkeeper holding accounts_lock and waiting for audit_lock, the
-	 * auditor the other way round (main waits in pthread_join, outside the cycle). Reported as one wait-for cycle with
-	 * each thread's two stacks at the marked lines; no lock-order cycle, since neither second lock is ever acquired.
+	 * An actual deadlock: the run ends with the first worker holding {@code first} and waiting for {@code second}, the
+	 * other worker the other way round (samples/deadlock.c: main waits in pthread_join; guest-tests/deadlockpoll.c: main
+	 * still polls, and the run ends as the cycle closes). Reported as one wait-for cycle with each thread's two stacks at
+	 * the lines marked NAME-holds and NAME-waits; no lock-order cycle, since neither second lock is ever acquired.
 	 */
-	static void reportsActualDeadlock(RecordedGuest run, String what) throws IOException {
+	static void reportsActualDeadlock(RecordedGuest run, String what, String source, String first, String second,
+			String firstWorker, String secondWorker) throws IOException {
 		assertTrue(run.outcome().exit().description().startsWith("deadlock"), what + ": " + run.outcome().exit());
 		DeadlockResult d = run.analysis().deadlocks();
 		String report = text(run);
@@ -199,16 +204,16 @@ class DeadlockAccuracyGuestTest {
 		assertEquals(0, d.findings().size(), what + ": potential deadlocks\n" + report);
 		assertEquals(0, d.filtered().size(), what + ": filtered cycles\n" + report);
 		Finding f = d.actual().get(0);
-		assertEquals(List.of("accounts_lock", "audit_lock"), rotated(names(run, f), "accounts_lock"), what
-				+ ": the cycle\n" + report);
+		assertEquals(List.of(first, second), rotated(names(run, f), first), what + ": the cycle\n" + report);
 		assertEquals(2, new HashSet<>(f.threads()).size(), what + ": threads\n" + report);
-		SourceMarks src = SourceMarks.of("samples/deadlock.c");
-		assertAcquiredAt(run, edge(run, f, "accounts_lock", "audit_lock"), src, src.mark("bookkeeper-holds"), src.mark(
-				"bookkeeper-waits"), what + ": the bookkeeper", report);
-		assertAcquiredAt(run, edge(run, f, "audit_lock", "accounts_lock"), src, src.mark("auditor-holds"), src.mark(
-				"auditor-waits"), what + ": the auditor", report);
+		SourceMarks src = SourceMarks.of(source);
+		assertAcquiredAt(run, edge(run, f, first, second), src, src.mark(firstWorker + "-holds"), src.mark(
+				firstWorker + "-waits"), what + ": the " + firstWorker, report);
+		assertAcquiredAt(run, edge(run, f, second, first), src, src.mark(secondWorker + "-holds"), src.mark(
+				secondWorker + "-waits"), what + ": the " + secondWorker, report);
 		assertTrue(report.contains("Actual deadlock " + f.id() + ": the run ended with threads "), report);
-		assertTrue(report.contains("deadlock.c:" + src.mark("auditor-waits")), report);
+		String file = source.substring(source.lastIndexOf('/') + 1);
+		assertTrue(report.contains(file + ":" + src.mark(secondWorker + "-waits")), report);
 	}
 
 	/**

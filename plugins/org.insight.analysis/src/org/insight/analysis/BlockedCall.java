@@ -4,7 +4,7 @@ import java.util.Objects;
 
 /**
  * A thread inside a blocking lock call that had not returned when the replay ended: at the end of a run that ended in
- * an actual deadlock (every thread blocked), what each thread waits for.
+ * an actual deadlock (every thread blocked, or a wait-for cycle among some), what each thread waits for.
  *
  * @param position the trace position of the call's entry
  * @param tid      the thread

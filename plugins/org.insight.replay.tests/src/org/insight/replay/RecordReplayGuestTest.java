@@ -46,8 +46,8 @@ import org.junit.jupiter.api.io.TempDir;
  * session's own verification passes.
  * <p>
  * The matrix ({@link TestMatrix}): {@code full} records each program in both sync modes, round-robin and with chaos
- * seeds 1 and 2, and replays each recording three times (348 cases). {@code ci}, the default, records each program
- * once per libc in {@code locks} mode with chaos seed {@value #CI_SEED} and replays it once (58 cases), with the
+ * seeds 1 and 2, and replays each recording three times (360 cases). {@code ci}, the default, records each program
+ * once per libc in {@code locks} mode with chaos seed {@value #CI_SEED} and replays it once (60 cases), with the
  * smaller workload that {@code ci-workloads.txt} beside the manifest may give it (the same binary and self-checks,
  * fewer iterations; {@link GuestManifest#ciWorkload}); the locks-mode test below uses those workloads too: locks mode
  * stops at every syscall and at every lock call, so it is the stricter of the two, and chaos makes the interleaving

@@ -211,6 +211,22 @@ class SessionTest {
 		}
 	}
 
+	/** A recording made before runs ended at a wait-for cycle, replayed now: the divergence says why. */
+	@Test
+	void aReplayThatEndsAtAWaitForCycleBeforeTheRecordingDidSaysTheRecordingPredatesTheCheck() throws IOException {
+		try (ReplaySession s = replay(trace, ToyGuest.deadlockingAfter(THREADS, OPS, 20), new CapturedOutput())) {
+			DivergenceException e = assertThrows(DivergenceException.class, s::run);
+			assertTrue(e.differences().get(0).startsWith("the recording goes on with "), e.getMessage());
+			assertTrue(e.differences().get(1).startsWith("the replay ended where threads deadlocked over mutexes and"
+					+ " the recording went on: it was made by an InSight that did not yet end a run at such a cycle"),
+					e.getMessage());
+		}
+		try (ReplaySession s = replay(trace, ToyGuest.stoppingAfter(THREADS, OPS, 20), new CapturedOutput())) {
+			DivergenceException e = assertThrows(DivergenceException.class, s::run);
+			assertTrue(e.differences().stream().noneMatch(d -> d.contains("deadlocked over mutexes")), e.getMessage());
+		}
+	}
+
 	@Test
 	void anotherCpuModelIsRefused() {
 		HostCpu elsewhere = new HostCpu("GenuineIntel", "Intel(R) Xeon(R) Platinum 8375C CPU @ 2.90GHz", 6, 106, 6);

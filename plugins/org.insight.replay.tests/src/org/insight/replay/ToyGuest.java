@@ -34,6 +34,7 @@ final class ToyGuest implements GuestExecution {
 	private final OutputSink output;
 	private final int opsPerThread;
 	private final int stopAfter;
+	private boolean cycleDeadlock;
 	private final long[] state;
 	private final int[] pc;
 	private final long[] syncIndex;
@@ -66,6 +67,15 @@ final class ToyGuest implements GuestExecution {
 	/** A guest that stops (exits at once) after {@code stopAfter} steps: a replay that ends too early. */
 	static GuestLauncher stoppingAfter(int threads, int opsPerThread, int stopAfter) {
 		return (program, config, inputs, output) -> new ToyGuest(threads, opsPerThread, stopAfter, inputs, output);
+	}
+
+	/** A guest that ends after {@code stopAfter} steps as the machine ends a run at a wait-for cycle over mutexes. */
+	static GuestLauncher deadlockingAfter(int threads, int opsPerThread, int stopAfter) {
+		return (program, config, inputs, output) -> {
+			ToyGuest g = new ToyGuest(threads, opsPerThread, stopAfter, inputs, output);
+			g.cycleDeadlock = true;
+			return g;
+		};
 	}
 
 	/** A guest that writes one more byte at its end than the recorded one did. */
@@ -162,7 +172,9 @@ final class ToyGuest implements GuestExecution {
 			write(1, "!");
 		}
 		byte[] memory = digest();
-		ending = GuestEnding.of(new Termination.Exited((int) (state[1] & 0x7f)), memory);
+		ending = cycleDeadlock ? new GuestEnding(new org.insight.replay.trace.ExitStatus(124, 0,
+				"deadlock: threads 1001, 1002 wait for each other's mutexes"), memory)
+				: GuestEnding.of(new Termination.Exited((int) (state[1] & 0x7f)), memory);
 		return false;
 	}
 

@@ -110,6 +110,10 @@ public final class ReplaySession extends Session {
 	void finish(GuestOutcome replayed) {
 		List<String> differences = new ArrayList<>();
 		inputs.leftOver().ifPresent(differences::add);
+		if (!differences.isEmpty() && RunResult.endedAtWaitForCycle(replayed.exit().description())) {
+			differences.add("the replay ended where threads deadlocked over mutexes and the recording went on: it was"
+					+ " made by an InSight that did not yet end a run at such a cycle, and cannot be replayed past it");
+		}
 		differences.addAll(trailer.outcome().differences(replayed));
 		if (!differences.isEmpty()) {
 			throw new DivergenceException("replay diverged at its end, after " + inputs.framesConsumed() + " of "

@@ -34,6 +34,7 @@ import org.insight.vmm.machine.VcpuLoop;
 import org.insight.vmm.memory.AddressSpace;
 import org.insight.vmm.memory.AddressSpaceConfig;
 import org.insight.vmm.memory.MachineLayout;
+import org.insight.vmm.sched.LibcMutexes;
 import org.insight.vmm.sched.LockFunctions;
 import org.insight.vmm.sched.Scheduler;
 import org.insight.vmm.sched.StackScan;
@@ -100,6 +101,7 @@ public final class GuestRun {
 			LinuxProcess process = new LinuxProcess(space, scheduler, inputs, output,
 					machine.cpu()::saveExtendedState, guestPath);
 			StackScan scan = new StackScan(space, codeOf(loaded), loaded.symbols()::describe);
+			scheduler.mutexOwners(new LibcMutexes(space, loaded.symbols(), scan));
 			SyscallTable syscalls = SyscallTable.linux();
 			RunStats stats = new RunStats();
 			VcpuLoop loop = new VcpuLoop(machine.cpu(), machine.facts(), process, syscalls, scan, stats)

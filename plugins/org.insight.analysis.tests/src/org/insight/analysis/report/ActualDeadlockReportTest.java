@@ -121,7 +121,7 @@ class ActualDeadlockReportTest {
 				      #0 0x401010 in bookkeeper at /src/deadlock.c:25
 				"""), text);
 		assertTrue(text.contains("Thread 3 holds audit_lock and waits for accounts_lock"), text);
-		assertTrue(text.contains("\n1 actual deadlock: the run ended in it, every thread blocked.\n"
+		assertTrue(text.contains("\n1 actual deadlock: the run ended in it, its threads blocked for ever.\n"
 				+ "0 potential deadlocks, 0 cycles filtered out"), text);
 	}
 

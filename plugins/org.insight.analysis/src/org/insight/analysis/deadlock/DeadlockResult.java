@@ -16,7 +16,7 @@ import org.insight.analysis.LockRef;
  * @param locks     how many distinct locks were seen
  * @param edges     how many lock-order edges
  * @param truncated whether the cycle search stopped at its limit
- * @param actual    the actual deadlocks: the wait-for cycles of a run that ended with every thread blocked, in the
+ * @param actual    the actual deadlocks: the wait-for cycles of a run that ended in an actual deadlock, in the
  *                  form of a cycle whose edge i is thread i holding lock i and waiting for lock i+1 (empty when the
  *                  run did not end so)
  */

@@ -21,7 +21,7 @@ import org.insight.analysis.source.SourceLocation;
  * does, its location is where the first edge's second lock was acquired, its related locations are the other
  * acquisition sites, and one code flow has a thread flow per edge with both acquisition stacks (held, then acquired).
  * {@code partialFingerprints} carries the finding's stable id, so a service matches it across analyses. An actual
- * deadlock (the run ended with every thread blocked) is a result of rule {@value #ACTUAL_RULE}, level error, in the
+ * deadlock (the run ended in it) is a result of rule {@value #ACTUAL_RULE}, level error, in the
  * same form: each thread flow is a thread with the lock it holds and the one it waits for.
  * <p>
  * Filtered cycles are results too, with a {@code suppressions} entry (kind external, status accepted, the filter's
@@ -106,7 +106,7 @@ public final class SarifReport {
 	private static String actualRule() {
 		return "{\"id\": " + Json.str(ACTUAL_RULE) + ", \"name\": \"ActualDeadlock\", \"shortDescription\": {\"text\": "
 				+ Json.str("Threads blocked for ever, each waiting for a lock another holds (actual deadlock)")
-				+ "}, \"fullDescription\": {\"text\": " + Json.str("The recorded run ended with every thread blocked:"
+				+ "}, \"fullDescription\": {\"text\": " + Json.str("The recorded run ended in a deadlock:"
 						+ " each thread of the cycle holds a lock and waits for the next thread's. The replay reproduced"
 						+ " it.")
 				+ "}, \"help\": {\"text\": " + Json.str("Acquire the cycle's locks in one global order in every"

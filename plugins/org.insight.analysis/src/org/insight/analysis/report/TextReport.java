@@ -67,7 +67,7 @@ public final class TextReport {
 		out.println();
 		if (!d.actual().isEmpty()) {
 			out.println(plural(d.actual().size(), "actual deadlock") + ": the run ended in "
-					+ (d.actual().size() == 1 ? "it" : "them") + ", every thread blocked.");
+					+ (d.actual().size() == 1 ? "it" : "them") + ", its threads blocked for ever.");
 		}
 		out.println(plural(d.findings().size(), "potential deadlock") + ", " + plural(d.filtered().size(),
 				"cycle") + " filtered out (" + plural(d.locks(), "lock") + ", " + plural(d.edges(), "lock-order edge")

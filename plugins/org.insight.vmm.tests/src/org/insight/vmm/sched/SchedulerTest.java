@@ -129,6 +129,57 @@ class SchedulerTest {
 		assertTrue(inputs.asked(IdleWait.class).isEmpty());
 	}
 
+	/** Owners by futex word: the thread blocked on word w waits for the mutex at w, held by owners.get(w). */
+	private static MutexOwners ownersByWord(java.util.Map<Long, Integer> owners) {
+		return (t, stuck) -> java.util.Optional.ofNullable(owners.get(t.futexAddress()))
+				.map(o -> new MutexWait(t.tid(), t.futexAddress(), o));
+	}
+
+	@Test
+	void aWaitForCycleIsADeadlockWhenItClosesWhileAnotherThreadSleeps() {
+		GuestThread a = spawn();
+		GuestThread b = spawn();
+		s.mutexOwners(ownersByWord(java.util.Map.of(0x7000L, 1002, 0x7008L, 1001)));
+		s.sleep(main, 5_000_000_000L); // main polls: it sleeps, with a deadline, and wakes again and again
+		inputs.schedule = (point, runnable) -> runnable.get(0);
+		assertInstanceOf(Decision.Run.class, s.afterSyscall(35, ARGS));
+		assertSame(a, s.current());
+		s.waitOnFutex(a, 0x7000, -1, GuestThread.NO_DEADLINE, -110);
+		assertInstanceOf(Decision.Run.class, s.afterSyscall(202, ARGS), "b still runs: no cycle yet");
+		assertSame(b, s.current());
+		int asked = inputs.syncPoints().size();
+		int clockReads = inputs.asked(ClockRead.class).size();
+		s.waitOnFutex(b, 0x7008, -1, GuestThread.NO_DEADLINE, -110);
+		Decision d = s.afterSyscall(202, ARGS);
+		Decision.Deadlocked dl = assertInstanceOf(Decision.Deadlocked.class, d);
+		assertEquals(List.of(b, a), dl.blocked(), "the cycle from the thread that closed it");
+		assertEquals(List.of(new MutexWait(1002, 0x7008, 1001), new MutexWait(1001, 0x7000, 1002)), dl.cycle());
+		assertEquals(List.of(main), dl.others());
+		assertEquals(asked, inputs.syncPoints().size(), "decided before any input was asked for");
+		assertEquals(clockReads, inputs.asked(ClockRead.class).size(), "no clock read for the cycle");
+	}
+
+	@Test
+	void aThreadThatRelocksItsOwnMutexIsACycleOfOne() {
+		spawn();
+		s.mutexOwners(ownersByWord(java.util.Map.of(0x7000L, 1000)));
+		s.waitOnFutex(main, 0x7000, -1, GuestThread.NO_DEADLINE, -110);
+		Decision.Deadlocked dl = assertInstanceOf(Decision.Deadlocked.class, s.afterSyscall(202, ARGS));
+		assertEquals(List.of(new MutexWait(1000, 0x7000, 1000)), dl.cycle());
+		assertEquals(1, dl.others().size());
+	}
+
+	@Test
+	void anOwnerThatRunsOrWaitsWithATimeoutClosesNoCycle() {
+		GuestThread a = spawn();
+		s.mutexOwners(ownersByWord(java.util.Map.of(0x7008L, 1001, 0x7108L, 1000)));
+		s.waitOnFutex(a, 0x7108, -1, 5_000_000_000L, -110); // a waits for main's mutex, with a timeout
+		s.waitOnFutex(main, 0x7008, -1, GuestThread.NO_DEADLINE, -110);
+		inputs.schedule = (point, runnable) -> runnable.get(0);
+		Decision d = s.afterSyscall(202, ARGS);
+		assertFalse(d instanceof Decision.Deadlocked dl && !dl.cycle().isEmpty(), d.toString());
+	}
+
 	@Test
 	void aStopEndsAnIdleWait() {
 		s.sleep(main, Long.MAX_VALUE - 1);

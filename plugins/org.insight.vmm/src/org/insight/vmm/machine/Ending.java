@@ -14,7 +14,7 @@ public sealed interface Ending {
 	record Terminated(Termination termination, Optional<String> crash) implements Ending {
 	}
 
-	/** Every thread blocked for good. */
+	/** Every thread blocked for good, or some threads in a wait-for cycle over mutexes ({@link DeadlockReport}). */
 	record Deadlocked(DeadlockReport report) implements Ending {
 	}
 

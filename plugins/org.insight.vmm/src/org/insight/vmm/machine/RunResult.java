@@ -38,6 +38,11 @@ public record RunResult(int exitStatus, Ending ending, long stdoutBytes, long st
 				|| CANCELLED_DESCRIPTION.equals(description) || TRACE_LIMIT_DESCRIPTION.equals(description));
 	}
 
+	/** Whether {@link #describe()} gave {@code description} to a run that ended at a wait-for cycle over mutexes. */
+	public static boolean endedAtWaitForCycle(String description) {
+		return description.startsWith(DeadlockReport.CYCLE_PREFIX);
+	}
+
 	public RunResult {
 		notes = List.copyOf(notes);
 		memoryDigest = memoryDigest.clone();
@@ -83,7 +88,7 @@ public record RunResult(int exitStatus, Ending ending, long stdoutBytes, long st
 	public String describe() {
 		return switch (ending) {
 		case Ending.Terminated t -> t.crash().map(c -> "killed by " + c).orElse(t.termination().describe());
-		case Ending.Deadlocked d -> "deadlock: all " + d.report().threads().size() + " threads blocked";
+		case Ending.Deadlocked d -> d.report().describe();
 		case Ending.Stopped s -> switch (s.report().reason()) {
 		case WALL_LIMIT -> WALL_LIMIT_DESCRIPTION;
 		case TRACE_LIMIT -> TRACE_LIMIT_DESCRIPTION;

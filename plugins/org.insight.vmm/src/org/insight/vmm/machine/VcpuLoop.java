@@ -360,7 +360,8 @@ public final class VcpuLoop {
 		switch (d) {
 		case Decision.Run r -> resume(r);
 		// Every blocked thread's registers were saved at its last exit, so the report reads them from there.
-		case Decision.Deadlocked dl -> finish(new Ending.Deadlocked(DeadlockReport.of(dl.blocked(), scan)));
+		case Decision.Deadlocked dl -> finish(new Ending.Deadlocked(dl.cycle().isEmpty() ? DeadlockReport.of(dl.blocked(),
+				scan) : DeadlockReport.of(dl.blocked(), dl.cycle(), dl.others(), scan)));
 		case Decision.AllExited a -> {
 			process.exit(scheduler.leaderExitCode());
 			finish(new Ending.Terminated(process.termination().orElseThrow(), Optional.empty()));

@@ -13,10 +13,21 @@ public sealed interface Decision {
 	record Run(GuestThread thread, boolean switched, SyncPoint.Kind point) implements Decision {
 	}
 
-	/** Every live thread is blocked and none has a timeout: the guest can never continue. */
-	record Deadlocked(List<GuestThread> blocked) implements Decision {
+	/**
+	 * The guest can never continue as a whole ({@code cycle} empty: every live thread is blocked and none has a
+	 * timeout), or some of its threads never can: {@code blocked} wait for each other's mutexes in {@code cycle} (thread
+	 * i waits for a mutex thread i+1 holds, the last for one the first holds), while {@code others} may still run.
+	 */
+	record Deadlocked(List<GuestThread> blocked, List<MutexWait> cycle, List<GuestThread> others) implements Decision {
 		public Deadlocked {
 			blocked = List.copyOf(blocked);
+			cycle = List.copyOf(cycle);
+			others = List.copyOf(others);
+		}
+
+		/** Every live thread blocked without a timeout. */
+		public Deadlocked(List<GuestThread> blocked) {
+			this(blocked, List.of(), List.of());
 		}
 	}
 

@@ -24,7 +24,11 @@ import org.insight.vmm.inputs.SyncPoint;
  * every clock read a timeout needs, is a question to {@link GuestInputs}, so a recording of the inputs fixes the
  * interleaving. Timeouts are deadlines on the guest's CLOCK_MONOTONIC, checked at each sync point where one is
  * pending; when every live thread is blocked the scheduler idles until the earliest deadline, or reports a deadlock
- * when there is none.
+ * when there is none. A deadlock among some threads is reported as soon as it closes, while others still run: when a
+ * thread blocks without a timeout on a mutex, the owners of the mutexes ({@link MutexOwners}) are followed from it, and
+ * when they lead back to it through threads that are blocked so too, that wait-for cycle is the deadlock. The check is
+ * made at that sync point, before any input is asked for, from guest memory and earlier sync points alone, so a replay
+ * ends at the same point.
  * <p>
  * Not thread-safe: the vCPU thread owns it.
  */
@@ -39,6 +43,7 @@ public final class Scheduler {
 	/** The blocked threads that have a deadline, in tid order (timeouts expire in a deterministic order). */
 	private final TreeMap<Integer, GuestThread> timed = new TreeMap<>();
 	private final FutexTable futexes = new FutexTable();
+	private MutexOwners mutexes = MutexOwners.NONE;
 	private int nextTid = FIRST_TID;
 	private GuestThread current;
 	private boolean yieldRequested;
@@ -58,6 +63,12 @@ public final class Scheduler {
 		this.inputs = Objects.requireNonNull(inputs, "inputs");
 		this.maxThreads = maxThreads;
 		this.stopRequested = Objects.requireNonNull(stopRequested, "stopRequested");
+	}
+
+	/** Where the owners of the guest's mutexes come from, for deadlocks among some threads (none by default). */
+	public Scheduler mutexOwners(MutexOwners owners) {
+		this.mutexes = Objects.requireNonNull(owners, "owners");
+		return this;
 	}
 
 	/** Creates the first thread, which becomes the current one. */
@@ -212,6 +223,7 @@ public final class Scheduler {
 			endIoWait(t);
 		}
 		timed.remove(t.tid());
+		mutexes.exited(t.tid());
 		t.state(ThreadState.DEAD);
 		t.exitCode(code);
 		if (t.tid() == FIRST_TID) {
@@ -271,11 +283,20 @@ public final class Scheduler {
 	public Decision atLockCall(LockFunction f, long lock) {
 		GuestThread t = current;
 		requireRunnable(t, "lock call");
+		mutexes.lockCall(t, f, lock);
 		return decide(SyncPoint.lockCall(t.tid(), t.nextSyncIndex(), f.name(), f.address(), lock));
 	}
 
 	private Decision decide(SyncPoint point) {
 		GuestThread before = current;
+		if (point.kind() == SyncPoint.Kind.BLOCKED) {
+			List<MutexWait> cycle = waitCycle(current);
+			if (!cycle.isEmpty()) {
+				List<GuestThread> inCycle = cycle.stream().map(w -> live.get(w.waiter())).toList();
+				List<GuestThread> others = live.values().stream().filter(t -> !inCycle.contains(t)).toList();
+				return new Decision.Deadlocked(inCycle, cycle, others);
+			}
+		}
 		for (;;) {
 			expireTimeouts(point.tid());
 			List<Integer> runnable = runnableTids();
@@ -302,6 +323,40 @@ public final class Scheduler {
 			inputs.idle(new IdleWait(first.tid(), first.deadline()));
 			idleWaits++;
 		}
+	}
+
+	/**
+	 * The wait-for cycle that {@code first} closes by blocking: from it, each thread waits for a mutex whose owner is
+	 * blocked without a timeout too, back to {@code first}. Empty when the owners lead elsewhere or are not known.
+	 */
+	private List<MutexWait> waitCycle(GuestThread first) {
+		if (!stuck(first.tid())) {
+			return List.of();
+		}
+		List<MutexWait> path = new ArrayList<>();
+		GuestThread at = first;
+		while (path.size() < live.size()) {
+			Optional<MutexWait> w = mutexes.waitOf(at, this::stuck);
+			if (w.isEmpty()) {
+				return List.of();
+			}
+			path.add(w.get());
+			int owner = w.get().owner();
+			if (owner == first.tid()) {
+				return path;
+			}
+			if (!stuck(owner) || path.stream().anyMatch(p -> p.waiter() == owner)) {
+				return List.of(); // a running owner, or a cycle that does not pass through first (found when it closed)
+			}
+			at = live.get(owner);
+		}
+		return List.of();
+	}
+
+	/** Whether {@code tid} is a live thread blocked in a futex wait without a timeout. */
+	private boolean stuck(int tid) {
+		GuestThread t = live.get(tid);
+		return t != null && t.state() == ThreadState.FUTEX_WAIT && !t.hasDeadline();
 	}
 
 	private void expireTimeouts(int asker) {

@@ -40,7 +40,12 @@ public final class StackScan {
 
 	/** Up to {@code max} return addresses found from {@code rsp} upwards, innermost first, described. */
 	public List<String> callers(long rsp, int max) {
-		List<String> found = new ArrayList<>();
+		return returnAddresses(rsp, max).stream().map(describe::apply).toList();
+	}
+
+	/** Up to {@code max} return addresses found from {@code rsp} upwards, innermost first. */
+	public List<Long> returnAddresses(long rsp, int max) {
+		List<Long> found = new ArrayList<>();
 		for (int i = 0; i < WORDS && found.size() < max; i++) {
 			long word;
 			try {
@@ -49,7 +54,7 @@ public final class StackScan {
 				break; // the top of the stack, or a corrupt RSP: the scan ends where the memory does
 			}
 			if (isReturnAddress(word)) {
-				found.add(describe.apply(word));
+				found.add(word);
 			}
 		}
 		return found;
