@@ -27,6 +27,13 @@ public final class Messages extends NLS {
 	public static String Marker_filtered;
 	public static String Marker_actual;
 	public static String Marker_location;
+	public static String Analyzer_refused;
+	public static String Analyzer_duplicate;
+	public static String Analyzer_noIdOrName;
+	public static String Analyzer_nothingToRun;
+	public static String Analyzer_unknownEngine;
+	public static String Analyzer_noMember;
+	public static String Analyzer_failed;
 
 	static {
 		NLS.initializeMessages("org.insight.core.messages", Messages.class);

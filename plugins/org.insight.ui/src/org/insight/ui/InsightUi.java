@@ -38,6 +38,9 @@ public final class InsightUi extends AbstractUIPlugin {
 					if (r.functions().isPresent()) {
 						Views.show(FunctionProfileView.ID);
 					}
+					if (!r.contributed().isEmpty()) {
+						Views.show(org.insight.ui.views.AnalyzerResultsView.ID);
+					}
 				});
 			}
 		}

@@ -40,7 +40,6 @@ public final class Messages extends NLS {
 	public static String Replay_name;
 	public static String Replay_trace;
 	public static String Replay_noTrace;
-	public static String Replay_deadlocks;
 	public static String Recording_analyze;
 	public static String Deadlocks_columnFinding;
 	public static String Deadlocks_columnLocation;
@@ -90,8 +89,6 @@ public final class Messages extends NLS {
 	public static String View_cannotRead;
 	public static String Preferences_description;
 	public static String Preferences_machine;
-	public static String Replay_locks;
-	public static String Replay_functions;
 	public static String Locks_columnLock;
 	public static String Locks_columnLocation;
 	public static String Locks_acquisitions;
@@ -128,6 +125,21 @@ public final class Messages extends NLS {
 	public static String Flame_hint;
 	public static String Flame_reset;
 	public static String Flame_resetTip;
+	public static String Results_columnResult;
+	public static String Results_columnDetail;
+	public static String Results_columnLocation;
+	public static String Results_empty;
+	public static String Results_summary;
+	public static String Results_count;
+	public static String Mapping_description;
+	public static String Mapping_build;
+	public static String Mapping_local;
+	public static String Mapping_add;
+	public static String Mapping_edit;
+	public static String Mapping_remove;
+	public static String Mapping_browse;
+	public static String Mapping_dialogTitle;
+	public static String Mapping_cannotSave;
 
 	static {
 		NLS.initializeMessages("org.insight.ui.messages", Messages.class);

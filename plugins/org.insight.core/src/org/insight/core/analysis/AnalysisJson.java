@@ -36,8 +36,19 @@ public final class AnalysisJson {
 
 	/** The report in {@code json} of the analysis of {@code recording}: deadlocks, lock and function profiles. */
 	public static AnalysisReport readAll(Path json, Path recording) throws AnalysisReportException {
+		return readAll(json, recording, null);
+	}
+
+	/**
+	 * As {@link #readAll(Path, Path)}, with the results of the contributed analyzers ({@link ReportAnalyzer}) of
+	 * {@code selected} (null: each whose member the report has).
+	 */
+	static AnalysisReport readAll(Path json, Path recording, java.util.Collection<String> selected)
+			throws AnalysisReportException {
 		try (Reader in = Files.newBufferedReader(json, StandardCharsets.UTF_8)) {
-			return parse(JsonParser.parseReader(in), recording, json);
+			JsonElement root = JsonParser.parseReader(in);
+			AnalysisReport report = parse(root, recording, json);
+			return report.with(ContributedAnalyses.run(root.getAsJsonObject(), report, selected));
 		} catch (IOException e) {
 			throw new AnalysisReportException(NLS.bind(Messages.Report_unreadable, json, e.getMessage()), e);
 		} catch (JsonParseException | IllegalStateException | UnsupportedOperationException

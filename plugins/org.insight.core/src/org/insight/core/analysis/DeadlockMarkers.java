@@ -58,11 +58,19 @@ public final class DeadlockMarkers {
 		return created[0];
 	}
 
-	/** The markers of one recording, of both kinds. */
+	/** The deadlock markers of one recording, of the three kinds (not the contributed analyzers'). */
 	public static IMarker[] of(String recording) throws CoreException {
 		return java.util.Arrays.stream(ResourcesPlugin.getWorkspace().getRoot().findMarkers(FINDING, true,
 				IResource.DEPTH_INFINITE)).filter(m -> recording.equals(m.getAttribute(RECORDING, "")))
-				.toArray(IMarker[]::new);
+				.filter(m -> !AnalyzerMarkers.TYPE.equals(type(m))).toArray(IMarker[]::new);
+	}
+
+	private static String type(IMarker m) {
+		try {
+			return m.getType();
+		} catch (CoreException gone) {
+			return "";
+		}
 	}
 
 	private static void remove(IWorkspaceRoot root, String recording) throws CoreException {

@@ -160,7 +160,7 @@ public final class EngineJob extends Job {
 			return Status.OK_STATUS;
 		}
 		try {
-			report = ReportImport.run(trace, analysis.report(), progress);
+			report = ReportImport.run(trace, analysis.report(), analysis.analyzers(), progress);
 			return Status.OK_STATUS;
 		} catch (CoreException e) {
 			return e.getStatus();

@@ -33,8 +33,10 @@ public final class LaunchAttributes {
 	 */
 	public static final String ANALYZE = P + "analyze";
 	/**
-	 * Replay: the analyses to run after a verified replay, separated by commas: {@link #DEADLOCKS}, {@link #LOCKS},
-	 * {@link #FUNCTIONS}; {@link #DEFAULT_ANALYSES} for a new configuration.
+	 * Replay: the analyses to run after a verified replay, separated by commas: ids of the analyzer registry
+	 * ({@code AnalyzerRegistry}, extension point {@code org.insight.core.analyzers}), the built-ins
+	 * {@link #DEADLOCKS}, {@link #LOCKS}, {@link #FUNCTIONS}; a new configuration has the analyzers marked default
+	 * ({@link #DEFAULT_ANALYSES}, the built-ins' defaults).
 	 */
 	public static final String ANALYSES = P + "analyses";
 	/** The potential-deadlock analysis ({@code insight analyze --deadlocks}). */

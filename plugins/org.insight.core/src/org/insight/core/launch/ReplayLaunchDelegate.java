@@ -11,6 +11,7 @@ import org.eclipse.debug.core.ILaunchConfiguration;
 import org.eclipse.osgi.util.NLS;
 import org.insight.core.Machine;
 import org.insight.core.Messages;
+import org.insight.core.analysis.AnalyzerRegistry;
 
 /**
  * <i>InSight Replay</i>: {@code insight replay --vm MACHINE TRACE}, which ends with "replay verified" or the divergence;
@@ -44,13 +45,16 @@ public final class ReplayLaunchDelegate extends EngineLaunchDelegate {
 		return List.of("replay", "--vm", machine(config).option(), trace(config).toString());
 	}
 
-	/** With analyses: {@code insight analyze --format json} with their options, once the replay verified. */
+	/**
+	 * With analyses (ids of {@link AnalyzerRegistry}): {@code insight analyze --format json} with the options of the
+	 * engine analyzers they run, once the replay verified; the import then gives the chosen contributed analyzers
+	 * their report members.
+	 */
 	@Override
 	AnalysisStep analysis(ILaunchConfiguration config, Path trace) throws CoreException {
-		List<String> analyses = List.of(config.getAttribute(LaunchAttributes.ANALYSES, "").split("\\s*,\\s*"));
-		boolean any = analyses.stream().anyMatch(a -> List.of(LaunchAttributes.DEADLOCKS, LaunchAttributes.LOCKS,
-				LaunchAttributes.FUNCTIONS).contains(a));
-		return any ? AnalysisStep.analyze(trace, machine(config).option(), analyses) : null;
+		List<String> analyses = AnalyzerRegistry.split(config.getAttribute(LaunchAttributes.ANALYSES, ""));
+		List<String> engine = AnalyzerRegistry.engineAnalyzers(analyses);
+		return engine.isEmpty() ? null : AnalysisStep.analyze(trace, machine(config).option(), engine, analyses);
 	}
 
 	private static Machine machine(ILaunchConfiguration config) throws CoreException {

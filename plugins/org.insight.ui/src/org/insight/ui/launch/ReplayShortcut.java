@@ -6,6 +6,7 @@ import org.eclipse.debug.ui.ILaunchShortcut;
 import org.eclipse.jface.viewers.ISelection;
 import org.eclipse.ui.IEditorPart;
 import org.insight.core.InsightCore;
+import org.insight.core.analysis.AnalyzerRegistry;
 import org.insight.core.launch.LaunchAttributes;
 import org.insight.ui.views.RecordingView;
 
@@ -28,7 +29,7 @@ public final class ReplayShortcut implements ILaunchShortcut {
 					wc.setAttribute(LaunchAttributes.TRACE, t.toString());
 					// Replay and Analyze: a new configuration analyzes for potential deadlocks and profiles the
 					// locks after the replay (the function profile, slow, is chosen on the Replay tab)
-					wc.setAttribute(LaunchAttributes.ANALYSES, LaunchAttributes.DEFAULT_ANALYSES);
+					wc.setAttribute(LaunchAttributes.ANALYSES, String.join(",", AnalyzerRegistry.defaults()));
 				});
 	}
 }

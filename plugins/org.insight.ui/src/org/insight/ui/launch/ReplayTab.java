@@ -3,7 +3,9 @@ package org.insight.ui.launch;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.eclipse.debug.core.ILaunchConfiguration;
 import org.eclipse.debug.core.ILaunchConfigurationWorkingCopy;
@@ -12,16 +14,20 @@ import org.eclipse.swt.widgets.Combo;
 import org.eclipse.swt.widgets.Composite;
 import org.eclipse.swt.widgets.Text;
 import org.insight.core.Machine;
+import org.insight.core.analysis.AnalyzerDescriptor;
+import org.insight.core.analysis.AnalyzerRegistry;
 import org.insight.core.launch.LaunchAttributes;
 import org.insight.ui.Messages;
 
-/** Replay: the recording, the machine and the analyses to run after the replay. */
+/**
+ * Replay: the recording, the machine and the analyses to run after the replay: a check box per analyzer of the
+ * registry (extension point {@code org.insight.core.analyzers}: the built-ins, then the contributed ones).
+ */
 public final class ReplayTab extends InsightTab {
 	private Text trace;
 	private Combo machine;
-	private Button deadlocks;
-	private Button locks;
-	private Button functions;
+	/** By analyzer id, in the registry's order. */
+	private final Map<String, Button> analyzers = new LinkedHashMap<>();
 
 	@Override
 	public String getName() {
@@ -39,24 +45,24 @@ public final class ReplayTab extends InsightTab {
 		trace = textRow(g, Messages.Replay_trace, Browse.FILE);
 		machine = comboRow(g, Messages.Recording_machine, Messages.Recording_machineDefault,
 				Messages.Recording_machineAuto, Messages.Recording_machineKvm, Messages.Recording_machineNested);
-		deadlocks = checkRow(g, Messages.Replay_deadlocks);
-		locks = checkRow(g, Messages.Replay_locks);
-		functions = checkRow(g, Messages.Replay_functions);
+		for (AnalyzerDescriptor d : AnalyzerRegistry.all()) {
+			Button b = checkRow(g, d.name());
+			b.setData(d.id());
+			analyzers.put(d.id(), b);
+		}
 	}
 
 	@Override
 	public void setDefaults(ILaunchConfigurationWorkingCopy config) {
-		config.setAttribute(LaunchAttributes.ANALYSES, LaunchAttributes.DEFAULT_ANALYSES);
+		config.setAttribute(LaunchAttributes.ANALYSES, String.join(",", AnalyzerRegistry.defaults()));
 	}
 
 	@Override
 	public void initializeFrom(ILaunchConfiguration config) {
 		trace.setText(get(config, LaunchAttributes.TRACE));
 		machine.select(Machine.ofOption(get(config, LaunchAttributes.MACHINE)).map(k -> k.ordinal() + 1).orElse(0));
-		List<String> analyses = List.of(get(config, LaunchAttributes.ANALYSES).split("\\s*,\\s*"));
-		deadlocks.setSelection(analyses.contains(LaunchAttributes.DEADLOCKS));
-		locks.setSelection(analyses.contains(LaunchAttributes.LOCKS));
-		functions.setSelection(analyses.contains(LaunchAttributes.FUNCTIONS));
+		List<String> analyses = AnalyzerRegistry.split(get(config, LaunchAttributes.ANALYSES));
+		analyzers.forEach((id, b) -> b.setSelection(analyses.contains(id)));
 	}
 
 	@Override
@@ -65,15 +71,11 @@ public final class ReplayTab extends InsightTab {
 		int i = machine.getSelectionIndex();
 		set(config, LaunchAttributes.MACHINE, i <= 0 ? "" : Machine.values()[i - 1].option());
 		List<String> analyses = new ArrayList<>();
-		if (deadlocks.getSelection()) {
-			analyses.add(LaunchAttributes.DEADLOCKS);
-		}
-		if (locks.getSelection()) {
-			analyses.add(LaunchAttributes.LOCKS);
-		}
-		if (functions.getSelection()) {
-			analyses.add(LaunchAttributes.FUNCTIONS);
-		}
+		analyzers.forEach((id, b) -> {
+			if (b.getSelection()) {
+				analyses.add(id);
+			}
+		});
 		set(config, LaunchAttributes.ANALYSES, String.join(",", analyses));
 	}
 

@@ -1,6 +1,5 @@
 package org.insight.ui.views;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -19,7 +18,8 @@ import org.insight.core.analysis.DeadlockReport.Frame;
 import org.insight.core.analysis.SourceLookup;
 
 /**
- * Opens a frame's source at its line: the workspace file the debug information's path maps to, else the file on disk;
+ * Opens a frame's source at its line: the workspace file the debug information's path maps to ({@link SourceLookup},
+ * with the workspace's path mappings), else the file on disk (the mapped path, else the path itself);
  * in the editor registered for it (CDT's C editor where CDT is installed), the text editor otherwise.
  */
 public final class SourceEditors {
@@ -39,9 +39,9 @@ public final class SourceEditors {
 			}
 		}
 		for (Frame f : frames) {
-			Path p = Path.of(f.file());
-			if (p.isAbsolute() && Files.isRegularFile(p)) {
-				return Optional.of(reveal(IDE.openEditor(page, p.toUri(), TEXT_EDITOR, true), f.line()));
+			Optional<Path> p = SourceLookup.external(f.file());
+			if (p.isPresent()) {
+				return Optional.of(reveal(IDE.openEditor(page, p.get().toUri(), TEXT_EDITOR, true), f.line()));
 			}
 		}
 		return Optional.empty();
