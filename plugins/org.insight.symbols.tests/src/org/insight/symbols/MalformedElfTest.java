@@ -258,6 +258,12 @@ class MalformedElfTest {
 				refusal("shentsize", b -> b.putShort(58, (short) 40)));
 		assertEquals("e_shstrndx " + shnum + " is not a section (e_shnum " + shnum + ")",
 				refusal("shstrndx", b -> b.putShort(62, (short) shnum)));
+		// found by fuzzing: a name table of type SHT_NOBITS (not checked to lie in the file) read past its end
+		int shstrndx = le(original).getShort(62);
+		long namesHeader = shoff + 64L * shstrndx;
+		assertEquals("e_shstrndx " + shstrndx + ": section " + shstrndx + " is not a string table (type 0x8)",
+				refusal("shstrtab-nobits", b -> b.putInt((int) namesHeader + 4, 8).putLong((int) namesHeader + 24,
+						0x6000_0000L)));
 		int symtab = sectionIndex(2);
 		long symtabHeader = shoff + 64L * symtab;
 		int strtab = le(original).getInt((int) symtabHeader + 40);

@@ -342,6 +342,12 @@ final class RawElf {
 			}
 		}
 		long[] names = raw[shstrndx];
+		// Only a string table was checked to lie in the file above (SHT_NULL and SHT_NOBITS are not): the names are
+		// read from it, so anything else is refused here, not read past the end of the file (found by fuzzing).
+		if (shstrndx != 0 && names[0] != SHT_STRTAB) {
+			throw fail("e_shstrndx " + shstrndx + ": section " + shstrndx + " is not a string table (type "
+					+ hex(names[0]) + ")");
+		}
 		for (int i = 0; i < shnum; i++) {
 			String name = "";
 			if (shstrndx != 0) {
