@@ -67,10 +67,10 @@ class KernelAreaTest {
 	void gdtHasTheSelectorsOfStar() {
 		KernelArea.write(m);
 		assertEquals(0, m.getLong(MachineLayout.GDT));
-		assertEquals(0x00af9a000000ffffL, m.getLong(MachineLayout.GDT + 0x08));
-		assertEquals(0x00cf92000000ffffL, m.getLong(MachineLayout.GDT + 0x10));
-		assertEquals(0x00cff2000000ffffL, m.getLong(MachineLayout.GDT + 0x28), "user data 0x2b = STAR[63:48]+8");
-		assertEquals(0x00affa000000ffffL, m.getLong(MachineLayout.GDT + 0x30), "user code 0x33 = STAR[63:48]+16");
+		assertEquals(0x00af9b000000ffffL, m.getLong(MachineLayout.GDT + 0x08), "kernel code, accessed: the GDT page is read-only");
+		assertEquals(0x00cf93000000ffffL, m.getLong(MachineLayout.GDT + 0x10));
+		assertEquals(0x00cff3000000ffffL, m.getLong(MachineLayout.GDT + 0x28), "user data 0x2b = STAR[63:48]+8");
+		assertEquals(0x00affb000000ffffL, m.getLong(MachineLayout.GDT + 0x30), "user code 0x33 = STAR[63:48]+16");
 		long tss = m.getLong(MachineLayout.GDT + 0x18);
 		assertEquals(MachineLayout.TSS_LIMIT, tss & 0xffff);
 		assertEquals(MachineLayout.TSS, (tss >>> 16) & 0xff_ffff | ((tss >>> 56) & 0xff) << 24);

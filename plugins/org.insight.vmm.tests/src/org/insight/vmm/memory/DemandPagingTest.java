@@ -30,18 +30,50 @@ class DemandPagingTest {
 	}
 
 	@Test
-	void kernelAreaIsIdentityMappedButThePageTablesAreNot() {
+	void kernelAreaIsIdentityMappedSupervisorOnlyButThePageTablesAreNot() {
 		for (MachineLayout.KernelRange r : MachineLayout.KERNEL_RANGES) {
 			for (long va = r.start(); va < r.end(); va += 4096) {
 				HardwareWalk hw = f.walk(va + 8);
-				assertTrue(hw.present() && hw.user() && hw.writable(), r.name() + " at " + Long.toHexString(va));
-				assertEquals(va + 8, hw.physical(), r.name());
+				String where = r.name() + " at " + Long.toHexString(va);
+				assertTrue(hw.present(), where);
+				assertEquals(va + 8, hw.physical(), where);
+				boolean gate = va == MachineLayout.GATE;
+				assertEquals(gate, hw.user(), where + ": only the syscall gate is reachable from CPL3");
+				boolean stack = va >= MachineLayout.KERNEL_STACK_TOP - MachineLayout.KERNEL_STACK_SIZE
+						|| va == MachineLayout.SCRATCH || va == MachineLayout.XSAVE_AREA;
+				assertEquals(stack, hw.writable(), where + ": only the stack and scratch are writable");
 			}
+		}
+		for (String name : new String[] { "GDT", "IDT", "TSS and I/O bitmap", "exception stubs", "syscall gate" }) {
+			assertTrue(MachineLayout.KERNEL_RANGES.stream().anyMatch(r -> r.name().equals(name) && !r.writable()),
+					name);
 		}
 		assertFalse(f.walk(MachineLayout.PML4).present(), "the guest cannot rewrite its page tables");
 		assertFalse(f.walk(0).present(), "null page");
 		assertFalse(f.walk(MachineLayout.KERNEL_STACK_TOP).present());
 		assertFalse(space.handlePageFault(MachineLayout.PML4, PF_WRITE | PF_USER), "and a fault there is real");
+		for (long va : new long[] { MachineLayout.IDT, MachineLayout.STUBS + 3 * 16, MachineLayout.GDT,
+				MachineLayout.KERNEL_STACK_TOP - 8, MachineLayout.GATE }) {
+			long before = space.pageTables().entry(MachineLayout.pageDown(va));
+			assertFalse(space.handlePageFault(va, PF_PRESENT | PF_WRITE | PF_USER), "a user write at 0x"
+					+ Long.toHexString(va) + " is a SIGSEGV, not a page to populate");
+			assertFalse(space.handlePageFault(va, PF_PRESENT | PF_USER), "a user read at 0x" + Long.toHexString(va));
+			assertEquals(before, space.pageTables().entry(MachineLayout.pageDown(va)), "entry left as it was");
+		}
+		assertEquals(0, space.demandFaults() + space.spuriousFaults());
+	}
+
+	@Test
+	void theOldUserWritableKernelAreaIsAConfigurationChoice() {
+		try (MemoryFixture old = new MemoryFixture(new AddressSpaceConfig(16 << 20, 0, false).withKernelAreaUserMapped(
+				true))) {
+			for (MachineLayout.KernelRange r : MachineLayout.KERNEL_RANGES) {
+				HardwareWalk hw = old.walk(r.start());
+				assertTrue(hw.present() && hw.user() && hw.writable(), r.name());
+			}
+		}
+		assertFalse(AddressSpaceConfig.defaults().kernelAreaUserMapped() && System.getenv(
+				AddressSpaceConfig.USER_MAPPED_ENV) == null, "supervisor-only by default");
 	}
 
 	@Test

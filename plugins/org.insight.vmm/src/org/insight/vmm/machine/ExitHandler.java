@@ -3,6 +3,7 @@ package org.insight.vmm.machine;
 import org.insight.kvm.Exit;
 import org.insight.kvm.Regs;
 import org.insight.vmm.linux.SyscallArgs;
+import org.insight.vmm.memory.AddressSpaceConfig;
 
 /**
  * Decides what a vCPU exit means: a pure function of the exit, the registers at the exit and the machine's facts
@@ -26,7 +27,9 @@ public final class ExitHandler {
 		case Exit.Interrupted i -> new ExitAction.Kick(regs.rip, facts.inKernelArea(regs.rip));
 		case Exit.Shutdown s -> new ExitAction.Fatal(String.format("the vCPU shut down (KVM_EXIT_SHUTDOWN: a triple "
 				+ "fault) at rip 0x%x, rsp 0x%x: the machine's descriptor tables, stubs or page tables are broken "
-				+ "(every level of a guest page table needs U/S=1 here)", regs.rip, regs.rsp));
+				+ "(every level of a guest page table needs U/S=1 here; on KVM under PVM, if the supervisor-only "
+				+ "kernel area is the cause, run with " + AddressSpaceConfig.USER_MAPPED_ENV + "=user)", regs.rip,
+				regs.rsp));
 		case Exit.Hlt h -> new ExitAction.Fatal(String.format("KVM_EXIT_HLT at rip 0x%x: guest code runs at CPL3, "
 				+ "where HLT faults, so the vCPU is not in the mode the machine set up", regs.rip));
 		case Exit.Mmio m -> new ExitAction.Fatal(String.format("MMIO %s at guest physical 0x%x (rip 0x%x): no guest "

@@ -22,13 +22,19 @@ public final class KernelArea {
 	/** GDT entries: null, kernel code, kernel data, TSS (two slots), user data, user code. */
 	public static final int GDT_ENTRIES = 7;
 	public static final int KERNEL_CS = 0x08, KERNEL_DS = 0x10, TSS_SELECTOR = 0x18;
-	/** 64-bit code, DPL 0. */
-	static final long KERNEL_CODE = 0x00af9a000000ffffL;
-	static final long KERNEL_DATA = 0x00cf92000000ffffL;
-	/** Data, DPL 3 (selector 0x2b). */
-	static final long USER_DATA = 0x00cff2000000ffffL;
-	/** 64-bit code, DPL 3 (selector 0x33). */
-	static final long USER_CODE = 0x00affa000000ffffL;
+	/*
+	 * Every segment descriptor is written with its accessed bit set (type 0xb code, 0x3 data): a CPU loading a
+	 * selector writes that bit into the GDT only when it is clear, so the GDT page can be mapped read-only (with
+	 * CR0.WP, a CPL0 write there would fault while delivering an exception: a triple fault).
+	 */
+	/** 64-bit code, DPL 0, accessed. */
+	static final long KERNEL_CODE = 0x00af9b000000ffffL;
+	/** Data, DPL 0, accessed. */
+	static final long KERNEL_DATA = 0x00cf93000000ffffL;
+	/** Data, DPL 3 (selector 0x2b), accessed. */
+	static final long USER_DATA = 0x00cff3000000ffffL;
+	/** 64-bit code, DPL 3 (selector 0x33), accessed. */
+	static final long USER_CODE = 0x00affb000000ffffL;
 	/** Present 64-bit interrupt gate, DPL 0: guest code cannot raise these vectors with INT n. */
 	static final int GATE_KERNEL = 0x8e;
 	/** The same at DPL 3, for INT3 and INTO, which user code may execute (as Linux allows). */

@@ -17,6 +17,7 @@ import org.insight.vmm.linux.SyscallTable;
 import org.insight.vmm.memory.AddressSpace;
 import org.insight.vmm.memory.GuestFault;
 import org.insight.vmm.memory.GuestOutOfMemoryException;
+import org.insight.vmm.memory.MachineLayout;
 import org.insight.vmm.sched.Decision;
 import org.insight.vmm.sched.DeadlockReport;
 import org.insight.vmm.sched.GuestThread;
@@ -473,6 +474,10 @@ public final class VcpuLoop {
 	private String pageFaultCause(long cr2, long error) {
 		String access = (error & AddressSpace.PF_FETCH) != 0 ? "instruction fetch"
 				: (error & AddressSpace.PF_WRITE) != 0 ? "write" : "read";
+		if (MachineLayout.isKernelArea(cr2)) {
+			return String.format("%s at 0x%x: the VMM's kernel area, not the guest's (#PF error code 0x%x)", access,
+					cr2, error);
+		}
 		String why = (error & AddressSpace.PF_PRESENT) != 0 ? "not permitted by the mapping"
 				: memory.vmaAt(cr2).isPresent() ? "not permitted by the mapping" : "address not mapped";
 		return String.format("%s at 0x%x: %s (#PF error code 0x%x)", access, cr2, why, error);

@@ -51,16 +51,20 @@ public final class AddressSpace {
 
 	/**
 	 * An empty address space whose page tables live in {@code memory} (PML4 at {@link MachineLayout#PML4}), with
-	 * the kernel area's pages identity-mapped.
+	 * the kernel area's pages identity-mapped, supervisor-only and mostly read-only ({@link MachineLayout#KERNEL_RANGES})
+	 * unless {@link AddressSpaceConfig#kernelAreaUserMapped()}. The upper levels are U=1 whatever the leaf says.
 	 */
 	public AddressSpace(GuestMemory memory, AddressSpaceConfig config) {
 		this.memory = memory;
 		this.config = config;
 		this.frames = new FrameAllocator(memory, MachineLayout.FIRST_FREE_FRAME, config.memoryCap() / PAGE_SIZE);
 		this.tables = new PageTables(memory, frames, MachineLayout.PML4);
+		boolean userMapped = config.kernelAreaUserMapped();
 		for (MachineLayout.KernelRange r : MachineLayout.KERNEL_RANGES) {
+			long flags = PageTables.P | PageTables.A | PageTables.D | (userMapped || r.user() ? PageTables.U : 0)
+					| (userMapped || r.writable() ? PageTables.W : 0);
 			for (long va = r.start(); va < r.end(); va += PAGE_SIZE) {
-				tables.setEntry(va, va | PageTables.P | PageTables.W | PageTables.U | PageTables.A | PageTables.D);
+				tables.setEntry(va, va | flags);
 			}
 		}
 	}

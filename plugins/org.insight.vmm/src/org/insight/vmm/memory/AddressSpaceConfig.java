@@ -15,8 +15,16 @@ package org.insight.vmm.memory;
  * @param maxVmas       most VMAs at once (Linux's vm.max_map_count): an mmap, or a munmap or mprotect that would split
  *                      an area, beyond it fails with ENOMEM, and brk keeps its break. It bounds the VMM's own
  *                      bookkeeping whatever the guest does
+ * @param kernelAreaUserMapped map the whole kernel area user-writable (U=1, W=1 at the leaf), as before issue #12,
+ *                      instead of supervisor-only and mostly read-only ({@link MachineLayout#KERNEL_RANGES}). Off by
+ *                      default; on a host that turns a fault on a supervisor page into SHUTDOWN (a risk on PVM,
+ *                      PLATFORM.md) the environment variable {@value #USER_MAPPED_ENV}=user turns it on. It lets the
+ *                      guest rewrite the IDT, GDT and stubs, i.e. run its own code at CPL0 inside its VM
  */
-public record AddressSpaceConfig(long memoryCap, long prefaultLimit, boolean noExecute, int maxVmas) {
+public record AddressSpaceConfig(long memoryCap, long prefaultLimit, boolean noExecute, int maxVmas,
+		boolean kernelAreaUserMapped) {
+	/** Environment variable that, set to "user", maps the kernel area user-writable (see above). */
+	public static final String USER_MAPPED_ENV = "INSIGHT_KERNEL_AREA";
 	public static final long DEFAULT_PREFAULT = 64 * 1024;
 	/** Linux's default vm.max_map_count. */
 	public static final int DEFAULT_MAX_VMAS = 65530;
@@ -28,25 +36,36 @@ public record AddressSpaceConfig(long memoryCap, long prefaultLimit, boolean noE
 		}
 	}
 
+	public AddressSpaceConfig(long memoryCap, long prefaultLimit, boolean noExecute, int maxVmas) {
+		this(memoryCap, prefaultLimit, noExecute, maxVmas, false);
+	}
+
 	public AddressSpaceConfig(long memoryCap, long prefaultLimit, boolean noExecute) {
 		this(memoryCap, prefaultLimit, noExecute, DEFAULT_MAX_VMAS);
 	}
 
-	/** All of a default-sized guest memory, 64 KiB prefault, no NX. */
+	/**
+	 * All of a default-sized guest memory, 64 KiB prefault, no NX, the kernel area supervisor-only unless
+	 * {@value #USER_MAPPED_ENV}=user.
+	 */
 	public static AddressSpaceConfig defaults() {
 		return new AddressSpaceConfig(MachineLayout.DEFAULT_MEMORY_SIZE - MachineLayout.FIRST_FREE_FRAME,
-				DEFAULT_PREFAULT, false);
+				DEFAULT_PREFAULT, false, DEFAULT_MAX_VMAS, "user".equals(System.getenv(USER_MAPPED_ENV)));
+	}
+
+	public AddressSpaceConfig withKernelAreaUserMapped(boolean userMapped) {
+		return new AddressSpaceConfig(memoryCap, prefaultLimit, noExecute, maxVmas, userMapped);
 	}
 
 	public AddressSpaceConfig withMemoryCap(long bytes) {
-		return new AddressSpaceConfig(bytes, prefaultLimit, noExecute, maxVmas);
+		return new AddressSpaceConfig(bytes, prefaultLimit, noExecute, maxVmas, kernelAreaUserMapped);
 	}
 
 	public AddressSpaceConfig withPrefaultLimit(long bytes) {
-		return new AddressSpaceConfig(memoryCap, bytes, noExecute, maxVmas);
+		return new AddressSpaceConfig(memoryCap, bytes, noExecute, maxVmas, kernelAreaUserMapped);
 	}
 
 	public AddressSpaceConfig withMaxVmas(int n) {
-		return new AddressSpaceConfig(memoryCap, prefaultLimit, noExecute, n);
+		return new AddressSpaceConfig(memoryCap, prefaultLimit, noExecute, n, kernelAreaUserMapped);
 	}
 }

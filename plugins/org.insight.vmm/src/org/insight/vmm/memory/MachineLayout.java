@@ -67,22 +67,38 @@ public final class MachineLayout {
 	/** Default size of guest-physical memory (reserved, not committed). */
 	public static final long DEFAULT_MEMORY_SIZE = 2L << 30;
 
-	/** A range of the kernel area that is identity-mapped for the CPU to use. */
-	public record KernelRange(String name, long start, long end) {
+	/**
+	 * A range of the kernel area that is identity-mapped for the CPU to use.
+	 *
+	 * @param user     reachable from CPL3 (U=1 in the leaf entry): only the syscall gate, which {@code syscall} runs at
+	 *                 CPL3 on PVM
+	 * @param writable W=1 in the leaf entry: only what the CPU writes (the kernel stack) or may write (the switch
+	 *                 scratch and XSAVE area). CR0.WP is set, so CPL0 cannot write the others either
+	 */
+	public record KernelRange(String name, long start, long end, boolean user, boolean writable) {
 	}
 
 	/**
-	 * What of the kernel area is mapped (U=1, as the platform requires at every level; writable because the CPU
-	 * writes the GDT's accessed and busy bits and the stack). The page tables themselves are not among them, so the
-	 * guest cannot rewrite its own translations.
+	 * What of the kernel area is mapped, and how (ARCHITECTURE.md section 3a). The upper page-table levels keep U=1
+	 * (the user pages share them, and the platform needs U/S=1 there); the leaves are supervisor-only except for the
+	 * gate, and read-only except for the stack and scratch. The GDT can be read-only because its descriptors are
+	 * written already accessed ({@link org.insight.vmm.machine.KernelArea}), and TR is loaded by KVM_SET_SREGS, not
+	 * LTR, so the CPU never writes the TSS descriptor's busy bit. The page tables themselves are not among the ranges,
+	 * so the guest cannot rewrite its own translations. {@link AddressSpaceConfig#kernelAreaUserMapped()} maps all of
+	 * it user-writable instead, as before issue #12.
 	 */
-	public static final List<KernelRange> KERNEL_RANGES = List.of(new KernelRange("GDT", GDT, GDT + PAGE_SIZE),
-			new KernelRange("IDT", IDT, IDT + PAGE_SIZE),
-			new KernelRange("TSS and I/O bitmap", TSS, pageUp(TSS + TSS_LIMIT + 1)),
-			new KernelRange("exception stubs", STUBS, STUBS + PAGE_SIZE),
-			new KernelRange("syscall gate", GATE, GATE + PAGE_SIZE),
-			new KernelRange("switch scratch and XSAVE area", SCRATCH, XSAVE_AREA + PAGE_SIZE),
-			new KernelRange("kernel stack", KERNEL_STACK_TOP - KERNEL_STACK_SIZE, KERNEL_STACK_TOP));
+	public static final List<KernelRange> KERNEL_RANGES = List.of(new KernelRange("GDT", GDT, GDT + PAGE_SIZE, false,
+			false), new KernelRange("IDT", IDT, IDT + PAGE_SIZE, false, false),
+			new KernelRange("TSS and I/O bitmap", TSS, pageUp(TSS + TSS_LIMIT + 1), false, false),
+			new KernelRange("exception stubs", STUBS, STUBS + PAGE_SIZE, false, false),
+			new KernelRange("syscall gate", GATE, GATE + PAGE_SIZE, true, false),
+			new KernelRange("switch scratch and XSAVE area", SCRATCH, XSAVE_AREA + PAGE_SIZE, false, true),
+			new KernelRange("kernel stack", KERNEL_STACK_TOP - KERNEL_STACK_SIZE, KERNEL_STACK_TOP, false, true));
+
+	/** True for an address in the kernel area (mapped or not). */
+	public static boolean isKernelArea(long va) {
+		return va >= KERNEL_AREA_START && va < KERNEL_AREA_END;
+	}
 
 	/** {@code value} rounded up to a page boundary (callers make sure it cannot overflow). */
 	public static long pageUp(long value) {
