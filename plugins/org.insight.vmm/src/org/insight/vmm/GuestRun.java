@@ -25,6 +25,7 @@ import org.insight.vmm.loader.LoadedImage;
 import org.insight.vmm.machine.CodeObserver;
 import org.insight.vmm.machine.Ending;
 import org.insight.vmm.machine.GuestMachine;
+import org.insight.vmm.machine.KernelAreaProbe;
 import org.insight.vmm.machine.RunOptions;
 import org.insight.vmm.machine.RunResult;
 import org.insight.vmm.machine.RunStats;
@@ -81,9 +82,11 @@ public final class GuestRun {
 			OutputSink output, Function<LoadedImage, CodeObserver> observers) {
 		ElfImage image = ElfImage.read(elf);
 		long started = System.nanoTime();
+		// supervisor-only where this KVM takes it (asked once per process, before the machine: KernelAreaProbe)
+		AddressSpaceConfig config = KernelAreaProbe.adjust(AddressSpaceConfig.defaults()
+				.withMemoryCap(options.memoryCap()));
 		try (GuestMachine machine = GuestMachine.create(options.memoryCap() + MachineLayout.FIRST_FREE_FRAME)) {
-			AddressSpace space = new AddressSpace(machine.memory(),
-					AddressSpaceConfig.defaults().withMemoryCap(options.memoryCap()));
+			AddressSpace space = new AddressSpace(machine.memory(), config);
 			LoadedImage loaded = ElfLoader.load(image, space);
 			List<String> argv = options.argv().isEmpty() ? List.of(guestPath) : options.argv();
 			InitialStack stack = InitialStack.write(space, loaded, argv, options.env(), guestPath,
