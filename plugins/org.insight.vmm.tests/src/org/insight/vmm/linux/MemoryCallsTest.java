@@ -38,7 +38,10 @@ class MemoryCallsTest {
 		assertEquals(0x80_0000L, f.call(Syscalls.BRK, 0));
 		assertEquals(0x80_2000L, f.call(Syscalls.BRK, 0x80_2000L));
 		f.space.writeU64(0x80_1ff8L, 7);
-		assertEquals(-Errno.ENOMEM, f.call(Syscalls.MREMAP, 0x80_0000L, 8192, 16384, 1, 0),
-				"realloc falls back to malloc-copy-free");
+		assertEquals(0x80_0000L, f.call(Syscalls.MREMAP, 0x80_0000L, 8192, 16384, Mman.MREMAP_MAYMOVE, 0),
+				"the heap grows in place into the free pages above it, as Linux's mremap does");
+		assertEquals(7, f.space.readU64(0x80_1ff8L), "the old contents stay");
+		f.space.writeU64(0x80_3ff8L, 9);
+		assertEquals(9, f.space.readU64(0x80_3ff8L), "the grown part is mapped and writable");
 	}
 }
