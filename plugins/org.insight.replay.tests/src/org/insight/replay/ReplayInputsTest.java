@@ -20,6 +20,7 @@ import org.insight.replay.trace.ScheduleFrame;
 import org.insight.replay.trace.StdinFrame;
 import org.insight.replay.trace.TraceFixtures;
 import org.insight.vmm.inputs.ClockRead;
+import org.insight.vmm.inputs.TscRead;
 import org.insight.vmm.inputs.Landmark;
 import org.insight.vmm.inputs.Preemption;
 import org.insight.vmm.inputs.RandomRequest;
@@ -65,6 +66,7 @@ class ReplayInputsTest {
 				}
 			}
 			case IdleFrame i -> inputs.idle(i.question());
+			case org.insight.replay.trace.TscFrame t -> answers.add(inputs.tsc(t.question()));
 			case org.insight.replay.trace.OutputFrame o -> answers.add(inputs.outputResult(o.question(),
 					o.question().length()));
 			}
@@ -128,6 +130,27 @@ class ReplayInputsTest {
 		assertEquals("frame 1 (thread 3, after sync point 57): expected clock_gettime(CLOCK_REALTIME), got"
 				+ " getrandom(16 bytes); differing fields: question (expected clock read, got random request)",
 				e.getMessage());
+	}
+
+	@Test
+	void aTscReadIsAnsweredFromTheTraceAndItsInstructionAndThreadAreVerified() {
+		ReplayInputs inputs = new ReplayInputs(List.<Frame>of(
+				new org.insight.replay.trace.TscFrame(new TscRead(3, TscRead.Instruction.RDTSC), 5_000_000_000L),
+				new org.insight.replay.trace.TscFrame(new TscRead(3, TscRead.Instruction.RDTSCP), 5_000_000_100L),
+				new org.insight.replay.trace.TscFrame(new TscRead(4, TscRead.Instruction.RDTSC), 5_000_000_200L)));
+		assertEquals(5_000_000_000L, inputs.tsc(new TscRead(3, TscRead.Instruction.RDTSC)));
+		DivergenceException e = assertThrows(DivergenceException.class,
+				() -> inputs.tsc(new TscRead(3, TscRead.Instruction.RDTSC)));
+		assertEquals("frame 1 (thread 3, before its first sync point): expected rdtscp, got rdtsc; differing fields:"
+				+ " instruction (expected rdtscp, got rdtsc)", e.getMessage());
+		ReplayInputs other = new ReplayInputs(List.<Frame>of(
+				new org.insight.replay.trace.TscFrame(new TscRead(4, TscRead.Instruction.RDTSC), 1)));
+		e = assertThrows(DivergenceException.class, () -> other.tsc(new TscRead(3, TscRead.Instruction.RDTSC)));
+		assertTrue(e.getMessage().contains("thread (expected 4, got 3)"), e.getMessage());
+		e = assertThrows(DivergenceException.class, () -> new ReplayInputs(List.<Frame>of(new ClockFrame(
+				new ClockRead(3, ClockRead.CLOCK_MONOTONIC, ClockRead.Purpose.SYSCALL), 1))).tsc(new TscRead(3,
+						TscRead.Instruction.RDTSC)));
+		assertTrue(e.getMessage().endsWith("question (expected clock read, got TSC read)"), e.getMessage());
 	}
 
 	@Test
@@ -212,7 +235,7 @@ class ReplayInputsTest {
 		ReplayInputs inputs = new ReplayInputs(TraceFixtures.everyKind());
 		RandomFrame first = (RandomFrame) TraceFixtures.everyKind().get(0);
 		inputs.random(first.question());
-		assertEquals(Optional.of("the recording goes on with 18 more frames, from frame 1 (thread 1001, before its"
+		assertEquals(Optional.of("the recording goes on with 20 more frames, from frame 1 (thread 1001, before its"
 				+ " first sync point): getrandom(0 bytes)"), inputs.leftOver());
 	}
 

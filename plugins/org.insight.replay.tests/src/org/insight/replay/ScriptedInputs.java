@@ -40,6 +40,13 @@ class ScriptedInputs implements GuestInputs {
 	}
 
 	@Override
+	public long tsc(org.insight.vmm.inputs.TscRead read) {
+		calls++;
+		clock += 1000 + random.nextInt(1000);
+		return 2 * clock;
+	}
+
+	@Override
 	public byte[] random(RandomRequest request) {
 		calls++;
 		byte[] b = new byte[request.length()];

@@ -13,6 +13,7 @@ import org.insight.vmm.inputs.Preemption;
 import org.insight.vmm.inputs.RandomRequest;
 import org.insight.vmm.inputs.StdinRead;
 import org.insight.vmm.inputs.SyncPoint;
+import org.insight.vmm.inputs.TscRead;
 import org.insight.vmm.linux.Syscalls;
 
 /**
@@ -40,6 +41,7 @@ final class QuestionText {
 		case Preemption p -> String.format("watchdog kick at rip 0x%x after %d sync points", p.landmark().rip(),
 				p.syncIndex());
 		case IdleWait w -> "idle until CLOCK_MONOTONIC " + w.deadlineNanos() + " ns";
+		case TscRead t -> t.instruction().name().toLowerCase();
 		};
 	}
 
@@ -53,6 +55,7 @@ final class QuestionText {
 		case SyncPoint p -> "sync point";
 		case Preemption p -> "watchdog kick";
 		case IdleWait w -> "idle wait";
+		case TscRead t -> "TSC read";
 		};
 	}
 
@@ -183,6 +186,13 @@ final class QuestionText {
 			IdleWait a = (IdleWait) actual;
 			if (e.deadlineNanos() != a.deadlineNanos()) {
 				d.add(field("deadline", e.deadlineNanos() + " ns", a.deadlineNanos() + " ns"));
+			}
+		}
+		case TscRead e -> {
+			TscRead a = (TscRead) actual;
+			if (e.instruction() != a.instruction()) {
+				d.add(field("instruction", e.instruction().name().toLowerCase(),
+						a.instruction().name().toLowerCase()));
 			}
 		}
 		}

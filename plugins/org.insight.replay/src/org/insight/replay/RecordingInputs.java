@@ -14,6 +14,7 @@ import org.insight.replay.trace.PreemptFrame;
 import org.insight.replay.trace.RandomFrame;
 import org.insight.replay.trace.ScheduleFrame;
 import org.insight.replay.trace.StdinFrame;
+import org.insight.replay.trace.TscFrame;
 import org.insight.vmm.inputs.ClockRead;
 import org.insight.vmm.inputs.GuestInputs;
 import org.insight.vmm.inputs.IdleWait;
@@ -22,6 +23,7 @@ import org.insight.vmm.inputs.Preemption;
 import org.insight.vmm.inputs.RandomRequest;
 import org.insight.vmm.inputs.StdinRead;
 import org.insight.vmm.inputs.SyncPoint;
+import org.insight.vmm.inputs.TscRead;
 
 /**
  * Inputs that ask live inputs and append each question with its answer to a trace, after the answer is known and
@@ -54,6 +56,13 @@ public final class RecordingInputs implements GuestInputs {
 		long nanos = live.clockNanos(read);
 		append(new ClockFrame(read, nanos));
 		return nanos;
+	}
+
+	@Override
+	public long tsc(TscRead read) {
+		long tsc = live.tsc(read);
+		append(new TscFrame(read, tsc));
+		return tsc;
 	}
 
 	@Override

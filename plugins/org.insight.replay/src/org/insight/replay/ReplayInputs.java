@@ -16,6 +16,7 @@ import org.insight.replay.trace.PreemptFrame;
 import org.insight.replay.trace.RandomFrame;
 import org.insight.replay.trace.ScheduleFrame;
 import org.insight.replay.trace.StdinFrame;
+import org.insight.replay.trace.TscFrame;
 import org.insight.vmm.inputs.ClockRead;
 import org.insight.vmm.inputs.GuestInputs;
 import org.insight.vmm.inputs.IdleWait;
@@ -25,6 +26,7 @@ import org.insight.vmm.inputs.Preemption;
 import org.insight.vmm.inputs.RandomRequest;
 import org.insight.vmm.inputs.StdinRead;
 import org.insight.vmm.inputs.SyncPoint;
+import org.insight.vmm.inputs.TscRead;
 
 /**
  * Inputs answered from a recording. Each question must be the recorded one, field for field (and, at sync points and
@@ -67,6 +69,11 @@ public final class ReplayInputs implements GuestInputs {
 	@Override
 	public long clockNanos(ClockRead read) {
 		return take(read, ClockFrame.class, null, null).nanos();
+	}
+
+	@Override
+	public long tsc(TscRead read) {
+		return take(read, TscFrame.class, null, null).tsc();
 	}
 
 	@Override

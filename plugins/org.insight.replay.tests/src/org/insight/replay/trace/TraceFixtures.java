@@ -17,6 +17,7 @@ import java.util.zip.Deflater;
 
 import org.insight.kvm.Regs;
 import org.insight.vmm.inputs.ClockRead;
+import org.insight.vmm.inputs.TscRead;
 import org.insight.vmm.inputs.IdleWait;
 import org.insight.vmm.inputs.Landmark;
 import org.insight.vmm.inputs.Preemption;
@@ -100,7 +101,9 @@ public final class TraceFixtures {
 				new IdleFrame(new IdleWait(1002, -1)),
 				new ScheduleFrame(new SyncPoint(1000, 9, SyncPoint.Kind.LOCK_CALL, -1,
 						new long[] { 0x401a30, 0x4c6f00 }), List.of(1000, 1001), 1001),
-				new OutputFrame(new org.insight.vmm.inputs.OutputWrite(1001, 2, 4096, 77), -32));
+				new OutputFrame(new org.insight.vmm.inputs.OutputWrite(1001, 2, 4096, 77), -32),
+				new TscFrame(new TscRead(1000, TscRead.Instruction.RDTSC), 123_456_789_012L),
+				new TscFrame(new TscRead(1001, TscRead.Instruction.RDTSCP), -1L)); // 2^64-1: unsigned
 	}
 
 	/** {@code n} frames of mixed kinds; {@code seed} fixes them. */

@@ -124,8 +124,9 @@ class TraceRoundTripTest {
 		assertEquals(6, s.frames(FrameKind.SCHEDULE));
 		assertEquals(2, s.frames(FrameKind.PREEMPT));
 		assertEquals(2, s.frames(FrameKind.IDLE));
-		assertEquals(19, s.frames());
+		assertEquals(21, s.frames());
 		assertEquals(1, s.frames(FrameKind.OUTPUT));
+		assertEquals(2, s.frames(FrameKind.TSC));
 		assertEquals(1, s.landmarks());
 		assertEquals(3, s.choices()); // runnable [1000, 1001] twice and [1001, 1002, 1003]
 		assertEquals(5, s.switches()); // all but the yield

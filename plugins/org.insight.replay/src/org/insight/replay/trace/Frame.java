@@ -7,7 +7,7 @@ import org.insight.vmm.inputs.InputQuestion;
  * are small immutable values; a trace is the sequence of them in the order the machine asked.
  */
 public sealed interface Frame permits ClockFrame, RandomFrame, StdinFrame, ScheduleFrame, PreemptFrame, IdleFrame,
-		OutputFrame {
+		OutputFrame, TscFrame {
 	FrameKind kind();
 
 	/** The question as it was asked. */

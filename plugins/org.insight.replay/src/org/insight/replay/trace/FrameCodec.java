@@ -9,6 +9,7 @@ import org.insight.vmm.inputs.Preemption;
 import org.insight.vmm.inputs.RandomRequest;
 import org.insight.vmm.inputs.StdinRead;
 import org.insight.vmm.inputs.SyncPoint;
+import org.insight.vmm.inputs.TscRead;
 
 /**
  * Frames to fields and back (TRACE-FORMAT.md, "Frames"). Enum values are written as fixed codes, not ordinals, so
@@ -80,6 +81,13 @@ final class FrameCodec {
 			w.varLong(q.length());
 			w.varLong(q.index());
 			w.signed(f.result());
+		}
+		case TscFrame f -> {
+			w.u8(switch (f.question().instruction()) {
+			case RDTSC -> 0;
+			case RDTSCP -> 1;
+			});
+			w.varLong(f.tsc());
 		}
 		}
 	}
@@ -153,6 +161,14 @@ final class FrameCodec {
 				int length = r.count(TraceFormat.MAX_INPUT_BYTES, "output write length");
 				long index = r.varLong();
 				yield new OutputFrame(new OutputWrite(tid, fd, length, index), r.signed());
+			}
+			case TSC -> {
+				TscRead.Instruction instruction = switch (r.u8()) {
+				case 0 -> TscRead.Instruction.RDTSC;
+				case 1 -> TscRead.Instruction.RDTSCP;
+				default -> throw new MalformedFieldException(r.position() - 1, "unknown TSC instruction");
+				};
+				yield new TscFrame(new TscRead(tid, instruction), r.varLong());
 			}
 			};
 		} catch (IllegalArgumentException e) {

@@ -8,7 +8,8 @@ public enum FrameKind {
 	SCHEDULE(4, "sync points"),
 	PREEMPT(5, "watchdog kicks"),
 	IDLE(6, "idle waits"),
-	OUTPUT(7, "refused output writes");
+	OUTPUT(7, "refused output writes"),
+	TSC(9, "TSC reads");
 
 	private final int code;
 	private final String label;

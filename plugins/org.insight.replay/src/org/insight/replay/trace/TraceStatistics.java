@@ -86,6 +86,8 @@ public record TraceStatistics(Map<FrameKind, Long> framesByKind, long choices, l
 			}
 			case OutputFrame f -> {
 			}
+			case TscFrame f -> {
+			}
 			}
 		}
 

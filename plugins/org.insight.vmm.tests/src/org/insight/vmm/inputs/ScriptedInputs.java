@@ -38,6 +38,13 @@ public final class ScriptedInputs implements GuestInputs {
 		return this;
 	}
 
+	/** A TSC of 2 ticks a nanosecond of the scripted monotonic clock, plus one per read so it always grows. */
+	@Override
+	public long tsc(TscRead read) {
+		questions.add(read);
+		return 2 * monotonic + questions.size();
+	}
+
 	@Override
 	public long clockNanos(ClockRead read) {
 		questions.add(read);

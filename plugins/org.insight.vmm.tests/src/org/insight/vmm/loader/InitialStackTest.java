@@ -139,6 +139,11 @@ class InitialStackTest {
 			}
 
 			@Override
+			public long tsc(org.insight.vmm.inputs.TscRead read) {
+				throw new AssertionError("not asked");
+			}
+
+			@Override
 			public int readStdin(StdinRead read, byte[] dst) {
 				throw new AssertionError("not asked");
 			}

@@ -18,6 +18,15 @@ public interface GuestInputs {
 	/** The value of a guest clock in nanoseconds since that clock's epoch (Linux semantics for the clock id). */
 	long clockNanos(ClockRead read);
 
+	/**
+	 * The time-stamp counter the guest reads with {@code rdtsc} or {@code rdtscp}: ticks of a nominal
+	 * {@link #TSC_HZ} counter, never less than an earlier answer of the same run.
+	 */
+	long tsc(TscRead read);
+
+	/** The guest's nominal TSC frequency: 2 GHz, whatever the host's. */
+	long TSC_HZ = 2_000_000_000L;
+
 	/** Exactly {@code request.length()} random bytes. */
 	byte[] random(RandomRequest request);
 

@@ -7,7 +7,7 @@ package org.insight.vmm.inputs;
  * Every question names the guest thread on whose behalf it is asked.
  */
 public sealed interface InputQuestion permits ClockRead, RandomRequest, StdinRead, OutputWrite, SyncPoint,
-		Preemption, IdleWait {
+		Preemption, IdleWait, TscRead {
 	/** The guest thread that asks. */
 	int tid();
 

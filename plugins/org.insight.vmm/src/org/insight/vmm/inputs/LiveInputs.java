@@ -27,6 +27,8 @@ public final class LiveInputs implements GuestInputs, AutoCloseable {
 	private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
 	private final StdinSource stdinSource;
 	private IOException stdinFailure;
+	/** The last TSC answered: the counter never goes back within a run. */
+	private long lastTsc;
 
 	public LiveInputs(StdinSource stdin, SchedulingPolicy policy) throws IOException {
 		this.stdinSource = Objects.requireNonNull(stdin, "stdin");
@@ -55,6 +57,20 @@ public final class LiveInputs implements GuestInputs, AutoCloseable {
 		default -> throw new IllegalArgumentException("live inputs: unknown clock id " + read.clockId() + " in "
 				+ read.describe());
 		};
+	}
+
+	/** The host's monotonic clock scaled to {@link GuestInputs#TSC_HZ}, strictly increasing within the run. */
+	@Override
+	public long tsc(TscRead read) {
+		long ticks = tscTicks(System.nanoTime());
+		lastTsc = ticks > lastTsc ? ticks : lastTsc + 1;
+		return lastTsc;
+	}
+
+	/** CLOCK_MONOTONIC nanoseconds in ticks of {@link GuestInputs#TSC_HZ}. */
+	static long tscTicks(long monotonicNanos) {
+		long second = 1_000_000_000L;
+		return monotonicNanos / second * TSC_HZ + monotonicNanos % second * TSC_HZ / second;
 	}
 
 	private static long realtime() {

@@ -26,6 +26,8 @@ import org.insight.vmm.memory.MachineLayout;
 public final class GuestMachine implements AutoCloseable {
 	public static final long CR0 = 0x8005_0033L; // PE MP ET NE WP AM PG
 	public static final long CR4 = 0x620L; // PAE OSFXSR OSXMMEXCPT
+	/** CR4.TSD: rdtsc and rdtscp at CPL3 raise #GP, which the VMM answers (TscInstruction, a recorded input). */
+	public static final long CR4_TSD = 0x4L;
 	public static final long EFER = 0x501L; // SCE LME LMA
 	public static final long STAR = 0x0023_0008_0000_0000L;
 	public static final long INITIAL_RFLAGS = 0x202L;
@@ -36,8 +38,10 @@ public final class GuestMachine implements AutoCloseable {
 	private final GuestMemory memory;
 	private final Cpuid cpuid;
 	private final KvmCpu cpu;
+	private final boolean tscTrapped;
 
-	private GuestMachine(Kvm kvm, Vm vm, Vcpu vcpu, GuestMemory memory, Cpuid cpuid) {
+	private GuestMachine(Kvm kvm, Vm vm, Vcpu vcpu, GuestMemory memory, Cpuid cpuid, boolean tscTrapped) {
+		this.tscTrapped = tscTrapped;
 		this.kvm = kvm;
 		this.vm = vm;
 		this.vcpu = vcpu;
@@ -54,6 +58,11 @@ public final class GuestMachine implements AutoCloseable {
 	 * @throws MachineException             when KVM lacks a capability the machine needs
 	 */
 	public static GuestMachine create(long memoryBytes) {
+		return create(memoryBytes, TscProbe.result().trapped());
+	}
+
+	/** {@link #create(long)}, with CR4.TSD set when {@code trapTsc} (the {@link TscProbe} asks for it). */
+	static GuestMachine create(long memoryBytes, boolean trapTsc) {
 		Deque<AutoCloseable> made = new ArrayDeque<>();
 		try {
 			Kvm kvm = Kvm.open();
@@ -71,12 +80,16 @@ public final class GuestMachine implements AutoCloseable {
 			made.push(vcpu);
 			Cpuid cpuid = GuestCpuid.of(kvm.supportedCpuid());
 			vcpu.setCpuid(cpuid);
-			vcpu.setSregs(userMode(vcpu.sregs()));
+			Sregs sregs = userMode(vcpu.sregs());
+			if (trapTsc) {
+				sregs.cr4 |= CR4_TSD;
+			}
+			vcpu.setSregs(sregs);
 			vcpu.setMsr(Msr.STAR, STAR);
 			vcpu.setMsr(Msr.LSTAR, MachineLayout.GATE);
 			vcpu.setMsr(Msr.SFMASK, 0);
 			vcpu.setMsr(Msr.FS_BASE, 0);
-			return new GuestMachine(kvm, vm, vcpu, memory, cpuid);
+			return new GuestMachine(kvm, vm, vcpu, memory, cpuid, trapTsc);
 		} catch (RuntimeException e) {
 			while (!made.isEmpty()) {
 				try {
@@ -121,6 +134,11 @@ public final class GuestMachine implements AutoCloseable {
 		s.cr4 = CR4;
 		s.efer = EFER;
 		return s;
+	}
+
+	/** Whether CR4.TSD is set: the guest's rdtsc/rdtscp fault to the VMM and are answered as inputs. */
+	public boolean tscTrapped() {
+		return tscTrapped;
 	}
 
 	public GuestMemory memory() {

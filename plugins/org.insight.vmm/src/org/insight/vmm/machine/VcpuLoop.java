@@ -11,6 +11,7 @@ import org.insight.kvm.Exit;
 import org.insight.kvm.Regs;
 import org.insight.vmm.inputs.Landmark;
 import org.insight.vmm.inputs.Preemption;
+import org.insight.vmm.inputs.TscRead;
 import org.insight.vmm.linux.LinuxProcess;
 import org.insight.vmm.linux.Signals;
 import org.insight.vmm.linux.SyscallTable;
@@ -456,10 +457,36 @@ public final class VcpuLoop {
 			crash(Signals.SIGSEGV, cr2, e.rip(), pageFaultCause(cr2, e.errorCode()));
 			return;
 		}
+		if (e.vector() == ExceptionVectors.GP && e.errorCode() == 0 && onTscRead(e, regs)) {
+			return;
+		}
 		saveFaultingRegs(e, regs);
 		crash(ExceptionVectors.signal(e.vector()), e.rip(), e.rip(), ExceptionVectors.describe(e.vector()) + " ("
 				+ e.vectorName() + (ExceptionVectors.hasErrorCode(e.vector()) ? String.format(", error code 0x%x",
 						e.errorCode()) : "") + ")");
+	}
+
+	/**
+	 * A #GP(0) at an rdtsc or rdtscp (CR4.TSD, GuestMachine): the inputs answer the TSC, as Linux without TSD the
+	 * CPU would, in EDX:EAX (and ECX = TSC_AUX, which Linux loads with (node << 12) | cpu: 0 on this one-vCPU
+	 * machine, which GuestCpuid also calls CPU 0), and the thread goes on after the instruction. Not a sync point.
+	 * Returns false when the bytes at RIP are no TSC read: a real #GP.
+	 */
+	private boolean onTscRead(ExitAction.GuestException e, Regs regs) {
+		Optional<TscInstruction.Decoded> d = TscInstruction.decode(e.rip(), memory);
+		if (d.isEmpty()) {
+			return false;
+		}
+		long tsc = process.inputs().tsc(new TscRead(onCpu.tid(), d.get().instruction()));
+		Regs at = userRegs(e, regs);
+		at.rax = tsc & 0xffff_ffffL;
+		at.rdx = tsc >>> 32;
+		if (d.get().instruction() == TscRead.Instruction.RDTSCP) {
+			at.rcx = 0;
+		}
+		at.rip += d.get().length();
+		cpu.setRegs(throughIret(at));
+		return true;
 	}
 
 	/** The thread's registers as the guest had them at the fault (the stub's are of no interest). */
