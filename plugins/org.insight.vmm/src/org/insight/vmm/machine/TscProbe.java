@@ -45,7 +45,8 @@ public final class TscProbe {
 			long code = MachineLayout.USER_START;
 			space.map(code, code + page, Mman.PROT_READ | Mman.PROT_EXEC, Vma.Kind.ANONYMOUS);
 			space.map(code + page, code + 2 * page, Mman.PROT_READ | Mman.PROT_WRITE, Vma.Kind.ANONYMOUS);
-			space.loadBytes(code, new byte[] { 0x0f, 0x31, (byte) 0xF4 }, 0, 3); // rdtsc; hlt
+			// rdtsc; int3. Not hlt: a hlt at CPL3 is a #GP too, which would answer yes for an rdtsc that ran.
+			space.loadBytes(code, new byte[] { 0x0f, 0x31, (byte) 0xCC }, 0, 3);
 			space.populate(code + page, code + 2 * page);
 			m.vcpu().bindToCurrentThread();
 			Regs r = m.vcpu().regs();
