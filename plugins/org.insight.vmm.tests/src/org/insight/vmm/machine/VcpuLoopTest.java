@@ -22,6 +22,7 @@ import java.util.List;
 import org.insight.kvm.Exit;
 import org.insight.vmm.inputs.Preemption;
 import org.insight.vmm.inputs.SyncPoint;
+import org.insight.vmm.inputs.TscRead;
 import org.insight.vmm.linux.Errno;
 import org.insight.vmm.linux.Signals;
 import org.insight.vmm.linux.Syscalls;
@@ -157,6 +158,38 @@ class VcpuLoopTest {
 				String crash = ((Ending.Terminated) e).crash().orElseThrow();
 				assertTrue(crash.startsWith(Signals.name(c[1]) + " at 0x400204 in worker+0x4"), crash);
 			}
+		}
+	}
+
+	@Test
+	void rdtscAndRdtscpFaultToTheVmmAndAreAnsweredFromTheInputs() {
+		byte[] text = new byte[0x300];
+		text[0x210] = 0x0f; // worker+0x10: rdtsc
+		text[0x211] = 0x31;
+		text[0x220] = 0x0f; // worker+0x20: rdtscp
+		text[0x221] = 0x01;
+		text[0x222] = (byte) 0xf9;
+		text[0x230] = 0x0f; // worker+0x30: wrmsr, a real #GP
+		text[0x231] = 0x30;
+		try (LoopFixture g = new LoopFixture(4, null, text)) {
+			g.inputs.monotonic = 0x1_2345_6789L;
+			g.cpu.live.rcx = 77;
+			g.cpu.then(jump(WORKER + 0x10, exception(ExceptionVectors.GP, 0, 0)), expect(cpu -> {
+				long tsc = 2 * 0x1_2345_6789L + 1; // ScriptedInputs: 2 ticks a ns, + reads so far
+				assertEquals(WORKER + 0x12, cpu.live.rip, "after the rdtsc");
+				assertEquals(tsc & 0xffff_ffffL, cpu.live.rax);
+				assertEquals(tsc >>> 32, cpu.live.rdx);
+				assertEquals(77, cpu.live.rcx, "rdtsc leaves rcx");
+			}, jump(WORKER + 0x20, exception(ExceptionVectors.GP, 0, 0))), expect(cpu -> {
+				assertEquals(WORKER + 0x23, cpu.live.rip, "after the rdtscp");
+				assertEquals(0, cpu.live.rcx, "TSC_AUX: CPU 0");
+				assertEquals(2 * 0x1_2345_6789L + 2, cpu.live.rdx << 32 | cpu.live.rax);
+			}, jump(WORKER + 0x30, exception(ExceptionVectors.GP, 0, 0))));
+			Ending e = g.run();
+			assertEquals(128 + Signals.SIGSEGV, terminated(e).status(), "wrmsr at CPL3 stays a SIGSEGV");
+			assertEquals(List.of(new TscRead(1000, TscRead.Instruction.RDTSC), new TscRead(1000,
+					TscRead.Instruction.RDTSCP)), g.inputs.asked(TscRead.class));
+			assertEquals(0, g.inputs.asked(SyncPoint.class).size(), "a TSC read is no sync point");
 		}
 	}
 
