@@ -23,7 +23,7 @@ class TraceInfoTest {
 		Path file = TraceFixtures.write(dir.resolve("info.insight"), frames, TraceFixtures.blocksOf(4));
 		TraceInfo info = TraceInfo.read(file);
 		assertTrue(info.complete());
-		assertEquals(5, info.blocks());
+		assertEquals(6, info.blocks());
 		assertEquals(info.trailer().orElseThrow().statistics(), info.statistics(),
 				"the reader counts the frames as the writer did");
 		List<String> lines = info.lines();
@@ -39,9 +39,10 @@ class TraceInfoTest {
 		assertTrue(lines.contains("exit         killed by SIGABRT: abort"), lines.toString());
 		assertTrue(lines.contains("  sync points       6"), lines.toString());
 		assertTrue(lines.contains("  watchdog kicks    2"), lines.toString());
+		assertTrue(lines.contains("  %-17s %d".formatted("TSC reads", 2)), lines.toString());
 		assertTrue(lines.contains("sync points  6: 3 with a choice of thread, 5 thread switches"), lines.toString());
 		assertTrue(lines.contains("landmarks    1 (of 2 watchdog kicks)"), lines.toString());
-		assertTrue(lines.stream().anyMatch(l -> l.startsWith("frames       19 in 5 blocks: ")), lines.toString());
+		assertTrue(lines.stream().anyMatch(l -> l.startsWith("frames       21 in 6 blocks: ")), lines.toString());
 		assertTrue(info.bytesPerFrame() > 1 && info.bytesPerFrame() < 100, "bytes per frame " + info.bytesPerFrame());
 		assertFalse(info.render().contains("warning"), info.render());
 	}
