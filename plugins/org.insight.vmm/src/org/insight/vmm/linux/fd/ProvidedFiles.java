@@ -34,6 +34,23 @@ public final class ProvidedFiles {
 		public boolean directory() {
 			return content == null;
 		}
+
+		@Override
+		public boolean equals(Object o) {
+			return o instanceof Entry e && path.equals(e.path) && mtimeSeconds == e.mtimeSeconds
+					&& java.util.Arrays.equals(content, e.content);
+		}
+
+		@Override
+		public int hashCode() {
+			return path.hashCode() * 31 + java.util.Arrays.hashCode(content);
+		}
+
+		@Override
+		public String toString() {
+			return path + (content == null ? " (directory)" : " (" + content.length + " bytes)") + " mtime "
+					+ mtimeSeconds;
+		}
 	}
 
 	/** A node of the tree: a regular file or a directory, with its inode number. */
@@ -120,6 +137,22 @@ public final class ProvidedFiles {
 
 	public boolean isEmpty() {
 		return entries.isEmpty();
+	}
+
+	/** Equal when made of equal entries, in the same order. */
+	@Override
+	public boolean equals(Object o) {
+		return o instanceof ProvidedFiles f && entries.equals(f.entries);
+	}
+
+	@Override
+	public int hashCode() {
+		return entries.hashCode();
+	}
+
+	@Override
+	public String toString() {
+		return "provided files " + entries;
 	}
 
 	/** The node at a normalized absolute path, or null. */
