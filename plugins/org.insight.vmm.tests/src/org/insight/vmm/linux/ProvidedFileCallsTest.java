@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.insight.vmm.linux.fd.OpenFile;
+import org.insight.vmm.memory.GuestFault;
+import org.insight.vmm.memory.Mman;
 import org.insight.vmm.linux.fd.ProvidedFiles;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -141,5 +143,27 @@ class ProvidedFileCallsTest {
 		assertEquals(0, f.call(Syscalls.LSEEK, dir, 0, ProvidedFileCalls.SEEK_SET));
 		// 19 header bytes + name + NUL, rounded up to 8: 24 (.), 24 (..), 32 (a.txt), 32 (b.bin), 24 (sub)
 		assertEquals(24 + 24 + 32 + 32 + 24, f.call(Syscalls.GETDENTS64, dir, buf, 256), "rewound: all five again");
+	}
+
+	@Test
+	void aPrivateMappingHoldsTheContentsAndItsWritesStayPrivate() {
+		long fd = open("/data/set/a.txt", 0);
+		long at = f.call(Syscalls.MMAP, 0, 8192, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE, fd, 0);
+		assertEquals(0, at & 4095, "an address: " + at);
+		assertEquals("0123456789abcdef", f.string(at, 16));
+		assertEquals(0, f.space.copyIn(at + 16, 1)[0], "zeros after the end");
+		f.space.copyOut(at, new byte[] { 'X' });
+		long buf = f.alloc(4);
+		assertEquals(1, f.call(Syscalls.PREAD64, fd, buf, 1, 0));
+		assertEquals("0", f.string(buf, 1), "the file is unchanged");
+		assertEquals(-FileMappings.EACCES, f.call(Syscalls.MMAP, 0, 4096, Mman.PROT_READ | Mman.PROT_WRITE,
+				Mman.MAP_SHARED, fd, 0));
+		long shared = f.call(Syscalls.MMAP, 0, 4096, Mman.PROT_READ, Mman.MAP_SHARED, fd, 0);
+		assertEquals("0123", f.string(shared, 4), "a read-only shared mapping");
+		assertThrows(GuestFault.class, () -> f.space.copyOut(shared, new byte[] { 1 }), "read-only as asked");
+		assertEquals(-Errno.EINVAL, f.call(Syscalls.MMAP, 0, 4096, Mman.PROT_READ, Mman.MAP_PRIVATE, fd, 100));
+		long dir = open("/data/set", 0);
+		assertEquals(-FileMappings.ENODEV, f.call(Syscalls.MMAP, 0, 4096, Mman.PROT_READ, Mman.MAP_PRIVATE, dir, 0));
+		assertEquals(-Errno.EBADF, f.call(Syscalls.MMAP, 0, 4096, Mman.PROT_READ, Mman.MAP_PRIVATE, 99, 0));
 	}
 }
