@@ -54,6 +54,12 @@ public final class HostFileLoader {
 		return l.read();
 	}
 
+	/** {@link #load} with each path a --file when it is a regular file (or a link to one), else a --ro-dir. */
+	public static ProvidedFiles provide(List<Path> paths, long maxBytes) {
+		return load(paths.stream().filter(Files::isRegularFile).toList(),
+				paths.stream().filter(p -> !Files.isRegularFile(p)).toList(), maxBytes);
+	}
+
 	/** The guest path of a host path: absolute against the working directory, normalized. */
 	public static String guestPath(Path host) {
 		return ProvidedFiles.normalize("/", host.toAbsolutePath().normalize().toString());
