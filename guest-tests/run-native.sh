@@ -114,6 +114,10 @@ run_manifest() {
         wanted "$name" || continue
         local argv=()
         [ -n "${args:-}" ] && read -r -a argv <<<"$args"
+        local i  # @PATH: the absolute path of PATH, relative to the manifest's folder (provided files)
+        for i in "${!argv[@]}"; do
+            [[ ${argv[$i]} == @?* ]] && argv[$i]=$(cd "$dir" && realpath -m "${argv[$i]#@}")
+        done
         for libc in glibc musl; do
             run_one "$dir" "$libc" "$name" "$exit_want" "$compare" "$stdin" "$envspec" "${argv[@]}"
         done

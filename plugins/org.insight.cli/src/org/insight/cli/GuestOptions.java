@@ -8,6 +8,8 @@ import java.util.List;
 
 import org.insight.symbols.ElfImage;
 import org.insight.vmm.inputs.StdinSource;
+import org.insight.vmm.linux.fd.HostFileLoader;
+import org.insight.vmm.linux.fd.ProvidedFiles;
 import org.insight.vmm.machine.RunOptions;
 import org.insight.vmm.machine.SyncMode;
 
@@ -40,6 +42,16 @@ final class GuestOptions {
     @Option(names = "--env", paramLabel = "NAME=VALUE", descriptionKey = "guest.env")
     List<String> env = new ArrayList<>();
 
+    @Option(names = "--file", paramLabel = "PATH", descriptionKey = "guest.file")
+    List<Path> files = new ArrayList<>();
+
+    @Option(names = "--ro-dir", paramLabel = "DIR", descriptionKey = "guest.roDir")
+    List<Path> roDirs = new ArrayList<>();
+
+    @Option(names = "--max-file-bytes", paramLabel = "SIZE", converter = SizeConverter.class,
+            descriptionKey = "guest.maxFileBytes")
+    Long maxFileBytes;
+
     @Parameters(index = "0", paramLabel = "PROGRAM", descriptionKey = "guest.program")
     Path program;
 
@@ -63,13 +75,15 @@ final class GuestOptions {
         ElfImage.read(program);
     }
 
-    /** The folders of the program and of the --stdin file, for {@link RunsGuest#readFolders()}. */
+    /** The folders of the program, of the --stdin file and of the provided files, for {@link RunsGuest#readFolders()}. */
     List<Path> readFolders() {
         List<Path> folders = new ArrayList<>();
         folders.add(RunsGuest.folderOf(program));
         if (stdin != null) {
             folders.add(RunsGuest.folderOf(stdin));
         }
+        files.forEach(f -> folders.add(RunsGuest.folderOf(f)));
+        roDirs.forEach(d -> folders.add(d.toAbsolutePath().normalize()));
         return folders;
     }
 
@@ -124,6 +138,16 @@ final class GuestOptions {
             }
             o = o.withWatchdogPeriod(Duration.ofMillis(watchdogMillis));
         }
-        return o;
+        return o.withFiles(providedFiles());
+    }
+
+    /** The --file and --ro-dir files, read now (their total size checked first against --max-file-bytes). */
+    private ProvidedFiles providedFiles() {
+        long max = maxFileBytes == null ? HostFileLoader.DEFAULT_MAX_BYTES : maxFileBytes;
+        try {
+            return HostFileLoader.load(files, roDirs, max);
+        } catch (HostFileLoader.ProvideException e) {
+            throw new UserError(e.getMessage());
+        }
     }
 }

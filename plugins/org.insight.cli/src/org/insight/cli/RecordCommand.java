@@ -140,7 +140,8 @@ final class RecordCommand implements Callable<Integer>, RunsGuest {
         RecordingConfig config = new RecordingConfig(options.syncMode(), options.timeSlice(),
                 chaosSeed == null ? OptionalLong.empty() : OptionalLong.of(chaosSeed), options.memoryCap(),
                 options.watchdogPeriod(), options.maxThreads());
-        TraceHeader header = TraceHeader.forRecording(new GuestProgram(binary, options.argv(), options.env()), config);
+        TraceHeader header = TraceHeader.forRecording(new GuestProgram(binary, options.argv(), options.env(),
+                options.files()), config);
         SchedulingPolicy policy = chaosSeed == null ? new RoundRobin(options.timeSlice()) : new Chaos(chaosSeed);
         VmmLauncher launcher = new VmmLauncher(options.wallLimit());
         GuestOutcome outcome;

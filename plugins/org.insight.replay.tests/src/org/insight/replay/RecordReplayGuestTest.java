@@ -34,6 +34,7 @@ import org.insight.vmm.inputs.RoundRobin;
 import org.insight.vmm.inputs.SchedulingPolicy;
 import org.insight.vmm.inputs.StdinSource;
 import org.insight.vmm.linux.CapturedOutput;
+import org.insight.vmm.linux.fd.HostFileLoader;
 import org.insight.vmm.machine.RunOptions;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -138,14 +139,15 @@ class RecordReplayGuestTest {
 		argv.add(bin.toString());
 		argv.addAll(p.args());
 		StdinSource stdin = p.stdinFile().map(StdinSource::file).orElse(StdinSource.empty());
-		RunOptions base = RunOptions.defaults().withArgv(argv).withEnv(p.env()).withSyncMode(mode);
+		RunOptions base = RunOptions.defaults().withArgv(argv).withEnv(p.env()).withSyncMode(mode)
+				.withFiles(HostFileLoader.provide(p.files(), HostFileLoader.DEFAULT_MAX_BYTES));
 		RunOptions options = watchdog.map(base::withWatchdogPeriod).orElse(base);
 		ElfImage image = ElfImage.read(bin);
 		GuestBinary binary = GuestBinary.of(GuestRun.executablePath(bin), image.bytes(), image.buildId());
 		RecordingConfig config = new RecordingConfig(mode, options.timeSlice(),
 				seed == null ? OptionalLong.empty() : OptionalLong.of(seed), options.memoryCap(),
 				options.watchdogPeriod());
-		TraceHeader header = TraceHeader.forRecording(new GuestProgram(binary, argv, p.env()), config);
+		TraceHeader header = TraceHeader.forRecording(new GuestProgram(binary, argv, p.env(), options.files()), config);
 		SchedulingPolicy policy = seed == null ? new RoundRobin(options.timeSlice()) : new Chaos(seed);
 		try (LiveInputs live = new LiveInputs(stdin, policy);
 				RecordSession s = RecordSession.start(trace, header, live, out, launcher)) {

@@ -55,7 +55,8 @@ public final class VmmLauncher implements GuestLauncher {
         RunOptions options = RunOptions.defaults().withArgv(program.argv()).withEnv(program.env())
                 .withStdin(StdinSource.empty()).withMemoryCap(config.memoryCapBytes())
                 .withTimeSlice(config.timeSlice()).withWatchdogPeriod(config.watchdogPeriod())
-                .withSyncMode(config.syncMode()).withMaxThreads(config.maxThreads());
+                .withSyncMode(config.syncMode()).withMaxThreads(config.maxThreads())
+                .withFiles(program.files());
         if (wallLimit != null) {
             options = options.withWallLimit(wallLimit);
         }

@@ -20,9 +20,18 @@ public final class GuestManifest {
 	private GuestManifest() {
 	}
 
-	/** One line of a manifest. */
+	/**
+	 * One line of a manifest. An argument {@code @PATH} (PATH relative to the manifest's folder) stands for the absolute
+	 * path of that file or directory, which the VM runs provide to the guest read-only ({@code files}: --file for a
+	 * file, --ro-dir for a directory); native runs just see the real file.
+	 */
 	public record Program(Path folder, String name, String exit, String compare, String stdin, List<String> env,
-			List<String> args) {
+			List<String> args, List<Path> files) {
+		public Program(Path folder, String name, String exit, String compare, String stdin, List<String> env,
+				List<String> args) {
+			this(folder, name, exit, compare, stdin, env, args, List.of());
+		}
+
 		public boolean deadlock() {
 			return exit.equals("deadlock");
 		}
@@ -73,8 +82,17 @@ public final class GuestManifest {
 				throw new IllegalStateException("bad line in " + manifest + ": " + raw);
 			}
 			List<String> env = f[4].equals("-") ? List.of() : List.of(f[4].split(","));
-			programs.add(new Program(manifest.getParent(), f[0], f[1], f[2], f[3], env,
-					List.of(Arrays.copyOfRange(f, 5, f.length))));
+			List<String> args = new ArrayList<>();
+			List<Path> files = new ArrayList<>();
+			for (String arg : Arrays.copyOfRange(f, 5, f.length)) {
+				if (arg.startsWith("@") && arg.length() > 1) {
+					Path file = manifest.toAbsolutePath().getParent().resolve(arg.substring(1)).normalize();
+					files.add(file);
+					arg = file.toString();
+				}
+				args.add(arg);
+			}
+			programs.add(new Program(manifest.getParent(), f[0], f[1], f[2], f[3], env, args, files));
 		}
 		return programs;
 	}
@@ -154,7 +172,7 @@ public final class GuestManifest {
 	/** The program with the arguments of {@link #ciWorkload(Program)} when it has one, else itself. */
 	public static Program withCiWorkload(Program p) {
 		return ciWorkload(p).map(args -> new Program(p.folder(), p.name(), p.exit(), p.compare(), p.stdin(), p.env(),
-				args)).orElse(p);
+				args, p.files())).orElse(p);
 	}
 
 	/** Every program of both manifests. */

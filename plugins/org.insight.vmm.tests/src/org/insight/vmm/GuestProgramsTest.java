@@ -20,6 +20,7 @@ import org.insight.vmm.inputs.LiveInputs;
 import org.insight.vmm.inputs.RoundRobin;
 import org.insight.vmm.inputs.StdinSource;
 import org.insight.vmm.linux.CapturedOutput;
+import org.insight.vmm.linux.fd.HostFileLoader;
 import org.insight.vmm.machine.RunOptions;
 import org.insight.vmm.machine.RunResult;
 import org.insight.vmm.sched.DeadlockReport;
@@ -79,7 +80,7 @@ class GuestProgramsTest {
 		argv.addAll(p.args());
 		StdinSource stdin = p.stdinFile().map(StdinSource::file).orElse(StdinSource.empty());
 		RunOptions options = RunOptions.defaults().withArgv(argv).withEnv(p.env()).withStdin(stdin)
-				.withWallLimit(VM_LIMIT);
+				.withWallLimit(VM_LIMIT).withFiles(HostFileLoader.provide(p.files(), HostFileLoader.DEFAULT_MAX_BYTES));
 		try (LiveInputs inputs = new LiveInputs(stdin, new RoundRobin(options.timeSlice()))) {
 			return GuestRun.run(bin, options, inputs, out);
 		}

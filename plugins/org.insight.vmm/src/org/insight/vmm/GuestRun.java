@@ -103,6 +103,7 @@ public final class GuestRun {
 
 			LinuxProcess process = new LinuxProcess(space, scheduler, inputs, output,
 					machine.cpu()::saveExtendedState, guestPath);
+			process.provide(options.files());
 			StackScan scan = new StackScan(space, codeOf(loaded), loaded.symbols()::describe);
 			scheduler.mutexOwners(new LibcMutexes(space, loaded.symbols(), scan));
 			SyscallTable syscalls = SyscallTable.linux();

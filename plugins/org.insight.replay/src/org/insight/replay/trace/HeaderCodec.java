@@ -1,5 +1,6 @@
 package org.insight.replay.trace;
 
+import org.insight.vmm.linux.fd.ProvidedFiles;
 import org.insight.vmm.machine.RunOptions;
 import org.insight.vmm.machine.SyncMode;
 import java.time.Duration;
@@ -49,6 +50,7 @@ final class HeaderCodec {
 		w.signed(cpu.model());
 		w.signed(cpu.stepping());
 		w.varLong(c.maxThreads());
+		ProvidedFilesCodec.encode(h.program().files(), w);
 	}
 
 	static TraceHeader decodeHeader(FieldReader r) {
@@ -94,10 +96,12 @@ final class HeaderCodec {
 				throw new MalformedFieldException(threadsAt, "thread limit 0");
 			}
 		}
+		// Added later still: absent in older traces, which provided no file.
+		ProvidedFiles files = r.atEnd() ? ProvidedFiles.none() : ProvidedFilesCodec.decode(r);
 		try {
 			GuestBinary binary = new GuestBinary(name, bytes, sha,
 					buildId.isEmpty() ? Optional.empty() : Optional.of(buildId));
-			return new TraceHeader(recordedAt, new GuestProgram(binary, argv, env),
+			return new TraceHeader(recordedAt, new GuestProgram(binary, argv, env, files),
 					new RecordingConfig(mode, slice, seed, memoryCap, watchdog, maxThreads), cpu);
 		} catch (IllegalArgumentException e) {
 			throw new MalformedFieldException(at, e.getMessage());

@@ -1,5 +1,6 @@
 package org.insight.replay.trace;
 
+import org.insight.vmm.linux.fd.ProvidedFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -135,6 +136,11 @@ public final class TraceInfo {
 		out.add(row("env", env.size() + " variables" + (env.isEmpty() ? "" : ": " + String.join(" ",
 				env.stream().map(TraceInfo::quote).toList()))));
 		out.add(row("config", header.config().describe()));
+		for (ProvidedFiles.Entry e : header.program().files().entries()) {
+			out.add(row("file", e.directory() ? quote(e.path()) + " (directory)" : quote(e.path()) + " ("
+					+ e.content().length + " bytes, sha256 " + ProvidedFilesCodec.sha256Hex(e.content()).substring(0, 16)
+					+ ")"));
+		}
 		trailer.ifPresent(t -> {
 			GuestOutcome o = t.outcome();
 			out.add(row("exit", o.exit().description()));

@@ -3,6 +3,7 @@ package org.insight.vmm.linux;
 import org.insight.vmm.inputs.StdinRead;
 import org.insight.vmm.linux.fd.Epoll;
 import org.insight.vmm.linux.fd.EventFd;
+import org.insight.vmm.linux.fd.HostFile;
 import org.insight.vmm.linux.fd.OpenFile;
 import org.insight.vmm.linux.fd.PipeEnd;
 import org.insight.vmm.linux.fd.StdStream;
@@ -14,8 +15,7 @@ import org.insight.vmm.sched.GuestThread;
  * eventfds), fstat and its relatives, and paths. stdin is read through the inputs and stdout and stderr go to the
  * {@link OutputSink}, through whichever descriptor refers to them (a dup of fd 1 writes to stdout). The standard
  * streams look like pipes, whatever the host's are, so that every run sees the same: fstat says FIFO, ioctl says
- * ENOTTY (libc buffers stdout fully), lseek says ESPIPE. There is no file system: opening any path fails with ENOENT,
- * except that readlink("/proc/self/exe") names the program. Descriptors themselves (close, dup, fcntl, pipe, eventfd)
+ * ENOTTY (libc buffers stdout fully), lseek says ESPIPE. Paths are {@link ProvidedFileCalls}: only the provided read-only files exist; readlink("/proc/self/exe") names the program. Descriptors themselves (close, dup, fcntl, pipe, eventfd)
  * are {@link DescriptorCalls}; pipe and eventfd transfers are {@link PipeIo}; poll is {@link PollCalls}.
  */
 final class FileCalls {
@@ -23,6 +23,7 @@ final class FileCalls {
 	static final int MAX_TRANSFER = 1 << 16;
 
 	static final int AT_EMPTY_PATH = 0x1000;
+	static final int AT_FDCWD = ProvidedFileCalls.AT_FDCWD;
 	static final int AT_SYMLINK_NOFOLLOW = 0x100;
 	static final int AT_NO_AUTOMOUNT = 0x800;
 	static final int AT_STATX_SYNC_TYPE = 0x6000;
@@ -44,19 +45,22 @@ final class FileCalls {
 		t.register(Syscalls.READV, FileCalls::readv);
 		t.register(Syscalls.WRITE, FileCalls::write);
 		t.register(Syscalls.WRITEV, FileCalls::writev);
-		t.register(Syscalls.PREAD64, (p, th, a) -> seekable(p, a.a0()));
+		t.register(Syscalls.PREAD64, (p, th, a) -> pread(p, a.a0(), IoVector.single(a.a1(), transferSize(a.a2())), a.a3()));
+		t.register(Syscalls.PREADV, FileCalls::preadv);
 		t.register(Syscalls.PWRITE64, (p, th, a) -> seekable(p, a.a0()));
-		t.register(Syscalls.LSEEK, (p, th, a) -> seekable(p, a.a0()));
+		t.register(Syscalls.LSEEK, (p, th, a) -> p.fds().get(a.a0()) instanceof HostFile h
+				? ProvidedFileCalls.lseek(h, a.a1(), a.intArg(2)) : seekable(p, a.a0()));
+		t.register(Syscalls.GETDENTS64, (p, th, a) -> ProvidedFileCalls.getdents64(p, a.a0(), a.a1(), a.a2()));
 		t.register(Syscalls.FSTAT, (p, th, a) -> fstat(p, a.a0(), a.a1()));
 		t.register(Syscalls.NEWFSTATAT, FileCalls::newfstatat);
 		t.register(Syscalls.STATX, FileCalls::statx);
-		t.register(Syscalls.STAT, (p, th, a) -> noSuchFile(p, a.a0()));
-		t.register(Syscalls.LSTAT, (p, th, a) -> noSuchFile(p, a.a0()));
-		t.register(Syscalls.ACCESS, (p, th, a) -> noSuchFile(p, a.a0()));
-		t.register(Syscalls.FACCESSAT, (p, th, a) -> noSuchFile(p, a.a1()));
-		t.register(Syscalls.FACCESSAT2, (p, th, a) -> noSuchFile(p, a.a1()));
-		t.register(Syscalls.OPEN, (p, th, a) -> noSuchFile(p, a.a0()));
-		t.register(Syscalls.OPENAT, (p, th, a) -> noSuchFile(p, a.a1()));
+		t.register(Syscalls.STAT, (p, th, a) -> ProvidedFileCalls.statPath(p, AT_FDCWD, a.a0(), a.a1()));
+		t.register(Syscalls.LSTAT, (p, th, a) -> ProvidedFileCalls.statPath(p, AT_FDCWD, a.a0(), a.a1()));
+		t.register(Syscalls.ACCESS, (p, th, a) -> ProvidedFileCalls.access(p, AT_FDCWD, a.a0(), a.intArg(1)));
+		t.register(Syscalls.FACCESSAT, (p, th, a) -> ProvidedFileCalls.access(p, a.intArg(0), a.a1(), a.intArg(2)));
+		t.register(Syscalls.FACCESSAT2, (p, th, a) -> ProvidedFileCalls.access(p, a.intArg(0), a.a1(), a.intArg(2)));
+		t.register(Syscalls.OPEN, (p, th, a) -> ProvidedFileCalls.openat(p, AT_FDCWD, a.a0(), a.intArg(1)));
+		t.register(Syscalls.OPENAT, (p, th, a) -> ProvidedFileCalls.openat(p, a.intArg(0), a.a1(), a.intArg(2)));
 		t.register(Syscalls.IOCTL, (p, th, a) -> p.isOpen(a.a0()) ? -Errno.ENOTTY : -Errno.EBADF);
 		t.register(Syscalls.READLINK, (p, th, a) -> readlink(p, a.a0(), a.a1(), a.a2()));
 		t.register(Syscalls.READLINKAT, (p, th, a) -> readlink(p, a.a1(), a.a2(), a.a3()));
@@ -75,6 +79,7 @@ final class FileCalls {
 		case PipeEnd end -> PipeIo.read(p, t, a.intArg(0), end, IoVector.single(a.a1(), transferSize(a.a2())));
 		case EventFd e -> PipeIo.read(p, t, a.intArg(0), e, IoVector.single(a.a1(), transferSize(a.a2())));
 		case Epoll ep -> -Errno.EINVAL;
+		case HostFile h -> ProvidedFileCalls.read(p, h, IoVector.single(a.a1(), transferSize(a.a2())), -1);
 		};
 	}
 
@@ -93,7 +98,27 @@ final class FileCalls {
 		case PipeEnd end -> PipeIo.read(p, t, a.intArg(0), end, v);
 		case EventFd e -> PipeIo.read(p, t, a.intArg(0), e, v);
 		case Epoll ep -> -Errno.EINVAL;
+		case HostFile h -> ProvidedFileCalls.read(p, h, v, -1);
 		};
+	}
+
+	/** pread64 and preadv: only a provided regular file has positions; a negative offset is EINVAL. */
+	private static long pread(LinuxProcess p, long fd, IoVector v, long offset) {
+		OpenFile file = p.fds().get(fd);
+		if (!(file instanceof HostFile h)) {
+			return seekable(p, fd);
+		}
+		if (v == null || offset < 0) {
+			return -Errno.EINVAL;
+		}
+		return ProvidedFileCalls.read(p, h, v, offset);
+	}
+
+	private static long preadv(LinuxProcess p, GuestThread t, SyscallArgs a) {
+		if (!(p.fds().get(a.a0()) instanceof HostFile)) {
+			return seekable(p, a.a0());
+		}
+		return pread(p, a.a0(), IoVector.read(p.memory(), a.a1(), a.a2()), a.a3());
 	}
 
 	/** One input read of stdin, scattered over the buffers (checked writable first: the input must not be lost). */
@@ -125,6 +150,7 @@ final class FileCalls {
 		case PipeEnd end -> PipeIo.write(p, t, a.intArg(0), end, IoVector.single(a.a1(), count));
 		case EventFd e -> PipeIo.write(p, t, a.intArg(0), e, IoVector.single(a.a1(), count));
 		case Epoll ep -> -Errno.EINVAL;
+		case HostFile h -> -Errno.EBADF;
 		};
 	}
 
@@ -142,6 +168,7 @@ final class FileCalls {
 		case PipeEnd end -> PipeIo.write(p, t, a.intArg(0), end, v);
 		case EventFd e -> PipeIo.write(p, t, a.intArg(0), e, v);
 		case Epoll ep -> -Errno.EINVAL;
+		case HostFile h -> -Errno.EBADF;
 		};
 	}
 
@@ -220,7 +247,7 @@ final class FileCalls {
 		}
 		String path = UserAccess.path(p.memory(), a.a1());
 		if (!path.isEmpty()) {
-			return -Errno.ENOENT;
+			return ProvidedFileCalls.statPath(p, a.intArg(0), a.a1(), a.a2());
 		}
 		if ((flags & AT_EMPTY_PATH) == 0) {
 			return -Errno.ENOENT;
@@ -235,7 +262,10 @@ final class FileCalls {
 			return -Errno.EINVAL;
 		}
 		String path = UserAccess.path(p.memory(), a.a1());
-		if (!path.isEmpty() || (flags & AT_EMPTY_PATH) == 0) {
+		if (!path.isEmpty()) {
+			return ProvidedFileCalls.statxPath(p, a.intArg(0), a.a1(), a.a4());
+		}
+		if ((flags & AT_EMPTY_PATH) == 0) {
 			return -Errno.ENOENT;
 		}
 		int fd = a.intArg(0);
@@ -253,11 +283,15 @@ final class FileCalls {
 		case PipeEnd end -> 100 + end.pipe().id();
 		case EventFd e -> 100 + e.id();
 		case Epoll ep -> 100 + ep.id();
+		case HostFile h -> h.node().ino();
 		};
 	}
 
 	/** A {@code struct stat} (x86-64, 144 bytes): a FIFO for the standard streams and pipes, an anonymous inode else. */
 	static byte[] stat(OpenFile f) {
+		if (f instanceof HostFile h) {
+			return ProvidedFileCalls.stat(h.node());
+		}
 		byte[] s = new byte[STAT_SIZE];
 		putLong(s, 0, 0xc); // st_dev: pipefs (anon_inodefs for an eventfd is another number; nothing reads it)
 		putLong(s, 8, inode(f)); // st_ino
@@ -271,6 +305,9 @@ final class FileCalls {
 
 	/** A {@code struct statx} (256 bytes). */
 	static byte[] statx(OpenFile f) {
+		if (f instanceof HostFile h) {
+			return ProvidedFileCalls.statx(h.node());
+		}
 		byte[] s = new byte[STATX_SIZE];
 		putInt(s, 0, STATX_BASIC_STATS); // stx_mask
 		putInt(s, 4, 4096); // stx_blksize
@@ -285,12 +322,6 @@ final class FileCalls {
 	}
 
 	// ---------------------------------------------------------------- paths
-
-	/** There is no file system: every path is missing (after the pointer is checked, as Linux does). */
-	private static long noSuchFile(LinuxProcess p, long pathAddress) {
-		UserAccess.path(p.memory(), pathAddress);
-		return -Errno.ENOENT;
-	}
 
 	private static long readlink(LinuxProcess p, long pathAddress, long buf, long size) {
 		String path = UserAccess.path(p.memory(), pathAddress);

@@ -11,6 +11,7 @@ import java.util.Optional;
 import org.insight.vmm.inputs.GuestInputs;
 import org.insight.vmm.inputs.OutputWrite;
 import org.insight.vmm.linux.fd.FdTable;
+import org.insight.vmm.linux.fd.ProvidedFiles;
 import org.insight.vmm.memory.AddressSpace;
 import org.insight.vmm.memory.MachineLayout;
 import org.insight.vmm.sched.Scheduler;
@@ -41,6 +42,8 @@ public final class LinuxProcess {
 	private final String executablePath;
 	private final SignalAction[] actions = new SignalAction[Signals.MAX + 1];
 	private final FdTable fds = FdTable.standard();
+	/** The read-only files the run provides; none unless {@link #provide} says otherwise. */
+	private ProvidedFiles providedFiles = ProvidedFiles.none();
 	/** Numbers the pipes and eventfds of the run (their inode numbers). */
 	private int objects;
 	private final long[][] limits = new long[RLIMIT_NLIMITS][];
@@ -98,6 +101,16 @@ public final class LinuxProcess {
 
 	public String executablePath() {
 		return executablePath;
+	}
+
+	/** The read-only files the guest can open, stat and read (a fact of the run's configuration, recorded). */
+	public ProvidedFiles providedFiles() {
+		return providedFiles;
+	}
+
+	/** Provides {@code files} to the guest; called once, before the guest runs. */
+	public void provide(ProvidedFiles files) {
+		providedFiles = Objects.requireNonNull(files, "files");
 	}
 
 	public int pid() {

@@ -10,7 +10,7 @@ final class MemoryCalls {
 
 	static void register(SyscallTable t) {
 		t.register(Syscalls.MMAP,
-				(p, th, a) -> p.memory().mmap(a.a0(), a.a1(), a.intArg(2), a.intArg(3), a.intArg(4), a.a5()));
+				(p, th, a) -> FileMappings.mmap(p, a.a0(), a.a1(), a.intArg(2), a.intArg(3), a.intArg(4), a.a5()));
 		t.register(Syscalls.MUNMAP, (p, th, a) -> p.memory().munmap(a.a0(), a.a1()));
 		t.register(Syscalls.MPROTECT, (p, th, a) -> p.memory().mprotect(a.a0(), a.a1(), a.intArg(2)));
 		t.register(Syscalls.BRK, (p, th, a) -> p.memory().brk(a.a0()));

@@ -8,6 +8,7 @@ import java.util.function.LongSupplier;
 
 import org.insight.vmm.linux.fd.Epoll;
 import org.insight.vmm.linux.fd.EventFd;
+import org.insight.vmm.linux.fd.HostFile;
 import org.insight.vmm.linux.fd.OpenFile;
 import org.insight.vmm.linux.fd.Pipe;
 import org.insight.vmm.linux.fd.PipeEnd;
@@ -118,6 +119,7 @@ final class PollCalls {
 		}
 		case EventFd e -> (e.readReady() ? POLLIN | POLLRDNORM : 0) | (e.canAdd(1) ? POLLOUT | POLLWRNORM : 0);
 		case Epoll ep -> EpollCalls.ready(ep, Integer.MAX_VALUE).isEmpty() ? 0 : POLLIN | POLLRDNORM;
+		case HostFile h -> POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM; // a regular file is always ready, as Linux says
 		};
 	}
 

@@ -98,6 +98,8 @@ public final class Syscalls {
 	public static final int EPOLL_CREATE = 213;
 	public static final int EPOLL_CTL = 233;
 	public static final int EPOLL_WAIT = 232;
+	public static final int GETDENTS64 = 217;
+	public static final int PREADV = 295;
 	public static final int EPOLL_PWAIT = 281;
 	public static final int EPOLL_PWAIT2 = 441;
 

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Objects;
 
 import org.insight.vmm.inputs.StdinSource;
+import org.insight.vmm.linux.fd.ProvidedFiles;
 import org.insight.vmm.memory.AddressSpaceConfig;
 
 /**
@@ -19,9 +20,11 @@ import org.insight.vmm.memory.AddressSpaceConfig;
  * @param timeSlice      how long a thread keeps the vCPU across its syscalls while others wait
  * @param watchdogPeriod a thread that makes no exit for this long is kicked (so spin loops end); zero for none
  * @param syncMode       where threads may switch: at syscalls only, or also at calls of the pthread lock functions
+ * @param files          the read-only host files the guest may open (--file, --ro-dir), read once; a replay's are
+ *                       the recorded ones
  */
 public record RunOptions(List<String> argv, List<String> env, StdinSource stdin, long memoryCap, int maxThreads,
-		Duration wallLimit, Duration timeSlice, Duration watchdogPeriod, SyncMode syncMode) {
+		Duration wallLimit, Duration timeSlice, Duration watchdogPeriod, SyncMode syncMode, ProvidedFiles files) {
 	public static final long DEFAULT_MEMORY_CAP = AddressSpaceConfig.defaults().memoryCap();
 	public static final int DEFAULT_MAX_THREADS = 1024;
 	public static final Duration DEFAULT_TIME_SLICE = Duration.ofMillis(10);
@@ -34,6 +37,7 @@ public record RunOptions(List<String> argv, List<String> env, StdinSource stdin,
 		Objects.requireNonNull(timeSlice, "timeSlice");
 		Objects.requireNonNull(watchdogPeriod, "watchdogPeriod");
 		Objects.requireNonNull(syncMode, "syncMode");
+		Objects.requireNonNull(files, "files");
 		if (memoryCap < 1 << 20 || maxThreads < 1 || timeSlice.isNegative() || watchdogPeriod.isNegative()
 				|| wallLimit != null && (wallLimit.isNegative() || wallLimit.isZero())) {
 			throw new IllegalArgumentException("bad run options: memory cap " + memoryCap + ", max threads "
@@ -45,42 +49,54 @@ public record RunOptions(List<String> argv, List<String> env, StdinSource stdin,
 	/** Defaults: no arguments beyond the path, empty environment and stdin, no wall limit. */
 	public static RunOptions defaults() {
 		return new RunOptions(List.of(), List.of(), StdinSource.empty(), DEFAULT_MEMORY_CAP, DEFAULT_MAX_THREADS,
-				null, DEFAULT_TIME_SLICE, DEFAULT_WATCHDOG_PERIOD, SyncMode.SYSCALLS);
+				null, DEFAULT_TIME_SLICE, DEFAULT_WATCHDOG_PERIOD, SyncMode.SYSCALLS, ProvidedFiles.none());
 	}
 
 	public RunOptions withArgv(List<String> a) {
-		return new RunOptions(a, env, stdin, memoryCap, maxThreads, wallLimit, timeSlice, watchdogPeriod, syncMode);
+		return new RunOptions(a, env, stdin, memoryCap, maxThreads, wallLimit, timeSlice, watchdogPeriod, syncMode,
+				files);
 	}
 
 	public RunOptions withEnv(List<String> e) {
-		return new RunOptions(argv, e, stdin, memoryCap, maxThreads, wallLimit, timeSlice, watchdogPeriod, syncMode);
+		return new RunOptions(argv, e, stdin, memoryCap, maxThreads, wallLimit, timeSlice, watchdogPeriod,
+				syncMode, files);
 	}
 
 	public RunOptions withStdin(StdinSource s) {
-		return new RunOptions(argv, env, s, memoryCap, maxThreads, wallLimit, timeSlice, watchdogPeriod, syncMode);
+		return new RunOptions(argv, env, s, memoryCap, maxThreads, wallLimit, timeSlice, watchdogPeriod, syncMode,
+				files);
 	}
 
 	public RunOptions withMemoryCap(long bytes) {
-		return new RunOptions(argv, env, stdin, bytes, maxThreads, wallLimit, timeSlice, watchdogPeriod, syncMode);
+		return new RunOptions(argv, env, stdin, bytes, maxThreads, wallLimit, timeSlice, watchdogPeriod, syncMode,
+				files);
 	}
 
 	public RunOptions withMaxThreads(int n) {
-		return new RunOptions(argv, env, stdin, memoryCap, n, wallLimit, timeSlice, watchdogPeriod, syncMode);
+		return new RunOptions(argv, env, stdin, memoryCap, n, wallLimit, timeSlice, watchdogPeriod, syncMode, files);
 	}
 
 	public RunOptions withWallLimit(Duration limit) {
-		return new RunOptions(argv, env, stdin, memoryCap, maxThreads, limit, timeSlice, watchdogPeriod, syncMode);
+		return new RunOptions(argv, env, stdin, memoryCap, maxThreads, limit, timeSlice, watchdogPeriod, syncMode,
+				files);
 	}
 
 	public RunOptions withTimeSlice(Duration slice) {
-		return new RunOptions(argv, env, stdin, memoryCap, maxThreads, wallLimit, slice, watchdogPeriod, syncMode);
+		return new RunOptions(argv, env, stdin, memoryCap, maxThreads, wallLimit, slice, watchdogPeriod, syncMode,
+				files);
 	}
 
 	public RunOptions withWatchdogPeriod(Duration period) {
-		return new RunOptions(argv, env, stdin, memoryCap, maxThreads, wallLimit, timeSlice, period, syncMode);
+		return new RunOptions(argv, env, stdin, memoryCap, maxThreads, wallLimit, timeSlice, period, syncMode, files);
 	}
 
 	public RunOptions withSyncMode(SyncMode mode) {
-		return new RunOptions(argv, env, stdin, memoryCap, maxThreads, wallLimit, timeSlice, watchdogPeriod, mode);
+		return new RunOptions(argv, env, stdin, memoryCap, maxThreads, wallLimit, timeSlice, watchdogPeriod, mode,
+				files);
+	}
+
+	public RunOptions withFiles(ProvidedFiles f) {
+		return new RunOptions(argv, env, stdin, memoryCap, maxThreads, wallLimit, timeSlice, watchdogPeriod,
+				syncMode, f);
 	}
 }
