@@ -104,6 +104,7 @@ public final class GuestRun {
 			LinuxProcess process = new LinuxProcess(space, scheduler, inputs, output,
 					machine.cpu()::saveExtendedState, guestPath);
 			StackScan scan = new StackScan(space, codeOf(loaded), loaded.symbols()::describe);
+			process.codeNames(scan::describe);
 			scheduler.mutexOwners(new LibcMutexes(space, loaded.symbols(), scan));
 			SyscallTable syscalls = SyscallTable.linux();
 			RunStats stats = new RunStats();

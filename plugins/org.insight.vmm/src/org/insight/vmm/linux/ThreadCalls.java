@@ -31,10 +31,7 @@ final class ThreadCalls {
 
 	static void register(SyscallTable t) {
 		t.register(Syscalls.CLONE, ThreadCalls::clone);
-		// clone3 makes glibc fall back to clone; fork and vfork would need a second address space.
-		t.register(Syscalls.CLONE3, (p, th, a) -> -Errno.ENOSYS);
-		t.register(Syscalls.FORK, (p, th, a) -> -Errno.ENOSYS);
-		t.register(Syscalls.VFORK, (p, th, a) -> -Errno.ENOSYS);
+		ProcessCreation.register(t);
 		t.register(Syscalls.EXIT, (p, th, a) -> {
 			exitThread(p, th, a.intArg(0));
 			return 0;
@@ -73,8 +70,8 @@ final class ThreadCalls {
 			return -Errno.EINVAL;
 		}
 		if ((flags & CLONE_THREAD) == 0) {
-			p.note("clone without CLONE_THREAD (a new process: fork, vfork or posix_spawn) is not supported");
-			return -Errno.ENOSYS;
+			return ProcessCreation.refuse(p, t, (flags & CLONE_VFORK) != 0 ? "clone with CLONE_VFORK (vfork, posix_spawn)"
+					: "clone without CLONE_THREAD (fork)");
 		}
 		if ((sharing & ~THREAD_FLAGS) != 0) {
 			return -Errno.EINVAL;
