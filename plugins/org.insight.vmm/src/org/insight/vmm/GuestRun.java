@@ -105,6 +105,7 @@ public final class GuestRun {
 					machine.cpu()::saveExtendedState, guestPath);
 			process.provide(options.files());
 			StackScan scan = new StackScan(space, codeOf(loaded), loaded.symbols()::describe);
+			process.codeNames(scan::describe);
 			scheduler.mutexOwners(new LibcMutexes(space, loaded.symbols(), scan));
 			SyscallTable syscalls = SyscallTable.linux();
 			RunStats stats = new RunStats();

@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.LongFunction;
 
 import org.insight.vmm.inputs.GuestInputs;
 import org.insight.vmm.inputs.OutputWrite;
@@ -49,6 +50,7 @@ public final class LinuxProcess {
 	private final long[][] limits = new long[RLIMIT_NLIMITS][];
 	private final long[] bytesWritten = new long[3];
 	private final List<String> notes = new ArrayList<>();
+	private LongFunction<String> codeNames = a -> "0x" + Long.toHexString(a);
 	private Termination termination;
 	/** Signals raised while every thread concerned blocked them (bit n-1 for signal n). */
 	private long pending;
@@ -287,6 +289,15 @@ public final class LinuxProcess {
 	/** Things the run's report should mention: a signal handler that was never called, a host I/O error. */
 	public List<String> notes() {
 		return Collections.unmodifiableList(notes);
+	}
+
+	/** How reports name a code address: "function+0x1c" from the ELF symbol table once the run sets it. */
+	public void codeNames(LongFunction<String> names) {
+		codeNames = Objects.requireNonNull(names, "names");
+	}
+
+	String describeCode(long address) {
+		return codeNames.apply(address);
 	}
 
 	void note(String note) {

@@ -34,6 +34,7 @@ public final class Syscalls {
 	public static final int CLONE = 56;
 	public static final int FORK = 57;
 	public static final int VFORK = 58;
+	public static final int EXECVE = 59;
 	public static final int EXIT = 60;
 	public static final int KILL = 62;
 	public static final int UNAME = 63;
@@ -74,6 +75,7 @@ public final class Syscalls {
 	public static final int GETRANDOM = 318;
 	public static final int RSEQ = 334;
 	public static final int CLONE3 = 435;
+	public static final int EXECVEAT = 322;
 	public static final int FACCESSAT2 = 439;
 	public static final int STATX = 332;
 	public static final int GETRUSAGE = 98;

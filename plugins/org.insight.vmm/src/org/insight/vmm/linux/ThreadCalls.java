@@ -31,10 +31,7 @@ final class ThreadCalls {
 
 	static void register(SyscallTable t) {
 		t.register(Syscalls.CLONE, ThreadCalls::clone);
-		// clone3 makes glibc fall back to clone; fork and vfork would need a second address space.
-		t.register(Syscalls.CLONE3, (p, th, a) -> -Errno.ENOSYS);
-		t.register(Syscalls.FORK, (p, th, a) -> -Errno.ENOSYS);
-		t.register(Syscalls.VFORK, (p, th, a) -> -Errno.ENOSYS);
+		ProcessCreation.register(t);
 		t.register(Syscalls.EXIT, (p, th, a) -> {
 			exitThread(p, th, a.intArg(0));
 			return 0;
@@ -73,8 +70,8 @@ final class ThreadCalls {
 			return -Errno.EINVAL;
 		}
 		if ((flags & CLONE_THREAD) == 0) {
-			p.note("clone without CLONE_THREAD (a new process: fork, vfork or posix_spawn) is not supported");
-			return -Errno.ENOSYS;
+			return ProcessCreation.refuse(p, t, (flags & CLONE_VFORK) != 0 ? "clone with CLONE_VFORK (vfork, posix_spawn)"
+					: "clone without CLONE_THREAD (fork)");
 		}
 		if ((sharing & ~THREAD_FLAGS) != 0) {
 			return -Errno.EINVAL;
@@ -116,10 +113,12 @@ final class ThreadCalls {
 	}
 
 	/**
-	 * The end of one thread: clears and wakes its clear_child_tid word (how pthread_join learns of it), then leaves
+	 * The end of one thread: walks its robust list (robust mutexes it still holds become FUTEX_OWNER_DIED, see
+	 * {@link RobustList}), clears and wakes its clear_child_tid word (how pthread_join learns of it), then leaves
 	 * the scheduler. When it was the last thread, the process ends with the first thread's exit code.
 	 */
 	static void exitThread(LinuxProcess p, GuestThread t, int code) {
+		RobustList.exit(p.memory(), p.scheduler(), t);
 		long tidAddress = t.clearChildTid();
 		if (tidAddress != 0) {
 			try {
