@@ -177,6 +177,18 @@ class SignalFrameTest {
 	}
 
 	@Test
+	void withoutSaRestorerOrSaSiginfo() {
+		SignalAction noRestorer = new SignalAction(act.handler(), SignalFrame.SA_SIGINFO, 0, 0);
+		assertThrows(GuestFault.class, () -> SignalFrame.build(f.space, at(stack + 0x8000), fp, 0, new byte[128],
+				noRestorer, SignalFrame.AltStack.NONE, 10, 0, 0, 0), "x86-64 needs SA_RESTORER");
+		SignalAction plain = new SignalAction(act.handler(), SignalFrame.SA_RESTORER, act.restorer(), 0);
+		SignalFrame.Delivery d = SignalFrame.build(f.space, at(stack + 0x8000), fp, 0,
+				SignalFrame.senderInfo(10, 0, 1000, 0), plain, SignalFrame.AltStack.NONE, 10, 0, 0, 0);
+		assertEquals(0, f.space.readU32(d.frame() + SignalFrame.SIGINFO), "no siginfo written without SA_SIGINFO");
+		assertEquals(10, d.regs().rdi);
+	}
+
+	@Test
 	void theHandlerMaskAddsTheSignalUnlessNodefer() {
 		SignalAction a = new SignalAction(1, 0, 0, 1L << 1);
 		assertEquals(1L | 2L | 1L << 9, SignalFrame.handlerMask(1, a, 10));

@@ -95,6 +95,10 @@ public final class SignalFrame {
 	 */
 	public static Delivery build(AddressSpace m, Regs at, FpState fp, long oldMask, byte[] siginfo, SignalAction act,
 			AltStack alt, int signal, long trapno, long err, long cr2) {
+		if ((act.flags() & SA_RESTORER) == 0) {
+			// x86-64 Linux has no vDSO restorer to fall back on: the delivery fails, and the thread gets SIGSEGV.
+			throw new GuestFault(at.rsp, true, "the handler has no SA_RESTORER");
+		}
 		long sp = at.rsp;
 		boolean nested = alt.contains(sp);
 		sp -= RED_ZONE;
@@ -148,7 +152,11 @@ public final class SignalFrame {
 		putLong(f, sc + SC_CR2, cr2);
 		putLong(f, sc + SC_FPSTATE, fpAt);
 		putLong(f, UC_SIGMASK, oldMask);
-		System.arraycopy(siginfo, 0, f, SIGINFO, SIGINFO_SIZE);
+		if ((act.flags() & SA_SIGINFO) != 0) {
+			System.arraycopy(siginfo, 0, f, SIGINFO, SIGINFO_SIZE);
+		} else {
+			m.copyIn(frame + SIGINFO, f, SIGINFO, SIGINFO_SIZE); // Linux leaves that part of the stack as it was
+		}
 
 		m.copyOut(fpAt, area);
 		m.copyOut(frame, f);
