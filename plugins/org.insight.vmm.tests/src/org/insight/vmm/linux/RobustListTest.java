@@ -141,4 +141,23 @@ class RobustListTest {
 		RobustList.walk(f.space, f.scheduler, head, tid);
 		assertEquals(FUTEX_OWNER_DIED | FUTEX_WAITERS, word(a));
 	}
+
+	@Test
+	void getRobustListAnswersTheRegisteredHeadOfTheCallerOrAThreadOfTheProcess() {
+		long out = f.alloc(16);
+		assertEquals(0, f.call(Syscalls.GET_ROBUST_LIST, 0, out, out + 8), "musl asks this before robust mutexes");
+		assertEquals(0, f.space.readU64(out), "nothing registered yet");
+		assertEquals(ThreadCalls.ROBUST_LIST_HEAD_SIZE, f.space.readU64(out + 8));
+		assertEquals(0, f.call(Syscalls.SET_ROBUST_LIST, head, 24));
+		assertEquals(0, f.call(Syscalls.GET_ROBUST_LIST, 0, out, out + 8));
+		assertEquals(head, f.space.readU64(out));
+		GuestThread other = thread();
+		other.robustListHead(0x1234_5000L);
+		assertEquals(0, f.call(Syscalls.GET_ROBUST_LIST, other.tid(), out, out + 8));
+		assertEquals(0x1234_5000L, f.space.readU64(out));
+		assertEquals(-Errno.ESRCH, f.call(Syscalls.GET_ROBUST_LIST, 99_999, out, out + 8));
+		assertEquals(-Errno.ESRCH, f.call(Syscalls.GET_ROBUST_LIST, -1, out, out + 8));
+		assertEquals(-Errno.EFAULT, f.call(Syscalls.GET_ROBUST_LIST, 0, UNMAPPED, out + 8));
+		assertEquals(-Errno.EFAULT, f.call(Syscalls.GET_ROBUST_LIST, 0, out, UNMAPPED));
+	}
 }

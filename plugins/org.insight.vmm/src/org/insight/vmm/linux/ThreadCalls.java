@@ -48,12 +48,33 @@ final class ThreadCalls {
 			th.robustListHead(a.a0());
 			return 0;
 		});
+		t.register(Syscalls.GET_ROBUST_LIST, ThreadCalls::getRobustList);
 		t.register(Syscalls.RSEQ, (p, th, a) -> -Errno.ENOSYS);
 		t.register(Syscalls.ARCH_PRCTL, ThreadCalls::archPrctl);
 		t.register(Syscalls.SCHED_YIELD, (p, th, a) -> {
 			p.scheduler().yield(th);
 			return 0;
 		});
+	}
+
+	/**
+	 * get_robust_list(pid, head_ptr, len_ptr): the head a thread of this process registered (0 for none) and its
+	 * size. pid 0 is the caller; another tid of the process is allowed (same credentials); any other is ESRCH. musl
+	 * asks it once, with pid 0, to learn whether the kernel has robust lists at all: without it
+	 * pthread_mutexattr_setrobust fails with ENOSYS and a robust mutex is an ordinary one.
+	 */
+	static long getRobustList(LinuxProcess p, GuestThread t, SyscallArgs a) {
+		long pid = a.a0();
+		GuestThread target = pid == 0 ? t
+				: pid < 0 || pid > Integer.MAX_VALUE ? null : p.scheduler().find((int) pid).orElse(null);
+		if (target == null) {
+			return -Errno.ESRCH;
+		}
+		UserAccess.requireWritable(p.memory(), a.a1(), 8);
+		UserAccess.requireWritable(p.memory(), a.a2(), 8);
+		p.memory().writeU64(a.a1(), target.robustListHead());
+		p.memory().writeU64(a.a2(), ROBUST_LIST_HEAD_SIZE);
+		return 0;
 	}
 
 	/**
