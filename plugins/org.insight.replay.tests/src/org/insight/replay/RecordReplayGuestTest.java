@@ -173,6 +173,30 @@ class RecordReplayGuestTest {
 		}
 	}
 
+	/**
+	 * The guest's CPUID table is in the header, and a replay on another CPU model (here: a host that says so) shows the
+	 * guest that table again and verifies, where KVM intercepts CPUID (VMX, SVM: nested KVM does).
+	 */
+	@Test
+	void aRecordingCarriesItsCpuidAndReplaysOnAnotherCpuModel() throws IOException {
+		KvmRequirement.require();
+		Program p = GuestManifest.all().stream().filter(x -> x.name().equals("hello")).findFirst().orElseThrow();
+		Path trace = dir.resolve("hello-cpuid.insight");
+		CapturedOutput recorded = new CapturedOutput();
+		record(GuestManifest.binary("glibc", "hello"), p, null, trace, recorded);
+		assertEquals(org.insight.vmm.machine.GuestCpuid.ofThisHost(),
+				TraceInfo.read(trace).header().config().guestCpuid());
+		org.insight.replay.trace.HostCpu elsewhere = new org.insight.replay.trace.HostCpu("GenuineIntel",
+				"another CPU model", 6, 106, 6);
+		CapturedOutput replayed = new CapturedOutput();
+		try (ReplaySession s = ReplaySession.open(trace, replayed, new VmmLauncher(null),
+				new ReplayOptions(elsewhere, Optional.empty()))) {
+			s.run();
+			assertTrue(s.verification().orElseThrow().startsWith("replay verified: "), s.verification().get());
+		}
+		assertArrayEquals(recorded.stdout(), replayed.stdout());
+	}
+
 	/** Two chaos seeds interleave the contended samples differently (the trace statistics tell them apart). */
 	@Test
 	void twoChaosSeedsGiveDifferentInterleavings() throws IOException {

@@ -19,6 +19,7 @@ import org.insight.replay.trace.TraceHeader;
 import org.insight.replay.trace.TraceReader;
 import org.insight.replay.trace.TraceTrailer;
 import org.insight.vmm.linux.OutputSink;
+import org.insight.vmm.machine.CpuidProbe;
 import org.insight.vmm.machine.RunResult;
 
 /**
@@ -81,9 +82,20 @@ public final class ReplaySession extends Session {
 		TraceHeader header = reader.header();
 		HostCpu recorded = header.hostCpu();
 		if (!recorded.equals(options.host())) {
-			throw new ReplayRefusedException(trace, "it was recorded on " + recorded.describe() + ", but this host is "
+			String why = "it was recorded on " + recorded.describe() + ", but this host is "
 					+ options.host().describe() + "; the guest sees the CPU through CPUID (glibc picks its code by"
-					+ " it), so a replay needs the same CPU model");
+					+ " it), so a replay needs the same CPU model";
+			if (header.config().guestCpuid().isEmpty()) {
+				throw new ReplayRefusedException(trace, why);
+			}
+			// The recording holds the table its guest saw: shown again where KVM answers the guest's cpuid from it.
+			CpuidProbe.Result probe = CpuidProbe.result();
+			if (!probe.intercepted()) {
+				throw new ReplayRefusedException(trace, why + " (its CPUID table is recorded, but this host's KVM"
+						+ " does not intercept CPUID: " + probe.seen() + ")");
+			}
+			System.err.println("insight: " + trace + " was recorded on " + recorded.describe()
+					+ "; replaying on this host (" + options.host().describe() + ") with the recorded CPUID table");
 		}
 		if (options.binary().isPresent()) {
 			Path given = options.binary().get();

@@ -56,7 +56,7 @@ public final class VmmLauncher implements GuestLauncher {
                 .withStdin(StdinSource.empty()).withMemoryCap(config.memoryCapBytes())
                 .withTimeSlice(config.timeSlice()).withWatchdogPeriod(config.watchdogPeriod())
                 .withSyncMode(config.syncMode()).withMaxThreads(config.maxThreads())
-                .withFiles(program.files());
+                .withFiles(program.files()).withCpuid(config.guestCpuid());
         if (wallLimit != null) {
             options = options.withWallLimit(wallLimit);
         }

@@ -85,7 +85,8 @@ public final class GuestRun {
 		// supervisor-only where this KVM takes it (asked once per process, before the machine: KernelAreaProbe)
 		AddressSpaceConfig config = KernelAreaProbe.adjust(AddressSpaceConfig.defaults()
 				.withMemoryCap(options.memoryCap()));
-		try (GuestMachine machine = GuestMachine.create(options.memoryCap() + MachineLayout.FIRST_FREE_FRAME)) {
+		try (GuestMachine machine = GuestMachine.create(options.memoryCap() + MachineLayout.FIRST_FREE_FRAME,
+				options.cpuid())) {
 			AddressSpace space = new AddressSpace(machine.memory(), config);
 			LoadedImage loaded = ElfLoader.load(image, space);
 			List<String> argv = options.argv().isEmpty() ? List.of(guestPath) : options.argv();

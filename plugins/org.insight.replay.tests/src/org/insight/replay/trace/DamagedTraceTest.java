@@ -224,8 +224,9 @@ class DamagedTraceTest {
 		HeaderCodec.encodeHeader(h, w);
 		byte[] raw = w.toByteArray();
 		assertEquals(1024, h.config().maxThreads());
-		// 1024 is the two-byte varint 80 08, followed by the (later) provided-files field: 00 00 when empty
-		byte[] old = Arrays.copyOf(raw, raw.length - 2 - 2);
+		// 1024 is the two-byte varint 80 08, followed by the (later) provided-files field, 00 00 when empty, and the
+		// (later still) guest-CPUID field, 00 when absent
+		byte[] old = Arrays.copyOf(raw, raw.length - 2 - 2 - 1);
 		ByteArrayOutputStream out = new ByteArrayOutputStream();
 		out.write(prefix, 0, TraceFormat.PREAMBLE_SIZE);
 		out.write(block(TraceFormat.TAG_HEADER, 0, old.length, deflate(old, null)));

@@ -1,5 +1,6 @@
 package org.insight.replay.trace;
 
+import org.insight.kvm.Cpuid;
 import org.insight.vmm.linux.fd.ProvidedFiles;
 import org.insight.vmm.machine.RunOptions;
 import org.insight.vmm.machine.SyncMode;
@@ -51,6 +52,7 @@ final class HeaderCodec {
 		w.signed(cpu.stepping());
 		w.varLong(c.maxThreads());
 		ProvidedFilesCodec.encode(h.program().files(), w);
+		CpuidCodec.encode(c.guestCpuid(), w);
 	}
 
 	static TraceHeader decodeHeader(FieldReader r) {
@@ -98,11 +100,13 @@ final class HeaderCodec {
 		}
 		// Added later still: absent in older traces, which provided no file.
 		ProvidedFiles files = r.atEnd() ? ProvidedFiles.none() : ProvidedFilesCodec.decode(r);
+		// And the guest's CPUID table: absent in older traces, whose replays show the replaying host's.
+		Optional<Cpuid> cpuid = r.atEnd() ? Optional.empty() : CpuidCodec.decode(r);
 		try {
 			GuestBinary binary = new GuestBinary(name, bytes, sha,
 					buildId.isEmpty() ? Optional.empty() : Optional.of(buildId));
 			return new TraceHeader(recordedAt, new GuestProgram(binary, argv, env, files),
-					new RecordingConfig(mode, slice, seed, memoryCap, watchdog, maxThreads), cpu);
+					new RecordingConfig(mode, slice, seed, memoryCap, watchdog, maxThreads, cpuid), cpu);
 		} catch (IllegalArgumentException e) {
 			throw new MalformedFieldException(at, e.getMessage());
 		}

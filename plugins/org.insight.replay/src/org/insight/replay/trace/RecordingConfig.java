@@ -1,24 +1,34 @@
 package org.insight.replay.trace;
 
+import org.insight.kvm.Cpuid;
 import org.insight.vmm.machine.RunOptions;
 import org.insight.vmm.machine.SyncMode;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * How the guest was run when it was recorded; a replay runs it the same way. A time slice or watchdog period of zero
- * means "none".
+ * How the guest was run when it was recorded, and the CPU it was shown; a replay runs it the same way. A time slice or
+ * watchdog period of zero means "none". {@code guestCpuid} is the CPUID table the guest saw (empty in traces from
+ * before it was recorded, and where /dev/kvm could not be asked: such a replay shows the replaying host's).
  */
 public record RecordingConfig(SyncMode syncMode, Duration timeSlice, OptionalLong chaosSeed, long memoryCapBytes,
-		Duration watchdogPeriod, int maxThreads) {
+		Duration watchdogPeriod, int maxThreads, Optional<Cpuid> guestCpuid) {
 	public RecordingConfig {
 		Objects.requireNonNull(syncMode, "syncMode");
+		Objects.requireNonNull(guestCpuid, "guestCpuid");
 		Objects.requireNonNull(chaosSeed, "chaosSeed");
 		if (timeSlice.isNegative() || watchdogPeriod.isNegative() || memoryCapBytes < 0 || maxThreads < 1) {
 			throw new IllegalArgumentException("negative time slice, watchdog period or memory cap, or no thread: "
 					+ timeSlice + ", " + watchdogPeriod + ", " + memoryCapBytes + ", " + maxThreads);
 		}
+	}
+
+	/** With no CPUID table: the replaying host's is shown. */
+	public RecordingConfig(SyncMode syncMode, Duration timeSlice, OptionalLong chaosSeed, long memoryCapBytes,
+			Duration watchdogPeriod, int maxThreads) {
+		this(syncMode, timeSlice, chaosSeed, memoryCapBytes, watchdogPeriod, maxThreads, Optional.empty());
 	}
 
 	/** With the machine's default thread limit. */
@@ -29,7 +39,12 @@ public record RecordingConfig(SyncMode syncMode, Duration timeSlice, OptionalLon
 
 	/** The same with another thread limit (clone beyond it fails with EAGAIN, in the recording and its replays). */
 	public RecordingConfig withMaxThreads(int n) {
-		return new RecordingConfig(syncMode, timeSlice, chaosSeed, memoryCapBytes, watchdogPeriod, n);
+		return new RecordingConfig(syncMode, timeSlice, chaosSeed, memoryCapBytes, watchdogPeriod, n, guestCpuid);
+	}
+
+	/** The same with the CPUID table the guest is shown (and will be shown by every replay). */
+	public RecordingConfig withGuestCpuid(Optional<Cpuid> table) {
+		return new RecordingConfig(syncMode, timeSlice, chaosSeed, memoryCapBytes, watchdogPeriod, maxThreads, table);
 	}
 
 	/** "sync mode syscalls, time slice 10 ms, chaos seed none, memory cap 1024 MiB, watchdog 20 ms". */

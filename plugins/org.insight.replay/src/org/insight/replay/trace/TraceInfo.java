@@ -136,6 +136,8 @@ public final class TraceInfo {
 		out.add(row("env", env.size() + " variables" + (env.isEmpty() ? "" : ": " + String.join(" ",
 				env.stream().map(TraceInfo::quote).toList()))));
 		out.add(row("config", header.config().describe()));
+		out.add(row("guest CPUID", header.config().guestCpuid().map(TraceInfo::describeCpuid)
+				.orElse("not recorded (a replay shows the replaying host's)")));
 		for (ProvidedFiles.Entry e : header.program().files().entries()) {
 			out.add(row("file", e.directory() ? quote(e.path()) + " (directory)" : quote(e.path()) + " ("
 					+ e.content().length + " bytes, sha256 " + ProvidedFilesCodec.sha256Hex(e.content()).substring(0, 16)
@@ -178,5 +180,17 @@ public final class TraceInfo {
 	private static String quote(String s) {
 		return s.isEmpty() || s.chars().anyMatch(c -> c <= ' ' || c == '\'' || c == '"')
 				? "'" + s.replace("'", "'\\''") + "'" : s;
+	}
+
+	/** "recorded, 52 entries, vendor AuthenticAMD, highest leaf 0x10". */
+	private static String describeCpuid(org.insight.kvm.Cpuid c) {
+		String vendor = c.find(0, 0).map(e -> {
+			java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(12).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+			b.putInt(e.ebx()).putInt(e.edx()).putInt(e.ecx());
+			String v = new String(b.array(), java.nio.charset.StandardCharsets.US_ASCII);
+			return ", vendor " + (v.chars().allMatch(ch -> ch >= 0x20 && ch < 0x7f) ? v : "(not printable)")
+					+ String.format(Locale.ROOT, ", highest leaf %#x", e.eax());
+		}).orElse("");
+		return "recorded, " + c.entries().size() + " entries" + vendor;
 	}
 }

@@ -2,8 +2,10 @@ package org.insight.vmm.machine;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import org.insight.kvm.Cpuid;
+import org.insight.kvm.Kvm;
 
 /**
  * The CPUID table the guest's one vCPU is given: what KVM supports on this host, with the fields that name a logical
@@ -24,7 +26,75 @@ import org.insight.kvm.Cpuid;
  * guest reads the host CPU it runs on, and this table changes nothing.
  */
 public final class GuestCpuid {
+	/**
+	 * The feature registers a replay checks: a recorded table may only claim what this host's KVM offers, or the
+	 * guest would run instructions the CPU lacks (glibc picks its string functions by these bits). Leaf, subleaf and
+	 * register (0 EAX, 1 EBX, 2 ECX, 3 EDX).
+	 */
+	private static final int[][] FEATURE_REGISTERS = { { 0x1, 0, 2 }, { 0x1, 0, 3 }, { 0x7, 0, 1 }, { 0x7, 0, 2 },
+			{ 0x7, 0, 3 }, { 0x7, 1, 0 }, { 0xd, 0, 0 }, { 0xd, 1, 0 }, { 0x8000_0001, 0, 2 }, { 0x8000_0001, 0, 3 } };
+	private static final String[] REGISTER = { "EAX", "EBX", "ECX", "EDX" };
+
+	private static Optional<Cpuid> thisHost;
+
 	private GuestCpuid() {
+	}
+
+	/**
+	 * The table a machine made now on this host gives its guest ({@link #of} of what KVM supports), asked once per
+	 * process; empty where /dev/kvm cannot be opened (a recording header then carries none, and its replay uses the
+	 * replaying host's table, as traces before issue #13 did).
+	 */
+	public static synchronized Optional<Cpuid> ofThisHost() {
+		if (thisHost == null) {
+			try (Kvm kvm = Kvm.open()) {
+				thisHost = Optional.of(of(kvm.supportedCpuid()));
+			} catch (RuntimeException e) {
+				thisHost = Optional.empty();
+			}
+		}
+		return thisHost;
+	}
+
+	/**
+	 * The recorded table, for a replay on a host whose KVM supports {@code supported}. The guest sees exactly what it
+	 * saw when it was recorded, so a replay on another CPU model (or another kernel, whose KVM offers other bits)
+	 * runs the same code.
+	 *
+	 * @throws MachineException naming every feature bit the recording's CPU had and this host's KVM does not offer
+	 */
+	public static Cpuid forReplay(Cpuid recorded, Cpuid supported) {
+		List<String> missing = missingFeatures(recorded, supported);
+		if (!missing.isEmpty()) {
+			throw new MachineException("the recording's CPU has features this host's KVM does not offer ("
+					+ String.join(", ", missing) + "); the guest chose its code by them, so it cannot replay here");
+		}
+		return recorded;
+	}
+
+	/** "CPUID.(EAX=7,ECX=0):EBX[5]" for each feature bit set in {@code recorded} and clear in {@code supported}. */
+	static List<String> missingFeatures(Cpuid recorded, Cpuid supported) {
+		List<String> missing = new ArrayList<>();
+		for (int[] f : FEATURE_REGISTERS) {
+			int want = recorded.find(f[0], f[1]).map(e -> register(e, f[2])).orElse(0);
+			int have = supported.find(f[0], f[1]).map(e -> register(e, f[2])).orElse(0);
+			int lacking = want & ~have;
+			for (int bit = 0; bit < 32; bit++) {
+				if ((lacking & 1 << bit) != 0) {
+					missing.add(String.format("CPUID.(EAX=%#x,ECX=%d):%s[%d]", f[0], f[1], REGISTER[f[2]], bit));
+				}
+			}
+		}
+		return missing;
+	}
+
+	private static int register(Cpuid.Entry e, int which) {
+		return switch (which) {
+		case 0 -> e.eax();
+		case 1 -> e.ebx();
+		case 2 -> e.ecx();
+		default -> e.edx();
+		};
 	}
 
 	/** {@code supported} with the APIC, core and node IDs of logical CPU 0. */

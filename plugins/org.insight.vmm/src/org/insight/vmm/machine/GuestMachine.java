@@ -2,6 +2,7 @@ package org.insight.vmm.machine;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Optional;
 
 import org.insight.kvm.Cpuid;
 import org.insight.kvm.DescriptorTable;
@@ -58,11 +59,23 @@ public final class GuestMachine implements AutoCloseable {
 	 * @throws MachineException             when KVM lacks a capability the machine needs
 	 */
 	public static GuestMachine create(long memoryBytes) {
-		return create(memoryBytes, TscProbe.result().trapped());
+		return create(memoryBytes, Optional.empty());
+	}
+
+	/**
+	 * {@link #create(long)} with the guest's CPUID table given: a replay's, from its recording
+	 * ({@link GuestCpuid#forReplay}: refused when it claims a feature this host's KVM does not offer).
+	 */
+	public static GuestMachine create(long memoryBytes, Optional<Cpuid> recordedCpuid) {
+		return create(memoryBytes, TscProbe.result().trapped(), recordedCpuid);
 	}
 
 	/** {@link #create(long)}, with CR4.TSD set when {@code trapTsc} (the {@link TscProbe} asks for it). */
 	static GuestMachine create(long memoryBytes, boolean trapTsc) {
+		return create(memoryBytes, trapTsc, Optional.empty());
+	}
+
+	static GuestMachine create(long memoryBytes, boolean trapTsc, Optional<Cpuid> recordedCpuid) {
 		Deque<AutoCloseable> made = new ArrayDeque<>();
 		try {
 			Kvm kvm = Kvm.open();
@@ -78,7 +91,9 @@ public final class GuestMachine implements AutoCloseable {
 			vm.mapMemory(0, 0, memory);
 			Vcpu vcpu = vm.createVcpu(0);
 			made.push(vcpu);
-			Cpuid cpuid = GuestCpuid.of(kvm.supportedCpuid());
+			Cpuid supported = kvm.supportedCpuid();
+			Cpuid cpuid = recordedCpuid.isPresent() ? GuestCpuid.forReplay(recordedCpuid.get(), supported)
+					: GuestCpuid.of(supported);
 			vcpu.setCpuid(cpuid);
 			Sregs sregs = userMode(vcpu.sregs());
 			if (trapTsc) {

@@ -3,7 +3,9 @@ package org.insight.vmm.machine;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
+import org.insight.kvm.Cpuid;
 import org.insight.vmm.inputs.StdinSource;
 import org.insight.vmm.linux.fd.ProvidedFiles;
 import org.insight.vmm.memory.AddressSpaceConfig;
@@ -22,9 +24,12 @@ import org.insight.vmm.memory.AddressSpaceConfig;
  * @param syncMode       where threads may switch: at syscalls only, or also at calls of the pthread lock functions
  * @param files          the read-only host files the guest may open (--file, --ro-dir), read once; a replay's are
  *                       the recorded ones
+ * @param cpuid          the guest's CPUID table: a recording's (from its header), else empty for this host's
+ *                       ({@link GuestCpuid#of})
  */
 public record RunOptions(List<String> argv, List<String> env, StdinSource stdin, long memoryCap, int maxThreads,
-		Duration wallLimit, Duration timeSlice, Duration watchdogPeriod, SyncMode syncMode, ProvidedFiles files) {
+		Duration wallLimit, Duration timeSlice, Duration watchdogPeriod, SyncMode syncMode, ProvidedFiles files,
+		Optional<Cpuid> cpuid) {
 	public static final long DEFAULT_MEMORY_CAP = AddressSpaceConfig.defaults().memoryCap();
 	public static final int DEFAULT_MAX_THREADS = 1024;
 	public static final Duration DEFAULT_TIME_SLICE = Duration.ofMillis(10);
@@ -38,6 +43,7 @@ public record RunOptions(List<String> argv, List<String> env, StdinSource stdin,
 		Objects.requireNonNull(watchdogPeriod, "watchdogPeriod");
 		Objects.requireNonNull(syncMode, "syncMode");
 		Objects.requireNonNull(files, "files");
+		Objects.requireNonNull(cpuid, "cpuid");
 		if (memoryCap < 1 << 20 || maxThreads < 1 || timeSlice.isNegative() || watchdogPeriod.isNegative()
 				|| wallLimit != null && (wallLimit.isNegative() || wallLimit.isZero())) {
 			throw new IllegalArgumentException("bad run options: memory cap " + memoryCap + ", max threads "
@@ -49,54 +55,62 @@ public record RunOptions(List<String> argv, List<String> env, StdinSource stdin,
 	/** Defaults: no arguments beyond the path, empty environment and stdin, no wall limit. */
 	public static RunOptions defaults() {
 		return new RunOptions(List.of(), List.of(), StdinSource.empty(), DEFAULT_MEMORY_CAP, DEFAULT_MAX_THREADS,
-				null, DEFAULT_TIME_SLICE, DEFAULT_WATCHDOG_PERIOD, SyncMode.SYSCALLS, ProvidedFiles.none());
+				null, DEFAULT_TIME_SLICE, DEFAULT_WATCHDOG_PERIOD, SyncMode.SYSCALLS, ProvidedFiles.none(),
+				Optional.empty());
 	}
 
 	public RunOptions withArgv(List<String> a) {
 		return new RunOptions(a, env, stdin, memoryCap, maxThreads, wallLimit, timeSlice, watchdogPeriod, syncMode,
-				files);
+				files, cpuid);
 	}
 
 	public RunOptions withEnv(List<String> e) {
 		return new RunOptions(argv, e, stdin, memoryCap, maxThreads, wallLimit, timeSlice, watchdogPeriod,
-				syncMode, files);
+				syncMode, files, cpuid);
 	}
 
 	public RunOptions withStdin(StdinSource s) {
 		return new RunOptions(argv, env, s, memoryCap, maxThreads, wallLimit, timeSlice, watchdogPeriod, syncMode,
-				files);
+				files, cpuid);
 	}
 
 	public RunOptions withMemoryCap(long bytes) {
 		return new RunOptions(argv, env, stdin, bytes, maxThreads, wallLimit, timeSlice, watchdogPeriod, syncMode,
-				files);
+				files, cpuid);
 	}
 
 	public RunOptions withMaxThreads(int n) {
-		return new RunOptions(argv, env, stdin, memoryCap, n, wallLimit, timeSlice, watchdogPeriod, syncMode, files);
+		return new RunOptions(argv, env, stdin, memoryCap, n, wallLimit, timeSlice, watchdogPeriod, syncMode, files,
+				cpuid);
 	}
 
 	public RunOptions withWallLimit(Duration limit) {
 		return new RunOptions(argv, env, stdin, memoryCap, maxThreads, limit, timeSlice, watchdogPeriod, syncMode,
-				files);
+				files, cpuid);
 	}
 
 	public RunOptions withTimeSlice(Duration slice) {
 		return new RunOptions(argv, env, stdin, memoryCap, maxThreads, wallLimit, slice, watchdogPeriod, syncMode,
-				files);
+				files, cpuid);
 	}
 
 	public RunOptions withWatchdogPeriod(Duration period) {
-		return new RunOptions(argv, env, stdin, memoryCap, maxThreads, wallLimit, timeSlice, period, syncMode, files);
+		return new RunOptions(argv, env, stdin, memoryCap, maxThreads, wallLimit, timeSlice, period, syncMode, files,
+				cpuid);
 	}
 
 	public RunOptions withSyncMode(SyncMode mode) {
 		return new RunOptions(argv, env, stdin, memoryCap, maxThreads, wallLimit, timeSlice, watchdogPeriod, mode,
-				files);
+				files, cpuid);
 	}
 
 	public RunOptions withFiles(ProvidedFiles f) {
 		return new RunOptions(argv, env, stdin, memoryCap, maxThreads, wallLimit, timeSlice, watchdogPeriod,
-				syncMode, f);
+				syncMode, f, cpuid);
+	}
+
+	public RunOptions withCpuid(Optional<Cpuid> c) {
+		return new RunOptions(argv, env, stdin, memoryCap, maxThreads, wallLimit, timeSlice, watchdogPeriod,
+				syncMode, files, c);
 	}
 }
