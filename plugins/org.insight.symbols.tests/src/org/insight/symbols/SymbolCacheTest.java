@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -120,7 +120,8 @@ class SymbolCacheTest {
 			assertEquals(parsed, t.all(), "damage " + i);
 			assertArrayEquals(good, Files.readAllBytes(entry), "damage " + i + ": the entry was written again");
 		}
-		assertNull(SymbolCache.decode(flip(good.clone(), 40), new byte[32]));
+		assertThrows(UnusableCacheEntryException.class,
+				() -> SymbolCache.decode(flip(good.clone(), 40), new byte[32]));
 	}
 
 	private static byte[] flip(byte[] b, int at) {
@@ -157,7 +158,7 @@ class SymbolCacheTest {
 			for (int k = 0; k <= random.nextInt(4); k++) {
 				damaged[random.nextInt(damaged.length)] ^= (byte) (1 + random.nextInt(255));
 			}
-			assertNull(SymbolCache.decode(damaged, key), "round " + round);
+			assertThrows(UnusableCacheEntryException.class, () -> SymbolCache.decode(damaged, key), "round " + round);
 		}
 	}
 

@@ -124,54 +124,73 @@ final class SymbolCache {
 		} catch (IOException | RuntimeException e) {
 			return null;
 		}
-		return decode(bytes, key);
+		try {
+			return decode(bytes, key);
+		} catch (UnusableCacheEntryException e) {
+			return null; // a miss: the caller parses the ELF again and replaces the entry
+		}
 	}
 
-	/** Parses an entry; null when anything in it is not exactly what {@link #encode} writes for {@code key}. */
-	static List<Symbol> decode(byte[] bytes, byte[] key) {
+	/**
+	 * Parses an entry; throws when anything in it is not exactly what {@link #encode} writes for {@code key}: each
+	 * length and count is checked against the bytes left before anything is allocated for it.
+	 */
+	static List<Symbol> decode(byte[] bytes, byte[] key) throws UnusableCacheEntryException {
 		if (bytes.length < HEADER + 4) {
-			return null;
+			throw unusable(bytes.length + " bytes, shorter than a header");
 		}
 		ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
 		CRC32C crc = new CRC32C();
 		crc.update(bytes, 0, bytes.length - 4);
 		if ((int) crc.getValue() != b.getInt(bytes.length - 4)) {
-			return null;
+			throw unusable("CRC32C mismatch");
 		}
 		if (!Arrays.equals(bytes, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
-			return null;
+			throw unusable("not a symbol cache entry (magic)");
 		}
 		b.position(MAGIC.length);
-		if (b.getInt() != VERSION) {
-			return null;
+		int version = b.getInt();
+		if (version != VERSION) {
+			throw unusable("version " + version + ", not " + VERSION);
 		}
 		byte[] stored = new byte[32];
 		b.get(stored);
 		if (!MessageDigest.isEqual(stored, key)) {
-			return null;
+			throw unusable("stale: made from other symbol tables (key)");
 		}
 		int count = b.getInt();
 		int end = bytes.length - 4;
 		if (count < 0 || count > (end - b.position()) / MIN_SYMBOL) {
-			return null;
+			throw unusable("count " + Integer.toUnsignedString(count) + " does not fit in " + (end - b.position())
+					+ " bytes");
 		}
 		List<Symbol> symbols = new ArrayList<>(count);
 		for (int i = 0; i < count; i++) {
 			if (end - b.position() < MIN_SYMBOL) {
-				return null;
+				throw unusable("symbol " + i + " of " + count + " is cut short");
 			}
 			long address = b.getLong();
 			long size = b.getLong();
 			byte function = b.get();
 			int nameLength = b.getShort() & 0xffff;
-			if (nameLength > end - b.position() || (function != 0 && function != 1) || !keeps(address, size)) {
-				return null;
+			if (nameLength > end - b.position()) {
+				throw unusable("symbol " + i + ": a " + nameLength + "-byte name runs past the entry");
+			}
+			if ((function != 0 && function != 1) || !keeps(address, size)) {
+				throw unusable("symbol " + i + " is not one the ELF reader keeps");
 			}
 			String name = new String(bytes, b.position(), nameLength, StandardCharsets.UTF_8);
 			b.position(b.position() + nameLength);
 			symbols.add(new Symbol(name, address, size, function == 1));
 		}
-		return b.position() == end ? symbols : null;
+		if (b.position() != end) {
+			throw unusable((end - b.position()) + " bytes after the last symbol");
+		}
+		return symbols;
+	}
+
+	private static UnusableCacheEntryException unusable(String why) {
+		return new UnusableCacheEntryException("symbol cache entry: " + why);
 	}
 
 	/** What {@link ElfSymbols} keeps: a positive address, a size that does not run past the user address space. */
