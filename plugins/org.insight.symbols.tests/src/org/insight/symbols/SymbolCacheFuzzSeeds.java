@@ -28,7 +28,7 @@ public final class SymbolCacheFuzzSeeds {
 		byte[] glibc = realEntry(guests.resolve("glibc/hello"));
 		Files.write(corpus.resolve("seed-musl-hello"), input(SymbolCacheFuzzTarget.SEALED, body(musl)));
 		Files.write(corpus.resolve("seed-glibc-hello"), input(SymbolCacheFuzzTarget.SEALED, body(fitting(glibc))));
-		byte[] rekeyed = SymbolCache.encode(SymbolCacheFuzzTarget.KEY, SymbolCache.decode(musl, keyOf(musl)));
+		byte[] rekeyed = SymbolCacheEntry.encode(SymbolCacheFuzzTarget.KEY, SymbolCacheEntry.decode(musl, keyOf(musl)));
 		Files.write(corpus.resolve("seed-raw-musl-hello"), input(SymbolCacheFuzzTarget.RAW, rekeyed));
 		Files.write(corpus.resolve("seed-no-crc-musl-hello"),
 				input(SymbolCacheFuzzTarget.NO_CRC, Arrays.copyOf(rekeyed, rekeyed.length - 4)));
@@ -48,24 +48,24 @@ public final class SymbolCacheFuzzSeeds {
 	}
 
 	private static byte[] keyOf(byte[] entry) {
-		return Arrays.copyOfRange(entry, SymbolCache.MAGIC.length + 4, SymbolCache.MAGIC.length + 4 + 32);
+		return Arrays.copyOfRange(entry, SymbolCacheEntry.MAGIC.length + 4, SymbolCacheEntry.MAGIC.length + 4 + 32);
 	}
 
 	/** The entry of the first symbols of {@code entry} whose body fits in an input. */
 	private static byte[] fitting(byte[] entry) throws Exception {
-		List<Symbol> symbols = SymbolCache.decode(entry, keyOf(entry));
+		List<Symbol> symbols = SymbolCacheEntry.decode(entry, keyOf(entry));
 		int n = symbols.size();
 		byte[] e = entry;
 		while (body(e).length + 1 > MAX_INPUT) {
 			n = n * 9 / 10;
-			e = SymbolCache.encode(keyOf(entry), symbols.subList(0, n));
+			e = SymbolCacheEntry.encode(keyOf(entry), symbols.subList(0, n));
 		}
 		return e;
 	}
 
 	/** What follows the magic, the version and the key, up to the CRC32C: the count and the symbols. */
 	private static byte[] body(byte[] entry) {
-		return Arrays.copyOfRange(entry, SymbolCache.MAGIC.length + 4 + 32, entry.length - 4);
+		return Arrays.copyOfRange(entry, SymbolCacheEntry.MAGIC.length + 4 + 32, entry.length - 4);
 	}
 
 	private static byte[] input(int mode, byte[] rest) {

@@ -9,7 +9,7 @@ import java.util.zip.CRC32C;
 import org.insight.testsupport.FuzzInput;
 
 /**
- * Fuzz target "symbol-cache": the decoder of a symbol cache entry ({@link SymbolCache#decode}), a file anyone who can
+ * Fuzz target "symbol-cache": the decoder of a symbol cache entry ({@link SymbolCacheEntry#decode}), a file anyone who can
  * write the cache folder (or a failing disk) controls. The first byte of the input chooses what the rest is:
  * <ul>
  * <li>low three bits 0: the whole entry, as is (the CRC, magic, version and key checks);</li>
@@ -20,7 +20,7 @@ import org.insight.testsupport.FuzzInput;
  * CRC.</li>
  * </ul>
  * The decoder either refuses the entry (a miss: the caller parses the ELF again and replaces it) or returns symbols,
- * which must then be exactly what {@link SymbolCache#encode} writes back for them (byte for byte) and what the ELF
+ * which must then be exactly what {@link SymbolCacheEntry#encode} writes back for them (byte for byte) and what the ELF
  * reader keeps, and which are indexed and queried as the analysis does. Seeds: real entries of the built guests'
  * {@code hello} ({@link SymbolCacheFuzzSeeds}). Run by {@code ./insight fuzz symbol-cache}, replayed by
  * {@code SymbolsFuzzCorpusTest}.
@@ -66,9 +66,9 @@ public final class SymbolCacheFuzzTarget {
 
 	/** The magic, the version and {@link #KEY}, then {@code body}, then the CRC32C of all that. */
 	static byte[] seal(byte[] body) {
-		ByteBuffer b = ByteBuffer.allocate(SymbolCache.MAGIC.length + 4 + KEY.length + body.length)
+		ByteBuffer b = ByteBuffer.allocate(SymbolCacheEntry.MAGIC.length + 4 + KEY.length + body.length)
 				.order(ByteOrder.LITTLE_ENDIAN);
-		b.put(SymbolCache.MAGIC).putInt(SymbolCache.VERSION).put(KEY).put(body);
+		b.put(SymbolCacheEntry.MAGIC).putInt(SymbolCacheEntry.VERSION).put(KEY).put(body);
 		return withCrc(b.array());
 	}
 
@@ -81,13 +81,13 @@ public final class SymbolCacheFuzzTarget {
 	}
 
 	static void decodeAndQuery(byte[] entry) throws UnusableCacheEntryException {
-		List<Symbol> symbols = SymbolCache.decode(entry, KEY);
+		List<Symbol> symbols = SymbolCacheEntry.decode(entry, KEY);
 		for (Symbol s : symbols) {
-			if (!SymbolCache.keeps(s.address(), s.size()) || s.name().indexOf('\0') >= 0) {
+			if (!SymbolCacheEntry.keeps(s.address(), s.size()) || s.name().indexOf('\0') >= 0) {
 				throw new AssertionError("decoded a symbol the ELF reader never keeps: " + s);
 			}
 		}
-		if (!Arrays.equals(entry, SymbolCache.encode(KEY, symbols))) {
+		if (!Arrays.equals(entry, SymbolCacheEntry.encode(KEY, symbols))) {
 			throw new AssertionError("decoded " + symbols.size() + " symbols that encode to other bytes");
 		}
 		SymbolTable table = SymbolTable.of(symbols);
