@@ -9,8 +9,8 @@ import java.util.zip.CRC32C;
 import org.insight.testsupport.FuzzInput;
 
 /**
- * Fuzz target "symbol-cache": the decoder of a symbol cache entry ({@link SymbolCacheEntry#decode}), a file anyone who can
- * write the cache folder (or a failing disk) controls. The first byte of the input chooses what the rest is:
+ * Fuzz target "symbol-cache": the decoder of a symbol cache entry ({@link SymbolCacheEntry#decode}), a file anyone
+ * who can write the cache folder (or a failing disk) controls. The first byte of the input chooses what the rest is:
  * <ul>
  * <li>low three bits 0: the whole entry, as is (the CRC, magic, version and key checks);</li>
  * <li>low three bits 1: the entry without its CRC32C, which the target appends (the magic, version and key checks and

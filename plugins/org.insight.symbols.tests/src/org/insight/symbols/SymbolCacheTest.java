@@ -135,6 +135,9 @@ class SymbolCacheTest {
 		byte[] good = SymbolCacheEntry.encode(key, List.of(new Symbol("main", 0x401000, 0x20, true),
 				new Symbol("h\u00e9llo", 0x402000, 8, false)));
 		assertEquals(2, SymbolCacheEntry.decode(good, key).size());
+		// CDT makes a name byte over 0x7f the char 0xff80..0xffff: such names still come back as they were
+		List<Symbol> cdtHigh = List.of(new Symbol("x\uff80\uffff", 0x401000, 0, true));
+		assertEquals(cdtHigh, SymbolCacheEntry.decode(SymbolCacheEntry.encode(key, cdtHigh), key));
 		int name = SymbolCacheEntry.MAGIC.length + 4 + 32 + 4 + 19;
 		String[][] cases = { { "not UTF-8", "\u00ff" }, { "a NUL", "\0" } };
 		for (String[] c : cases) {

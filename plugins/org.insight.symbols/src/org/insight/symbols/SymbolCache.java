@@ -23,11 +23,11 @@ import java.util.Optional;
  * <p>
  * An entry is named by the build-id and holds the SHA-256 of everything the symbols are made from (the section
  * header table, each symbol table and its string table, and this format's version), so a rebuilt or stripped file with
- * the same build-id never gets another file's names. Every entry is checked before use ({@link SymbolCacheEntry}: magic,
- * version, that digest, a CRC32C of the whole entry, every length against the entry's size, every symbol as the ELF
- * reader would keep it); anything wrong makes it a miss, the symbols are parsed again and the entry is replaced. Entries are written to a
- * temporary file and renamed, so a reader never sees half of one. The cache is an optimisation only: a folder that
- * cannot be read or written costs the parse, never a failure.
+ * the same build-id never gets another file's names. Every entry is checked before use ({@link SymbolCacheEntry}:
+ * magic, version, that digest, a CRC32C of the whole entry, every length against the entry's size, every symbol as
+ * the ELF reader would keep it); anything wrong makes it a miss, the symbols are parsed again and the entry is
+ * replaced. Entries are written to a temporary file and renamed, so a reader never sees half of one. The cache is an
+ * optimisation only: a folder that cannot be read or written costs the parse, never a failure.
  */
 final class SymbolCache {
 	/** System property: the cache folder, or {@code off}. */
