@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -84,9 +84,9 @@ class SymbolCacheTest {
 		ElfImage.read(glibcStatic, SymbolCache.in(cache)).symbols().size();
 		Path entry = onlyEntry(cache);
 		// the same key, other contents: what the table then shows can only have come from the cache
-		byte[] key = Arrays.copyOfRange(Files.readAllBytes(entry), SymbolCache.MAGIC.length + 4,
-				SymbolCache.MAGIC.length + 4 + 32);
-		Files.write(entry, SymbolCache.encode(key, List.of(new Symbol("from_the_cache", 0x401000, 0x10, true))));
+		byte[] key = Arrays.copyOfRange(Files.readAllBytes(entry), SymbolCacheEntry.MAGIC.length + 4,
+				SymbolCacheEntry.MAGIC.length + 4 + 32);
+		Files.write(entry, SymbolCacheEntry.encode(key, List.of(new Symbol("from_the_cache", 0x401000, 0x10, true))));
 		SymbolTable t = ElfImage.read(glibcStatic, SymbolCache.in(cache)).symbols();
 		assertEquals("from_the_cache+0x4", t.describe(0x401004));
 		assertEquals(1, t.size());
@@ -106,21 +106,54 @@ class SymbolCacheTest {
 		damages.add(b -> Arrays.copyOf(b, b.length - 1));
 		damages.add(b -> Arrays.copyOf(b, b.length + 7));
 		damages.add(b -> "not a cache entry at all\n".repeat(100).getBytes(StandardCharsets.US_ASCII));
-		for (int at : new int[] { 0, SymbolCache.MAGIC.length, SymbolCache.MAGIC.length + 4 + 5, good.length / 3,
+		for (int at : new int[] { 0, SymbolCacheEntry.MAGIC.length, SymbolCacheEntry.MAGIC.length + 4 + 5, good.length / 3,
 				good.length - 2 }) {
 			damages.add(b -> flip(b, at));
 		}
 		// a coherent entry (right CRC) for another version, and one with an absurd count
-		damages.add(b -> recrc(put(b, SymbolCache.MAGIC.length, bb -> bb.putInt(SymbolCache.VERSION + 1))));
-		damages.add(b -> recrc(put(b, SymbolCache.MAGIC.length + 4 + 32, bb -> bb.putInt(Integer.MAX_VALUE))));
-		damages.add(b -> recrc(put(b, SymbolCache.MAGIC.length + 4 + 32 + 4 + 17, bb -> bb.putShort((short) -1))));
+		damages.add(b -> recrc(put(b, SymbolCacheEntry.MAGIC.length, bb -> bb.putInt(SymbolCacheEntry.VERSION + 1))));
+		damages.add(b -> recrc(put(b, SymbolCacheEntry.MAGIC.length + 4 + 32, bb -> bb.putInt(Integer.MAX_VALUE))));
+		damages.add(b -> recrc(put(b, SymbolCacheEntry.MAGIC.length + 4 + 32 + 4 + 17, bb -> bb.putShort((short) -1))));
 		for (int i = 0; i < damages.size(); i++) {
 			Files.write(entry, damages.get(i).apply(good.clone()));
 			SymbolTable t = ElfImage.read(glibcStatic, SymbolCache.in(cache)).symbols();
 			assertEquals(parsed, t.all(), "damage " + i);
 			assertArrayEquals(good, Files.readAllBytes(entry), "damage " + i + ": the entry was written again");
 		}
-		assertNull(SymbolCache.decode(flip(good.clone(), 40), new byte[32]));
+		assertThrows(UnusableCacheEntryException.class,
+				() -> SymbolCacheEntry.decode(flip(good.clone(), 40), new byte[32]));
+	}
+
+	/**
+	 * An entry with a right CRC whose names {@link SymbolCacheEntry#encode} never writes (found by the fuzzer): bytes
+	 * that are not UTF-8 were decoded with replacement (another name than the one stored), and a NUL (which an ELF
+	 * name cannot hold) was kept. Both are refused now, with the reason.
+	 */
+	@Test
+	void namesEncodeNeverWritesAreRefusedWithTheReason() throws Exception {
+		byte[] key = new byte[32];
+		byte[] good = SymbolCacheEntry.encode(key, List.of(new Symbol("main", 0x401000, 0x20, true),
+				new Symbol("h\u00e9llo", 0x402000, 8, false)));
+		assertEquals(2, SymbolCacheEntry.decode(good, key).size());
+		// CDT makes a name byte over 0x7f the char 0xff80..0xffff: such names still come back as they were
+		List<Symbol> cdtHigh = List.of(new Symbol("x\uff80\uffff", 0x401000, 0, true));
+		assertEquals(cdtHigh, SymbolCacheEntry.decode(SymbolCacheEntry.encode(key, cdtHigh), key));
+		int name = SymbolCacheEntry.MAGIC.length + 4 + 32 + 4 + 19;
+		String[][] cases = { { "not UTF-8", "\u00ff" }, { "a NUL", "\0" } };
+		for (String[] c : cases) {
+			byte[] bad = good.clone();
+			bad[name + 1] = (byte) c[1].charAt(0);
+			UnusableCacheEntryException e = assertThrows(UnusableCacheEntryException.class,
+					() -> SymbolCacheEntry.decode(recrc(bad), key));
+			assertEquals("symbol cache entry: symbol 0: " + (c[0].equals("a NUL") ? "a NUL in its name"
+					: "its name is not UTF-8"), e.getMessage());
+		}
+		byte[] overlong = good.clone(); // "\u00e9" (C3 A9) as C0 A9, an overlong form
+		overlong[overlong.length - 4 - 5] = (byte) 0xc0;
+		assertThrows(UnusableCacheEntryException.class, () -> SymbolCacheEntry.decode(recrc(overlong), key));
+		assertEquals("symbol cache entry: count 2147483647 does not fit in " + (good.length - 4 - 56) + " bytes",
+				assertThrows(UnusableCacheEntryException.class, () -> SymbolCacheEntry.decode(recrc(
+						put(good.clone(), 52, bb -> bb.putInt(Integer.MAX_VALUE))), key)).getMessage());
 	}
 
 	private static byte[] flip(byte[] b, int at) {
@@ -150,14 +183,14 @@ class SymbolCacheTest {
 		Path entry = onlyEntry(cache);
 		byte[] good = Files.readAllBytes(entry);
 		byte[] key = SymbolCache.key(RawElf.parse(glibcStatic, Files.readAllBytes(glibcStatic)));
-		assertNotNull(SymbolCache.decode(good, key));
+		assertNotNull(SymbolCacheEntry.decode(good, key));
 		Random random = new Random(20261205);
 		for (int round = 0; round < 300; round++) {
 			byte[] damaged = good.clone();
 			for (int k = 0; k <= random.nextInt(4); k++) {
 				damaged[random.nextInt(damaged.length)] ^= (byte) (1 + random.nextInt(255));
 			}
-			assertNull(SymbolCache.decode(damaged, key), "round " + round);
+			assertThrows(UnusableCacheEntryException.class, () -> SymbolCacheEntry.decode(damaged, key), "round " + round);
 		}
 	}
 

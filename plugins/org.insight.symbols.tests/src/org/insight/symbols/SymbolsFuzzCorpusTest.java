@@ -9,11 +9,17 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * The committed fuzz inputs of the symbol reader (plugins/org.insight.symbols.tests/fuzz/symbols/: tiny seeds, what
- * the fuzzer kept, every crash it found), each replayed through {@link SymbolsFuzzTarget}: a regression test per input.
+ * the fuzzer kept, every crash it found), each replayed through {@link SymbolsFuzzTarget}, and those of the symbol
+ * cache decoder (fuzz/symbol-cache/) through {@link SymbolCacheFuzzTarget}: a regression test per input.
  */
 class SymbolsFuzzCorpusTest {
 	@TestFactory
 	Stream<DynamicTest> symbols() throws IOException {
 		return FuzzCorpus.replay("org.insight.symbols.tests", "symbols", SymbolsFuzzTarget::run);
+	}
+
+	@TestFactory
+	Stream<DynamicTest> symbolCache() throws IOException {
+		return FuzzCorpus.replay("org.insight.symbols.tests", "symbol-cache", SymbolCacheFuzzTarget::run);
 	}
 }

@@ -3,7 +3,6 @@ package org.insight.symbols;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,12 +11,10 @@ import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import java.util.zip.CRC32C;
 
 /**
  * The symbols of executables already read, kept on disk so that the next run does not parse the ELF symbol table
@@ -26,23 +23,17 @@ import java.util.zip.CRC32C;
  * <p>
  * An entry is named by the build-id and holds the SHA-256 of everything the symbols are made from (the section
  * header table, each symbol table and its string table, and this format's version), so a rebuilt or stripped file with
- * the same build-id never gets another file's names. Every entry is checked before use (magic, version, that digest,
- * a CRC32C of the whole entry, every length against the entry's size, every symbol as the ELF reader would keep it);
- * anything wrong makes it a miss, the symbols are parsed again and the entry is replaced. Entries are written to a
- * temporary file and renamed, so a reader never sees half of one. The cache is an optimisation only: a folder that
- * cannot be read or written costs the parse, never a failure.
+ * the same build-id never gets another file's names. Every entry is checked before use ({@link SymbolCacheEntry}:
+ * magic, version, that digest, a CRC32C of the whole entry, every length against the entry's size, every symbol as
+ * the ELF reader would keep it); anything wrong makes it a miss, the symbols are parsed again and the entry is
+ * replaced. Entries are written to a temporary file and renamed, so a reader never sees half of one. The cache is an
+ * optimisation only: a folder that cannot be read or written costs the parse, never a failure.
  */
 final class SymbolCache {
 	/** System property: the cache folder, or {@code off}. */
 	static final String PROPERTY = "insight.symbolCache";
-	/** Changing what an entry holds, or how symbols are chosen from the ELF, changes this. */
-	static final int VERSION = 1;
-	static final byte[] MAGIC = "INSIGHT-SYMBOLS\n".getBytes(StandardCharsets.US_ASCII);
 	/** At most this many entries; past it the oldest are removed when an entry is written. */
 	static final int MAX_ENTRIES = 256;
-	private static final int HEADER = MAGIC.length + 4 + 32 + 4;
-	/** address, size, function flag, name length: the smallest a symbol can take. */
-	private static final int MIN_SYMBOL = 8 + 8 + 1 + 2;
 	private static final long MAX_ENTRY_SIZE = 64L << 20;
 
 	private final Path dir;
@@ -88,7 +79,7 @@ final class SymbolCache {
 		} catch (NoSuchAlgorithmException e) {
 			throw new IllegalStateException("SHA-256 is missing from this JDK", e);
 		}
-		ByteBuffer head = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putInt(VERSION)
+		ByteBuffer head = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putInt(SymbolCacheEntry.VERSION)
 				.putInt(raw.sections.size()).putLong(raw.bytes.length);
 		digest.update(head.array());
 		if (!raw.sections.isEmpty()) {
@@ -124,83 +115,11 @@ final class SymbolCache {
 		} catch (IOException | RuntimeException e) {
 			return null;
 		}
-		return decode(bytes, key);
-	}
-
-	/** Parses an entry; null when anything in it is not exactly what {@link #encode} writes for {@code key}. */
-	static List<Symbol> decode(byte[] bytes, byte[] key) {
-		if (bytes.length < HEADER + 4) {
-			return null;
+		try {
+			return SymbolCacheEntry.decode(bytes, key);
+		} catch (UnusableCacheEntryException e) {
+			return null; // a miss: the caller parses the ELF again and replaces the entry
 		}
-		ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-		CRC32C crc = new CRC32C();
-		crc.update(bytes, 0, bytes.length - 4);
-		if ((int) crc.getValue() != b.getInt(bytes.length - 4)) {
-			return null;
-		}
-		if (!Arrays.equals(bytes, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
-			return null;
-		}
-		b.position(MAGIC.length);
-		if (b.getInt() != VERSION) {
-			return null;
-		}
-		byte[] stored = new byte[32];
-		b.get(stored);
-		if (!MessageDigest.isEqual(stored, key)) {
-			return null;
-		}
-		int count = b.getInt();
-		int end = bytes.length - 4;
-		if (count < 0 || count > (end - b.position()) / MIN_SYMBOL) {
-			return null;
-		}
-		List<Symbol> symbols = new ArrayList<>(count);
-		for (int i = 0; i < count; i++) {
-			if (end - b.position() < MIN_SYMBOL) {
-				return null;
-			}
-			long address = b.getLong();
-			long size = b.getLong();
-			byte function = b.get();
-			int nameLength = b.getShort() & 0xffff;
-			if (nameLength > end - b.position() || (function != 0 && function != 1) || !keeps(address, size)) {
-				return null;
-			}
-			String name = new String(bytes, b.position(), nameLength, StandardCharsets.UTF_8);
-			b.position(b.position() + nameLength);
-			symbols.add(new Symbol(name, address, size, function == 1));
-		}
-		return b.position() == end ? symbols : null;
-	}
-
-	/** What {@link ElfSymbols} keeps: a positive address, a size that does not run past the user address space. */
-	static boolean keeps(long address, long size) {
-		return address > 0 && size >= 0 && size <= RawElf.USER_TOP - Math.min(address, RawElf.USER_TOP);
-	}
-
-	static byte[] encode(byte[] key, List<Symbol> symbols) {
-		List<byte[]> names = new ArrayList<>(symbols.size());
-		int length = HEADER + 4;
-		for (Symbol s : symbols) {
-			byte[] name = s.name().getBytes(StandardCharsets.UTF_8);
-			if (name.length > 0xffff) {
-				return null; // a name this long cannot be stored: such a table is not kept
-			}
-			names.add(name);
-			length += MIN_SYMBOL + name.length;
-		}
-		ByteBuffer b = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
-		b.put(MAGIC).putInt(VERSION).put(key).putInt(symbols.size());
-		for (int i = 0; i < symbols.size(); i++) {
-			Symbol s = symbols.get(i);
-			b.putLong(s.address()).putLong(s.size()).put((byte) (s.function() ? 1 : 0))
-					.putShort((short) names.get(i).length).put(names.get(i));
-		}
-		CRC32C crc = new CRC32C();
-		crc.update(b.array(), 0, b.position());
-		b.putInt((int) crc.getValue());
-		return b.array();
 	}
 
 	/** Keeps {@code symbols} for {@code key}; quietly does nothing when the folder cannot be written. */
@@ -208,7 +127,7 @@ final class SymbolCache {
 		if (dir == null) {
 			return;
 		}
-		byte[] bytes = encode(key, symbols);
+		byte[] bytes = SymbolCacheEntry.encode(key, symbols);
 		if (bytes == null) {
 			return;
 		}
