@@ -6,8 +6,8 @@ import org.insight.vmm.sched.GuestThread;
 /**
  * futex(2): WAIT, WAKE, their BITSET forms, REQUEUE, CMP_REQUEUE and WAKE_OP, private or not, with relative or
  * absolute timeouts on CLOCK_MONOTONIC or (FUTEX_CLOCK_REALTIME) CLOCK_REALTIME. The wait queues live in the
- * {@link org.insight.vmm.sched.Scheduler}. The priority-inheritance operations are not supported (ENOSYS): glibc
- * uses them only for PI mutexes, musl never.
+ * {@link org.insight.vmm.sched.Scheduler}. The priority-inheritance lock operations are in {@link PiFutexCalls}; the
+ * requeue-PI ones are ENOSYS (no libc's condition variable uses them).
  * <p>
  * Error precedence follows Linux: a bad timeout (EFAULT, EINVAL) before a bad futex word (EFAULT), before a value
  * mismatch (EAGAIN), before an expired timeout (ETIMEDOUT). A private wake does not touch the futex word, so it
@@ -77,6 +77,10 @@ final class FutexCalls {
 			return requeue(p, uaddr, a.a4(), a.intArg(2), a.intArg(3), true, a.intArg(5), shared);
 		case FUTEX_WAKE_OP:
 			return wakeOp(p, uaddr, a.a4(), a.intArg(2), a.intArg(3), a.intArg(5));
+		case FUTEX_LOCK_PI, FUTEX_LOCK_PI2, FUTEX_TRYLOCK_PI:
+			return PiFutexCalls.lock(p, t, uaddr, a.a3(), PiFutexCalls.lockClock(cmd, realtime), cmd == FUTEX_TRYLOCK_PI);
+		case FUTEX_UNLOCK_PI:
+			return PiFutexCalls.unlock(p, t, uaddr);
 		default:
 			p.note("futex " + opName(op) + " is not supported (ENOSYS)");
 			return -Errno.ENOSYS;
