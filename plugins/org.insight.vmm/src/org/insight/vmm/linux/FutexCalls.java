@@ -11,7 +11,7 @@ import org.insight.vmm.sched.GuestThread;
  * <p>
  * Error precedence follows Linux: a bad timeout (EFAULT, EINVAL) before a bad futex word (EFAULT), before a value
  * mismatch (EAGAIN), before an expired timeout (ETIMEDOUT). A private wake does not touch the futex word, so it
- * works on any aligned address, as in Linux.
+ * works on any aligned address, as in Linux. A wake or requeue that meets a PI waiter is EINVAL, as in Linux.
  */
 final class FutexCalls {
 	static final int FUTEX_WAIT = 0, FUTEX_WAKE = 1, FUTEX_FD = 2, FUTEX_REQUEUE = 3, FUTEX_CMP_REQUEUE = 4,
@@ -78,7 +78,8 @@ final class FutexCalls {
 		case FUTEX_WAKE_OP:
 			return wakeOp(p, uaddr, a.a4(), a.intArg(2), a.intArg(3), a.intArg(5));
 		case FUTEX_LOCK_PI, FUTEX_LOCK_PI2, FUTEX_TRYLOCK_PI:
-			return PiFutexCalls.lock(p, t, uaddr, a.a3(), PiFutexCalls.lockClock(cmd, realtime), cmd == FUTEX_TRYLOCK_PI);
+			return PiFutexCalls.lock(p, t, uaddr, a.a3(), PiFutexCalls.lockClock(cmd, realtime),
+					cmd == FUTEX_TRYLOCK_PI);
 		case FUTEX_UNLOCK_PI:
 			return PiFutexCalls.unlock(p, t, uaddr);
 		default:
@@ -131,6 +132,9 @@ final class FutexCalls {
 		if (shared) {
 			p.memory().readU32(uaddr); // a shared futex is looked up through its page, which must exist
 		}
+		if (PiFutexCalls.piWaited(p.scheduler(), uaddr)) {
+			return -Errno.EINVAL;
+		}
 		return p.scheduler().wakeFutex(uaddr, Math.max(count, 1), bitset);
 	}
 
@@ -147,6 +151,9 @@ final class FutexCalls {
 			if (compare && value != expected) {
 				return -Errno.EAGAIN;
 			}
+		}
+		if (PiFutexCalls.piWaited(p.scheduler(), uaddr)) {
+			return -Errno.EINVAL;
 		}
 		return p.scheduler().requeueFutex(uaddr, uaddr2, wake, move);
 	}
@@ -187,7 +194,13 @@ final class FutexCalls {
 		case 4 -> old > cmparg;
 		default -> old >= cmparg;
 		};
+		if (PiFutexCalls.piWaited(p.scheduler(), uaddr)) {
+			return -Errno.EINVAL;
+		}
 		long woken = p.scheduler().wakeFutex(uaddr, Math.max(wake, 1), FUTEX_BITSET_MATCH_ANY);
+		if (condition && PiFutexCalls.piWaited(p.scheduler(), uaddr2)) {
+			return -Errno.EINVAL;
+		}
 		if (condition) {
 			woken += p.scheduler().wakeFutex(uaddr2, Math.max(wake2, 1), FUTEX_BITSET_MATCH_ANY);
 		}

@@ -91,11 +91,6 @@ final class RobustList {
 			if ((value & FUTEX_TID_MASK) != tid) {
 				return true;
 			}
-			if (pi && !scheduler.futexWaiters(uaddr).isEmpty()) {
-				// Linux's exit_pi_state_list: the oldest waiter gets the lock, OWNER_DIED tells it what happened.
-				PiFutexCalls.handOver(memory, scheduler, uaddr, FUTEX_OWNER_DIED);
-				return true;
-			}
 			memory.writeU32(uaddr, (value & FUTEX_WAITERS) | FUTEX_OWNER_DIED);
 		} catch (GuestFault f) {
 			return false;
