@@ -201,9 +201,11 @@ class FutexCallsTest {
 	}
 
 	@Test
-	void priorityInheritanceIsNotThere() {
-		assertEquals(-Errno.ENOSYS, futex(f.main(), word, FUTEX_LOCK_PI | PRIVATE, 0, 0, 0, 0));
-		assertTrue(f.process.notes().get(0).contains("FUTEX_LOCK_PI|FUTEX_PRIVATE_FLAG"), f.process.notes().toString());
+	void requeuePiAndOddOpsAreNotThere() {
+		assertEquals(-Errno.ENOSYS, futex(f.main(), word, FutexCalls.FUTEX_CMP_REQUEUE_PI | PRIVATE, 1, 0, other, 0));
+		assertTrue(f.process.notes().get(0).contains("FUTEX_CMP_REQUEUE_PI|FUTEX_PRIVATE_FLAG"),
+				f.process.notes().toString());
+		assertEquals(-Errno.ENOSYS, futex(f.main(), word, FUTEX_LOCK_PI | FUTEX_CLOCK_REALTIME, 0, 0, 0, 0));
 		assertEquals(-Errno.ENOSYS, futex(f.main(), word, FUTEX_WAKE | FUTEX_CLOCK_REALTIME, 1, 0, 0, 0));
 		assertEquals(-Errno.ENOSYS, futex(f.main(), word, 2, 0, 0, 0, 0), "FUTEX_FD is long gone");
 	}

@@ -27,6 +27,7 @@ public final class Errno {
 	public static final int EPIPE = 32;
 	public static final int ERANGE = 34;
 	public static final int ENAMETOOLONG = 36;
+	public static final int EDEADLK = 35;
 	public static final int ENOSYS = 38;
 	public static final int EOVERFLOW = 75;
 	public static final int ETIMEDOUT = 110;

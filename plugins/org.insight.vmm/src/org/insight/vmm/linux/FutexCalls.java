@@ -6,12 +6,12 @@ import org.insight.vmm.sched.GuestThread;
 /**
  * futex(2): WAIT, WAKE, their BITSET forms, REQUEUE, CMP_REQUEUE and WAKE_OP, private or not, with relative or
  * absolute timeouts on CLOCK_MONOTONIC or (FUTEX_CLOCK_REALTIME) CLOCK_REALTIME. The wait queues live in the
- * {@link org.insight.vmm.sched.Scheduler}. The priority-inheritance operations are not supported (ENOSYS): glibc
- * uses them only for PI mutexes, musl never.
+ * {@link org.insight.vmm.sched.Scheduler}. The priority-inheritance lock operations are in {@link PiFutexCalls}; the
+ * requeue-PI ones are ENOSYS (no libc's condition variable uses them).
  * <p>
  * Error precedence follows Linux: a bad timeout (EFAULT, EINVAL) before a bad futex word (EFAULT), before a value
  * mismatch (EAGAIN), before an expired timeout (ETIMEDOUT). A private wake does not touch the futex word, so it
- * works on any aligned address, as in Linux.
+ * works on any aligned address, as in Linux. A wake or requeue that meets a PI waiter is EINVAL, as in Linux.
  */
 final class FutexCalls {
 	static final int FUTEX_WAIT = 0, FUTEX_WAKE = 1, FUTEX_FD = 2, FUTEX_REQUEUE = 3, FUTEX_CMP_REQUEUE = 4,
@@ -77,6 +77,11 @@ final class FutexCalls {
 			return requeue(p, uaddr, a.a4(), a.intArg(2), a.intArg(3), true, a.intArg(5), shared);
 		case FUTEX_WAKE_OP:
 			return wakeOp(p, uaddr, a.a4(), a.intArg(2), a.intArg(3), a.intArg(5));
+		case FUTEX_LOCK_PI, FUTEX_LOCK_PI2, FUTEX_TRYLOCK_PI:
+			return PiFutexCalls.lock(p, t, uaddr, a.a3(), PiFutexCalls.lockClock(cmd, realtime),
+					cmd == FUTEX_TRYLOCK_PI);
+		case FUTEX_UNLOCK_PI:
+			return PiFutexCalls.unlock(p, t, uaddr);
 		default:
 			p.note("futex " + opName(op) + " is not supported (ENOSYS)");
 			return -Errno.ENOSYS;
@@ -127,6 +132,9 @@ final class FutexCalls {
 		if (shared) {
 			p.memory().readU32(uaddr); // a shared futex is looked up through its page, which must exist
 		}
+		if (PiFutexCalls.piWaited(p.scheduler(), uaddr)) {
+			return -Errno.EINVAL;
+		}
 		return p.scheduler().wakeFutex(uaddr, Math.max(count, 1), bitset);
 	}
 
@@ -143,6 +151,9 @@ final class FutexCalls {
 			if (compare && value != expected) {
 				return -Errno.EAGAIN;
 			}
+		}
+		if (PiFutexCalls.piWaited(p.scheduler(), uaddr)) {
+			return -Errno.EINVAL;
 		}
 		return p.scheduler().requeueFutex(uaddr, uaddr2, wake, move);
 	}
@@ -183,7 +194,13 @@ final class FutexCalls {
 		case 4 -> old > cmparg;
 		default -> old >= cmparg;
 		};
+		if (PiFutexCalls.piWaited(p.scheduler(), uaddr)) {
+			return -Errno.EINVAL;
+		}
 		long woken = p.scheduler().wakeFutex(uaddr, Math.max(wake, 1), FUTEX_BITSET_MATCH_ANY);
+		if (condition && PiFutexCalls.piWaited(p.scheduler(), uaddr2)) {
+			return -Errno.EINVAL;
+		}
 		if (condition) {
 			woken += p.scheduler().wakeFutex(uaddr2, Math.max(wake2, 1), FUTEX_BITSET_MATCH_ANY);
 		}

@@ -5,8 +5,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.LongFunction;
 
 import org.insight.vmm.inputs.GuestInputs;
@@ -50,6 +52,8 @@ public final class LinuxProcess {
 	private final long[][] limits = new long[RLIMIT_NLIMITS][];
 	private final long[] bytesWritten = new long[3];
 	private final List<String> notes = new ArrayList<>();
+	/** The owner TID of each PI futex word that has waiters (Linux's pi_state), see {@link PiFutexCalls}. */
+	private final Map<Long, Integer> piOwners = new TreeMap<>();
 	private LongFunction<String> codeNames = a -> "0x" + Long.toHexString(a);
 	private Termination termination;
 	/** Signals raised while every thread concerned blocked them (bit n-1 for signal n). */
@@ -282,6 +286,10 @@ public final class LinuxProcess {
 
 	void limit(int resource, long soft, long hard) {
 		limits[resource] = new long[] { soft, hard };
+	}
+
+	Map<Long, Integer> piOwners() {
+		return piOwners;
 	}
 
 	// ---------------------------------------------------------------- diagnostics

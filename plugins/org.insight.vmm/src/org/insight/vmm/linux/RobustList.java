@@ -9,7 +9,8 @@ import org.insight.vmm.sched.Scheduler;
  * The robust-futex walk Linux does when a thread exits (kernel/futex/core.c, exit_robust_list and
  * handle_futex_death): for every futex word on the thread's robust list (and the one in {@code list_op_pending})
  * whose owner TID is the exiting thread, the word becomes {@code FUTEX_OWNER_DIED} (keeping
- * {@code FUTEX_WAITERS}) and one waiter is woken; glibc's and musl's robust mutexes then answer EOWNERDEAD. The walk
+ * {@code FUTEX_WAITERS}) and one waiter is woken (a PI word's waiter gets the lock afterwards, from
+ * {@link PiFutexCalls#exit}); glibc's and musl's robust mutexes then answer EOWNERDEAD. The walk
  * reads only guest memory, so it is a function of guest state. A bad list (a fault, a misaligned word) stops it
  * silently as in Linux; a cyclic list stops after {@link #ROBUST_LIST_LIMIT} entries.
  * <p>

@@ -135,11 +135,12 @@ final class ThreadCalls {
 
 	/**
 	 * The end of one thread: walks its robust list (robust mutexes it still holds become FUTEX_OWNER_DIED, see
-	 * {@link RobustList}), clears and wakes its clear_child_tid word (how pthread_join learns of it), then leaves
-	 * the scheduler. When it was the last thread, the process ends with the first thread's exit code.
+	 * {@link RobustList}), hands the PI futexes it owns to their waiters ({@link PiFutexCalls#exit}), clears and
+	 * wakes its clear_child_tid word (how pthread_join learns of it), then leaves the scheduler. When it was the last thread, the process ends with the first thread's exit code.
 	 */
 	static void exitThread(LinuxProcess p, GuestThread t, int code) {
 		RobustList.exit(p.memory(), p.scheduler(), t);
+		PiFutexCalls.exit(p, t);
 		long tidAddress = t.clearChildTid();
 		if (tidAddress != 0) {
 			try {

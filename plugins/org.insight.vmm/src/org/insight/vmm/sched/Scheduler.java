@@ -150,6 +150,15 @@ public final class Scheduler {
 		return woken.size();
 	}
 
+	/** Takes {@code t}, a futex waiter, off its queue and wakes it with {@code result} (a PI futex's hand-over). */
+	public void wakeFutexWaiter(GuestThread t, long result) {
+		if (t.state() != ThreadState.FUTEX_WAIT) {
+			throw new IllegalStateException("thread " + t.tid() + " does not wait on a futex: " + t.state());
+		}
+		futexes.remove(t);
+		wake(t, result);
+	}
+
 	/** Wakes up to {@code maxWake} waiters on {@code from} and moves up to {@code maxMove} others to {@code to}. */
 	public int requeueFutex(long from, long to, int maxWake, int maxMove) {
 		int woken = wakeFutex(from, maxWake, -1);
