@@ -19,14 +19,22 @@ public final class Main {
 
     /** Runs one command line and returns its exit status; tests call this with their own writers. */
     public static int execute(PrintWriter out, PrintWriter err, String... args) {
-        CommandLine cl = commandLine(out, err);
+        CommandLine cl = commandLine(out, err, args);
         cl.setExecutionStrategy(parsed -> executeOnItsMachine(parsed, List.of(args), err));
         return cl.execute(args);
     }
 
-    /** The command tree with its messages and error handling, not yet given a command line. */
+    /** The whole command tree with its messages and error handling, not yet given a command line. */
     static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+        return commandLine(out, err, new String[0]);
+    }
+
+    /** The command tree for {@code args}: only the subcommand it names, when it names one (see InsightCommand). */
+    static CommandLine commandLine(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cl = new CommandLine(new InsightCommand());
+        for (Class<?> c : InsightCommand.neededFor(args)) {
+            cl.addSubcommand(InsightCommand.name(c), c);
+        }
         // Loaded here, not by picocli: under OSGi picocli's class loader cannot see this bundle's resources.
         cl.setResourceBundle(Messages.bundle());
         cl.setOut(out);

@@ -51,8 +51,9 @@ final class StartupProbe {
         System.setProperty("insight.symbolCache", args[2]);
 
         long t = System.nanoTime();
-        CommandLine cl = Main.commandLine(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()));
-        cl.parseArgs("run", "--", program.toString());
+        String[] line = { "run", "--", program.toString() };
+        CommandLine cl = Main.commandLine(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), line);
+        cl.parseArgs(line);
         long cli = micros(t);
 
         t = System.nanoTime();
