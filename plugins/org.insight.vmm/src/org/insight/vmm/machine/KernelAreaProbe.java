@@ -1,12 +1,6 @@
 package org.insight.vmm.machine;
 
-import org.insight.kvm.Exit;
-import org.insight.kvm.Regs;
-import org.insight.vmm.memory.AddressSpace;
 import org.insight.vmm.memory.AddressSpaceConfig;
-import org.insight.vmm.memory.MachineLayout;
-import org.insight.vmm.memory.Mman;
-import org.insight.vmm.memory.Vma;
 
 /**
  * Whether this host's KVM delivers a guest exception through a kernel area mapped supervisor-only (issue #12): on
@@ -47,32 +41,10 @@ public final class KernelAreaProbe {
 	}
 
 	private static Result probe() {
-		long page = MachineLayout.PAGE_SIZE;
-		try (GuestMachine m = GuestMachine.create(MachineLayout.FIRST_FREE_FRAME + 16 * page)) {
-			AddressSpace space = new AddressSpace(m.memory(), AddressSpaceConfig.defaults().withMemoryCap(8 * page)
-					.withPrefaultLimit(0).withKernelAreaUserMapped(false));
-			long code = MachineLayout.USER_START;
-			space.map(code, code + page, Mman.PROT_READ | Mman.PROT_EXEC, Vma.Kind.ANONYMOUS);
-			space.map(code + page, code + 2 * page, Mman.PROT_READ | Mman.PROT_WRITE, Vma.Kind.ANONYMOUS);
-			space.loadBytes(code, new byte[] { (byte) 0xCC, (byte) 0xF4 }, 0, 2); // int3; hlt
-			space.populate(code + page, code + 2 * page);
-			m.vcpu().bindToCurrentThread();
-			Regs r = m.vcpu().regs();
-			r.rip = code;
-			r.rsp = code + 2 * page - 64;
-			r.rflags = GuestMachine.INITIAL_RFLAGS;
-			m.vcpu().setRegs(r);
-			int bpPort = MachineLayout.EXCEPTION_PORT_BASE + ExceptionVectors.BP;
-			for (int i = 0; i < 8; i++) {
-				Exit e = m.vcpu().run();
-				if (e instanceof Exit.Io io && io.port() == bpPort) {
-					return new Result(true, "the #BP stub exited");
-				}
-				if (!(e instanceof Exit.Interrupted)) {
-					return new Result(false, "an int3 at CPL3 ended in " + e);
-				}
-			}
-			return new Result(false, "an int3 at CPL3 did not reach the #BP stub");
+		try (GuestMachine m = GuestMachine.create(ProbeRun.memoryBytes())) {
+			ProbeRun.Outcome o = ProbeRun.run(m, false, new byte[] { (byte) 0xCC, (byte) 0xF4 }, ExceptionVectors.BP,
+					"an int3 at CPL3"); // int3; hlt
+			return new Result(o.reached(), o.reached() ? "the #BP stub exited" : o.otherwise());
 		}
 	}
 }
