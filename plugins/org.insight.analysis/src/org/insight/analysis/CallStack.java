@@ -4,9 +4,9 @@ import java.util.Arrays;
 
 /**
  * Return addresses, innermost first: the first is the one the lock function returns to (so its call is the
- * instruction just before it), the others are its callers'. They come from the guest's frame-pointer chain at the
- * call (the samples and tests are built with {@code -fno-omit-frame-pointer}); a caller without a frame pointer ends
- * the chain early, never with a made-up frame: each link must lie above the last and return into code.
+ * instruction just before it), the others are its callers'. They are unwound with the program's call frame
+ * information, or the frame-pointer chain where code has none ({@code hooks.StackUnwinder}); a frame that cannot be
+ * unwound ends the stack early, never with a made-up frame: each return address must be in the program's code.
  */
 public final class CallStack {
 	public static final CallStack EMPTY = new CallStack(new long[0]);

@@ -32,6 +32,7 @@ import org.insight.replay.ReplayOptions;
 import org.insight.replay.ReplaySession;
 import org.insight.replay.VmmLauncher;
 import org.insight.replay.trace.GuestBinary;
+import org.insight.symbols.CallFrameInfo;
 import org.insight.vmm.linux.OutputSink;
 import org.insight.vmm.loader.LoadedImage;
 import org.insight.vmm.machine.RunResult;
@@ -107,7 +108,8 @@ public final class ReplayAnalysis {
 			hooks.set(null);
 			functionHooks.set(null);
 			if (selected.contains(DeadlockAnalyzer.ID) || selected.contains(LockProfileAnalyzer.ID)) {
-				LockHooks h = new LockHooks(loaded.symbols(), position, sink);
+				LockHooks h = new LockHooks(loaded.symbols(), CallFrameInfo.of(loaded.image()), loaded.bias(), position,
+						sink);
 				hooks.set(h);
 				observers.add(h);
 			}

@@ -34,6 +34,7 @@ public final class ElfImage {
 	private final Optional<String> buildId;
 	private volatile String sha256;
 	private final SymbolTable symbols;
+	private final List<RawElf.SectionHeader> sections;
 
 	private ElfImage(Path file, byte[] bytes, RawElf raw, SymbolCache cache) {
 		this.file = file;
@@ -44,6 +45,7 @@ public final class ElfImage {
 		this.phdrVaddr = raw.phdrVaddr;
 		this.phnum = raw.phnum;
 		this.buildId = raw.buildId;
+		this.sections = List.copyOf(raw.sections);
 		this.symbols = SymbolTable.lazy(() -> ElfSymbols.load(file, bytes, raw, cache));
 	}
 
@@ -153,6 +155,21 @@ public final class ElfImage {
 	 * Functions and objects from .symtab (or .dynsym when stripped); empty when the file has neither. The table is
 	 * lazy: the first query reads it, and throws an {@link ElfFormatException} when CDT cannot read it.
 	 */
+	/**
+	 * The first section named {@code name} that has bytes in the file, with its link-time address (sh_addr): for
+	 * example {@code .eh_frame}, which the stack unwinder reads ({@link CallFrameInfo}).
+	 */
+	public Optional<ElfSection> section(String name) {
+		for (RawElf.SectionHeader s : sections) {
+			if (s.name().equals(name) && s.type() != RawElf.SHT_NOBITS && s.type() != RawElf.SHT_NULL) {
+				byte[] b = new byte[(int) s.size()]; // RawElf checked the section lies in the file
+				System.arraycopy(bytes, (int) s.offset(), b, 0, b.length);
+				return Optional.of(new ElfSection(name, s.addr(), b));
+			}
+		}
+		return Optional.empty();
+	}
+
 	public SymbolTable symbols() {
 		return symbols;
 	}

@@ -44,7 +44,7 @@ final class RawElf {
 		}
 	}
 
-	record SectionHeader(int index, String name, int type, long offset, long size, int link, long entsize) {
+	record SectionHeader(int index, String name, int type, long offset, long size, int link, long entsize, long addr) {
 	}
 
 	final Path file;
@@ -332,9 +332,9 @@ final class RawElf {
 		for (int i = 0; i < shnum; i++) {
 			int p = (int) (shoff + (long) i * SHDR_SIZE);
 			nameOffsets[i] = le.getInt(p);
-			// type, offset, size, link, entsize
+			// type, offset, size, link, entsize, addr
 			raw[i] = new long[] { le.getInt(p + 4) & 0xffff_ffffL, le.getLong(p + 24), le.getLong(p + 32),
-					le.getInt(p + 40) & 0xffff_ffffL, le.getLong(p + 56) };
+					le.getInt(p + 40) & 0xffff_ffffL, le.getLong(p + 56), le.getLong(p + 16) };
 			int t = (int) raw[i][0];
 			if (t != SHT_NULL && t != SHT_NOBITS && !inFile(raw[i][1], raw[i][2])) {
 				throw fail("truncated: section " + i + " ends at " + hexSum(raw[i][1], raw[i][2]) + " past the file size "
@@ -357,7 +357,8 @@ final class RawElf {
 				}
 				name = cString((int) (names[1] + nameOffsets[i]), (int) (names[2] - nameOffsets[i]));
 			}
-			sections.add(new SectionHeader(i, name, (int) raw[i][0], raw[i][1], raw[i][2], (int) raw[i][3], raw[i][4]));
+			sections.add(new SectionHeader(i, name, (int) raw[i][0], raw[i][1], raw[i][2], (int) raw[i][3], raw[i][4],
+					raw[i][5]));
 		}
 		for (SectionHeader s : sections) {
 			if (s.type == SHT_SYMTAB || s.type == SHT_DYNSYM) {

@@ -14,6 +14,7 @@ import org.insight.analysis.CallStack;
 import org.insight.analysis.Event;
 import org.insight.analysis.LockRef;
 import org.insight.kvm.Regs;
+import org.insight.symbols.CallFrameInfo;
 import org.insight.symbols.SymbolTable;
 import org.insight.vmm.machine.CodeObserver;
 
@@ -43,6 +44,7 @@ public final class LockHooks implements CodeObserver {
 
 	private final Map<Long, HookedFunction> functions;
 	private final SymbolTable symbols;
+	private final StackUnwinder unwinder;
 	private final LongSupplier position;
 	private final Consumer<Event> sink;
 	private final Map<Integer, Call> inCall = new HashMap<>();
@@ -56,7 +58,19 @@ public final class LockHooks implements CodeObserver {
 	 * @param sink     where the events go, in order
 	 */
 	public LockHooks(SymbolTable symbols, LongSupplier position, Consumer<Event> sink) {
+		this(symbols, CallFrameInfo.none(), 0, position, sink);
+	}
+
+	/**
+	 * With the program's call frame information, which unwinds the stacks of the events exactly ({@link StackUnwinder});
+	 * without it, they follow the frame-pointer chain.
+	 *
+	 * @param cfi  the program's CFI ({@link CallFrameInfo#of}), at link-time addresses
+	 * @param bias the program's load bias (a PIE's base)
+	 */
+	public LockHooks(SymbolTable symbols, CallFrameInfo cfi, long bias, LongSupplier position, Consumer<Event> sink) {
 		this.symbols = Objects.requireNonNull(symbols, "symbols");
+		this.unwinder = new StackUnwinder(cfi, bias, this::inCode);
 		this.functions = HookedFunction.find(symbols);
 		this.position = Objects.requireNonNull(position, "position");
 		this.sink = Objects.requireNonNull(sink, "sink");
@@ -89,7 +103,7 @@ public final class LockHooks implements CodeObserver {
 			return; // a return address of another thread's call
 		}
 		long ret = control.readU64(regs.rsp);
-		CallStack stack = stack(ret, regs.rbp, control);
+		CallStack stack = unwinder.unwind(ret, regs.rsp, regs.rbp, control, MAX_FRAMES);
 		long pos = position.getAsLong();
 		long time = control.virtualNanos();
 		switch (f.action()) {
@@ -160,31 +174,6 @@ public final class LockHooks implements CodeObserver {
 
 	private static LockRef lock(HookedFunction f, long address) {
 		return new LockRef(address, f.kind());
-	}
-
-	/** The return address, then the frame-pointer chain from the caller's RBP (see {@link CallStack}). */
-	private CallStack stack(long ret, long rbp, Control control) {
-		List<Long> frames = new ArrayList<>();
-		frames.add(ret);
-		long fp = rbp;
-		while (frames.size() < MAX_FRAMES && fp != 0 && (fp & 7) == 0 && control.readable(fp)
-				&& control.readable(fp + 8)) {
-			long ra = control.readU64(fp + 8);
-			if (!inCode(ra)) {
-				break;
-			}
-			frames.add(ra);
-			long next = control.readU64(fp);
-			if (next <= fp) {
-				break;
-			}
-			fp = next;
-		}
-		long[] a = new long[frames.size()];
-		for (int i = 0; i < a.length; i++) {
-			a[i] = frames.get(i);
-		}
-		return new CallStack(a);
 	}
 
 	private boolean inCode(long address) {
