@@ -35,6 +35,7 @@ public final class SyscallTable {
 		EpollCalls.register(table);
 		MemoryCalls.register(table);
 		ProcessCalls.register(table);
+		SystemInfoCalls.register(table);
 		SignalCalls.register(table);
 		TimeCalls.register(table);
 		ThreadCalls.register(table);

@@ -90,6 +90,12 @@ public final class Syscalls {
 	public static final int PIPE2 = 293;
 	public static final int SCHED_GETSCHEDULER = 145;
 	public static final int SCHED_GETPARAM = 143;
+	public static final int SCHED_SETPARAM = 142;
+	public static final int SCHED_SETSCHEDULER = 144;
+	public static final int SCHED_GET_PRIORITY_MAX = 146;
+	public static final int SCHED_GET_PRIORITY_MIN = 147;
+	public static final int TIMES = 100;
+	public static final int PRCTL = 157;
 	public static final int MEMBARRIER = 324;
 	public static final int SELECT = 23;
 	public static final int PSELECT6 = 270;

@@ -121,6 +121,7 @@ final class ThreadCalls {
 		long fs = (flags & CLONE_SETTLS) != 0 ? tls : t.fsBase();
 		GuestThread child = p.scheduler().spawn(regs, p.cpu().extendedState(), fs);
 		child.signalMask(t.signalMask());
+		child.name(t.name());
 		if ((flags & CLONE_CHILD_CLEARTID) != 0) {
 			child.clearChildTid(childTid);
 		}

@@ -751,6 +751,20 @@ public final class AddressSpace {
 		return brk;
 	}
 
+	/** The guest memory the guest may use, in bytes (its data and page tables). */
+	public long memoryCapBytes() {
+		return config.memoryCap();
+	}
+
+	/** Guest memory in use now (frames of data and page tables), and the most ever in use, in bytes. */
+	public long usedBytes() {
+		return frames.inUse() * PAGE_SIZE;
+	}
+
+	public long peakBytes() {
+		return frames.peak() * PAGE_SIZE;
+	}
+
 	public long brkStart() {
 		return brkStart;
 	}

@@ -23,6 +23,7 @@ public final class GuestThread {
 	private long fsBase;
 	private long clearChildTid;
 	private long robustListHead;
+	private byte[] name;
 	private long signalMask;
 	private long altStackSp;
 	private long altStackSize;
@@ -105,6 +106,18 @@ public final class GuestThread {
 
 	public void robustListHead(long head) {
 		robustListHead = head;
+	}
+
+	/**
+	 * The thread's name (prctl PR_SET_NAME, /proc's comm): at most 15 bytes, as Linux keeps it; null until the thread
+	 * or the one that created it set one (then it is the executable's name).
+	 */
+	public byte[] name() {
+		return name == null ? null : name.clone();
+	}
+
+	public void name(byte[] n) {
+		name = n == null ? null : java.util.Arrays.copyOf(n, Math.min(n.length, 15));
 	}
 
 	public long signalMask() {
