@@ -32,12 +32,21 @@ class WatchdogTest {
 		AtomicLong kicks = new AtomicLong();
 		Watchdog w = new Watchdog(Duration.ofMillis(20), since::get, kicks::incrementAndGet).start();
 		long end = System.nanoTime() + 200_000_000L;
-		while (System.nanoTime() < end) {
-			since.set(System.nanoTime()); // an exit every millisecond
+		// A loaded host can stall this thread past the period: the watchdog is then right to kick, at most once per
+		// stall (one kick per guest run). Runs that really were short are never kicked.
+		long stalls = 0;
+		long last = System.nanoTime();
+		while (last < end) {
+			since.set(last); // an exit every millisecond
 			Thread.sleep(1);
+			long now = System.nanoTime();
+			if (now - last >= 15_000_000L) {
+				stalls++;
+			}
+			last = now;
 		}
 		w.close();
-		assertEquals(0, kicks.get());
+		assertTrue(kicks.get() <= stalls, kicks.get() + " kicks, " + stalls + " stalls of this thread");
 	}
 
 	@Test
