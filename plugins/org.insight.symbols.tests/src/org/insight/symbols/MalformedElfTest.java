@@ -278,6 +278,15 @@ class MalformedElfTest {
 		assertEquals("truncated: section " + symtab + " ends at 0x10000000000000000 past the file size "
 				+ hex(original.length), refusal("sh_offset", b -> b.putLong((int) symtabHeader + 24, -le(original)
 						.getLong((int) symtabHeader + 32))));
+		// found by fuzzing: CDT's error for a compressed section recursed until the stack overflowed
+		assertEquals("e_shstrndx " + shstrndx + ": the section name table is compressed (SHF_COMPRESSED)",
+				refusal("shstrtab-compressed", b -> b.putLong((int) namesHeader + 8, 0x800)));
+		assertEquals("section " + symtab + " (.symtab): a symbol table is compressed (SHF_COMPRESSED)",
+				refusal("symtab-compressed", b -> b.putLong((int) symtabHeader + 8, 0x800)));
+		long strtabHeader = shoff + 64L * strtab;
+		assertEquals("section " + symtab + " (.symtab): its string table, section " + strtab
+				+ ", is compressed (SHF_COMPRESSED)", refusal("strtab-compressed", b -> b.putLong((int) strtabHeader + 8,
+						0x800)));
 	}
 
 	private static int sectionIndex(int type) {

@@ -30,6 +30,7 @@ final class RawElf {
 	static final int EM_X86_64 = 62;
 	static final int PT_LOAD = 1, PT_DYNAMIC = 2, PT_INTERP = 3, PT_NOTE = 4, PT_PHDR = 6;
 	static final int PF_X = 1, PF_W = 2, PF_R = 4;
+	static final long SHF_COMPRESSED = 0x800;
 	static final int SHT_NULL = 0, SHT_SYMTAB = 2, SHT_STRTAB = 3, SHT_NOBITS = 8, SHT_DYNSYM = 11;
 	static final long DT_NULL = 0, DT_NEEDED = 1, DT_FLAGS_1 = 0x6fff_fffbL;
 	static final long DF_1_PIE = 0x0800_0000L;
@@ -44,7 +45,8 @@ final class RawElf {
 		}
 	}
 
-	record SectionHeader(int index, String name, int type, long offset, long size, int link, long entsize, long addr) {
+	record SectionHeader(int index, String name, int type, long offset, long size, int link, long entsize, long addr,
+			long flags) {
 	}
 
 	final Path file;
@@ -332,9 +334,9 @@ final class RawElf {
 		for (int i = 0; i < shnum; i++) {
 			int p = (int) (shoff + (long) i * SHDR_SIZE);
 			nameOffsets[i] = le.getInt(p);
-			// type, offset, size, link, entsize, addr
+			// type, offset, size, link, entsize, addr, flags
 			raw[i] = new long[] { le.getInt(p + 4) & 0xffff_ffffL, le.getLong(p + 24), le.getLong(p + 32),
-					le.getInt(p + 40) & 0xffff_ffffL, le.getLong(p + 56), le.getLong(p + 16) };
+					le.getInt(p + 40) & 0xffff_ffffL, le.getLong(p + 56), le.getLong(p + 16), le.getLong(p + 8) };
 			int t = (int) raw[i][0];
 			if (t != SHT_NULL && t != SHT_NOBITS && !inFile(raw[i][1], raw[i][2])) {
 				throw fail("truncated: section " + i + " ends at " + hexSum(raw[i][1], raw[i][2]) + " past the file size "
@@ -342,6 +344,12 @@ final class RawElf {
 			}
 		}
 		long[] names = raw[shstrndx];
+		// CDT reads the section names, symbols and their strings as they are in the file: compressed (SHF_COMPRESSED),
+		// they are not what they say, and CDT's own error for one recursed until the stack overflowed (found by
+		// fuzzing). Linkers compress only .debug_* sections; these never are.
+		if (shstrndx != 0 && (names[6] & SHF_COMPRESSED) != 0) {
+			throw fail("e_shstrndx " + shstrndx + ": the section name table is compressed (SHF_COMPRESSED)");
+		}
 		// Only a string table was checked to lie in the file above (SHT_NULL and SHT_NOBITS are not): the names are
 		// read from it, so anything else is refused here, not read past the end of the file (found by fuzzing).
 		if (shstrndx != 0 && names[0] != SHT_STRTAB) {
@@ -358,7 +366,7 @@ final class RawElf {
 				name = cString((int) (names[1] + nameOffsets[i]), (int) (names[2] - nameOffsets[i]));
 			}
 			sections.add(new SectionHeader(i, name, (int) raw[i][0], raw[i][1], raw[i][2], (int) raw[i][3], raw[i][4],
-					raw[i][5]));
+					raw[i][5], raw[i][6]));
 		}
 		for (SectionHeader s : sections) {
 			if (s.type == SHT_SYMTAB || s.type == SHT_DYNSYM) {
@@ -369,6 +377,9 @@ final class RawElf {
 
 	private void checkSymbolSection(SectionHeader s) {
 		String what = "section " + s.index + " (" + s.name + ")";
+		if ((s.flags & SHF_COMPRESSED) != 0) {
+			throw fail(what + ": a symbol table is compressed (SHF_COMPRESSED)");
+		}
 		if (s.entsize != SYM_SIZE) {
 			throw fail(what + ": sh_entsize " + s.entsize + ", expected " + SYM_SIZE + " for ELF64 symbols");
 		}
@@ -376,6 +387,9 @@ final class RawElf {
 			throw fail(what + ": sh_link " + s.link + " is not a string table");
 		}
 		SectionHeader strings = sections.get(s.link);
+		if ((strings.flags & SHF_COMPRESSED) != 0) {
+			throw fail(what + ": its string table, section " + strings.index + ", is compressed (SHF_COMPRESSED)");
+		}
 		for (long i = 0; i < s.size / SYM_SIZE; i++) {
 			long name = le.getInt((int) (s.offset + i * SYM_SIZE)) & 0xffff_ffffL;
 			if (name >= strings.size && name != 0) {
