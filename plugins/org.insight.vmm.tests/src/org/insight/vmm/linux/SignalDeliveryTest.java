@@ -218,4 +218,53 @@ class SignalDeliveryTest {
 		assertEquals(alt, f.main().altStackSp(), "rt_sigreturn gives it back");
 		assertNotEquals(SignalCalls.SS_DISABLE, f.main().altStackFlags());
 	}
+
+	@Test
+	void sigsuspendReturnsEintrForAPendingSignalAndItsFrameSavesTheOldMask() {
+		install(Signals.SIGUSR1, 0, 0);
+		long set = f.u64s(bit(Signals.SIGUSR1));
+		assertEquals(0, f.call(Syscalls.RT_SIGPROCMASK, SignalCalls.SIG_BLOCK, set, 0, 8));
+		assertEquals(0, f.call(Syscalls.TKILL, 1000, Signals.SIGUSR1));
+		assertEquals(-Errno.EINVAL, f.call(SignalWaits.RT_SIGSUSPEND, f.u64s(0), 4));
+		assertEquals(-Errno.EINTR, f.call(SignalWaits.RT_SIGSUSPEND, f.u64s(0), 8));
+		assertEquals(0, f.main().signalMask(), "the temporary mask");
+		assertTrue(SignalDelivery.beforeUserMode(f.process, f.main()));
+		long frame = f.main().regs().rsp;
+		assertEquals(HANDLER, f.main().regs().rip);
+		assertEquals(bit(Signals.SIGUSR1), f.space.readU64(frame + SignalFrame.UC_SIGMASK), "the mask before");
+		f.main().regs().rsp = frame + 8;
+		f.call(Syscalls.RT_SIGRETURN);
+		assertEquals(bit(Signals.SIGUSR1), f.main().signalMask());
+	}
+
+	@Test
+	void pauseAndSigsuspendWaitUntilAnotherThreadSignals() {
+		install(Signals.SIGUSR1, 0, 0);
+		GuestThread other = f.scheduler.spawn(f.main().regs().copy(), f.xsave.clone(), 0);
+		other.regs().rax = SignalWaits.PAUSE;
+		f.callAs(other, SignalWaits.PAUSE);
+		assertTrue(other.isBlocked());
+		install(Signals.SIGUSR2, 0, 0);
+		assertEquals(0, f.call(Syscalls.TKILL, 1000, Signals.SIGUSR2), "another thread's signal: still waiting");
+		assertTrue(other.isBlocked());
+		assertEquals(0, f.call(Syscalls.TKILL, other.tid(), Signals.SIGUSR1));
+		assertFalse(other.isBlocked());
+		assertEquals(-Errno.EINTR, other.regs().rax);
+		assertTrue(SignalDelivery.beforeUserMode(f.process, other));
+		assertEquals(HANDLER, other.regs().rip);
+
+		// A process signal the main thread blocks goes to the thread in rt_sigsuspend.
+		f.main().signalMask(bit(Signals.SIGUSR1));
+		GuestThread third = f.scheduler.spawn(f.main().regs().copy(), f.xsave.clone(), 0);
+		third.signalMask(bit(Signals.SIGUSR1));
+		other.signalMask(bit(Signals.SIGUSR1));
+		f.callAs(third, SignalWaits.RT_SIGSUSPEND, f.u64s(0), 8);
+		assertTrue(third.isBlocked());
+		assertEquals(0, f.call(Syscalls.KILL, 1000, Signals.SIGUSR1));
+		assertFalse(third.isBlocked());
+		assertEquals(-Errno.EINTR, third.regs().rax);
+		assertEquals(0, f.process.pendingFor(f.main()) & bit(Signals.SIGUSR1), "it is the waiter's now");
+		assertTrue(SignalDelivery.beforeUserMode(f.process, third));
+		assertEquals(HANDLER, third.regs().rip);
+	}
 }

@@ -15,6 +15,7 @@ import org.insight.vmm.inputs.GuestInputs;
 import org.insight.vmm.inputs.OutputWrite;
 import org.insight.vmm.linux.fd.FdTable;
 import org.insight.vmm.linux.fd.ProvidedFiles;
+import org.insight.vmm.linux.fd.WaitList;
 import org.insight.vmm.memory.AddressSpace;
 import org.insight.vmm.memory.MachineLayout;
 import org.insight.vmm.sched.GuestThread;
@@ -60,6 +61,8 @@ public final class LinuxProcess {
 	/** Signals sent to the process and not delivered yet; each thread's own are in {@link #threadPending}. */
 	private final PendingSignals shared = new PendingSignals();
 	private final Map<Integer, PendingSignals> threadPending = new HashMap<>();
+	private final WaitList signalWaiters = new WaitList();
+	private final Map<Integer, Long> suspendMasks = new HashMap<>();
 	/** Output writes so far: the index of the next {@link OutputWrite}. */
 	private long outputWrites;
 
@@ -194,6 +197,7 @@ public final class LinuxProcess {
 					: scheduler.liveThreads().stream().allMatch(t -> (t.signalMask() & bit) != 0);
 			if (blocked || !act.isDefault()) {
 				(target == null ? shared : pendingOf(target)).add(signal, info);
+				SignalWaits.signalled(signalWaiters);
 				return;
 			}
 		}
@@ -237,6 +241,21 @@ public final class LinuxProcess {
 	/** The signals pending for {@code thread} alone. */
 	PendingSignals pendingOf(GuestThread thread) {
 		return threadPending.computeIfAbsent(thread.tid(), tid -> new PendingSignals());
+	}
+
+	/** The threads in pause or rt_sigsuspend. */
+	WaitList signalWaiters() {
+		return signalWaiters;
+	}
+
+	/** rt_sigsuspend: the mask {@code thread} had before, which its next signal frame saves (Linux's saved_sigmask). */
+	void suspendMask(GuestThread thread, long mask) {
+		suspendMasks.put(thread.tid(), mask);
+	}
+
+	/** Takes the mask rt_sigsuspend saved for {@code thread}, if any. */
+	Long takeSuspendMask(GuestThread thread) {
+		return suspendMasks.remove(thread.tid());
 	}
 
 	/** The signals pending for the whole process. */

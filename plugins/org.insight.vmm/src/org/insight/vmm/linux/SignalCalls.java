@@ -25,6 +25,7 @@ final class SignalCalls {
 		t.register(Syscalls.SIGALTSTACK, SignalCalls::sigaltstack);
 		t.register(Syscalls.RT_SIGRETURN, SignalDelivery::sigreturn);
 		t.register(RT_SIGPENDING, SignalCalls::sigpending);
+		SignalWaits.register(t);
 		t.register(Syscalls.KILL, SignalCalls::kill);
 		t.register(Syscalls.TKILL, (p, th, a) -> threadKill(p, th, a.a0(), a.a1()));
 		t.register(Syscalls.TGKILL, (p, th, a) -> {

@@ -6,7 +6,7 @@ import org.insight.vmm.sched.GuestThread;
 
 /**
  * Runs guest signal handlers: delivery when a thread returns to user mode, faults handed to a handler, and
- * rt_sigreturn.
+ * rt_sigreturn ({@link SignalWaits} has pause and rt_sigsuspend).
  * <p>
  * Only the guest generates signals (kill, tkill, tgkill, raise, a broken pipe, a fault), so when one is delivered is
  * a function of guest state: the machine calls {@link #beforeUserMode} each time it resumes a thread after the VMM
@@ -37,6 +37,8 @@ public final class SignalDelivery {
 	 * (a default action, a frame that could not be written).
 	 */
 	public static boolean beforeUserMode(LinuxProcess p, GuestThread t) {
+		// After rt_sigsuspend: the first frame saves the mask from before it; with no handler run, it comes back now.
+		Long saved = p.takeSuspendMask(t);
 		for (int n = 0; n < MAX_FRAMES && !p.isTerminated(); n++) {
 			long allowed = ~t.signalMask();
 			PendingSignals own = p.pendingOf(t);
@@ -60,7 +62,11 @@ public final class SignalDelivery {
 				}
 				continue;
 			}
-			handle(p, t, signal, info, act, 0, 0, 0);
+			handle(p, t, signal, info, act, saved != null ? saved : t.signalMask(), 0, 0, 0);
+			saved = null;
+		}
+		if (saved != null) {
+			t.signalMask(saved);
 		}
 		return !p.isTerminated();
 	}
@@ -78,7 +84,7 @@ public final class SignalDelivery {
 			return false;
 		}
 		byte[] info = faultInfo(signal, vector, errorCode, cr2, rip);
-		handle(p, t, signal, info, act, vector, errorCode, vector == PAGE_FAULT ? cr2 : 0);
+		handle(p, t, signal, info, act, t.signalMask(), vector, errorCode, vector == PAGE_FAULT ? cr2 : 0);
 		return true;
 	}
 
@@ -94,14 +100,15 @@ public final class SignalDelivery {
 		};
 	}
 
-	private static void handle(LinuxProcess p, GuestThread t, int signal, byte[] info, SignalAction act,
+	/** Enters the handler of {@code signal}; {@code oldMask} is the mask its frame saves for rt_sigreturn. */
+	private static void handle(LinuxProcess p, GuestThread t, int signal, byte[] info, SignalAction act, long oldMask,
 			long trapno, long err, long cr2) {
 		byte[] live = p.cpu().extendedState();
 		SignalFrame.AltStack alt = new SignalFrame.AltStack(t.altStackSp(), t.altStackSize(), t.altStackFlags());
 		SignalFrame.Delivery d;
 		try {
-			d = SignalFrame.build(p.memory(), t.regs(), fpState(live), t.signalMask(), info, act, alt, signal, trapno,
-					err, cr2);
+			d = SignalFrame.build(p.memory(), t.regs(), fpState(live), oldMask, info, act, alt, signal, trapno, err,
+					cr2);
 		} catch (GuestFault e) {
 			p.kill(Signals.SIGSEGV, String.format("the frame for the guest's %s handler at 0x%x could not be written "
 					+ "(thread %d): %s", Signals.name(signal), act.handler(), t.tid(), e.getMessage()));
