@@ -263,7 +263,7 @@ class SignalDeliveryTest {
 		assertEquals(0, f.call(Syscalls.KILL, 1000, Signals.SIGUSR1));
 		assertFalse(third.isBlocked());
 		assertEquals(-Errno.EINTR, third.regs().rax);
-		assertEquals(0, f.process.pendingFor(f.main()) & bit(Signals.SIGUSR1), "it is the waiter's now");
+		assertEquals(0, f.process.pending().visibleTo(f.main()) & bit(Signals.SIGUSR1), "it is the waiter's now");
 		assertTrue(SignalDelivery.beforeUserMode(f.process, third));
 		assertEquals(HANDLER, third.regs().rip);
 	}

@@ -4,9 +4,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.LongFunction;
@@ -15,7 +13,6 @@ import org.insight.vmm.inputs.GuestInputs;
 import org.insight.vmm.inputs.OutputWrite;
 import org.insight.vmm.linux.fd.FdTable;
 import org.insight.vmm.linux.fd.ProvidedFiles;
-import org.insight.vmm.linux.fd.WaitList;
 import org.insight.vmm.memory.AddressSpace;
 import org.insight.vmm.memory.MachineLayout;
 import org.insight.vmm.sched.GuestThread;
@@ -58,11 +55,8 @@ public final class LinuxProcess {
 	private final List<String> notes = new ArrayList<>();
 	private LongFunction<String> codeNames = a -> "0x" + Long.toHexString(a);
 	private Termination termination;
-	/** Signals sent to the process and not delivered yet; each thread's own are in {@link #threadPending}. */
-	private final PendingSignals shared = new PendingSignals();
-	private final Map<Integer, PendingSignals> threadPending = new HashMap<>();
-	private final WaitList signalWaiters = new WaitList();
-	private final Map<Integer, Long> suspendMasks = new HashMap<>();
+	/** Signals sent to the process or one of its threads and not delivered yet. */
+	private final PendingSets pending = new PendingSets();
 	/** Output writes so far: the index of the next {@link OutputWrite}. */
 	private long outputWrites;
 
@@ -196,8 +190,8 @@ public final class LinuxProcess {
 			boolean blocked = target != null ? (target.signalMask() & bit) != 0
 					: scheduler.liveThreads().stream().allMatch(t -> (t.signalMask() & bit) != 0);
 			if (blocked || !act.isDefault()) {
-				(target == null ? shared : pendingOf(target)).add(signal, info);
-				SignalWaits.signalled(signalWaiters);
+				(target == null ? pending.shared() : pending.of(target)).add(signal, info);
+				SignalWaits.signalled(pending.waiters());
 				return;
 			}
 		}
@@ -206,7 +200,7 @@ public final class LinuxProcess {
 
 	/** {@code thread} changed its mask: a pending signal it no longer blocks and has no handler for ends the process. */
 	void deliverPending(GuestThread thread) {
-		long ready = pendingFor(thread) & ~thread.signalMask();
+		long ready = pending.visibleTo(thread) & ~thread.signalMask();
 		for (int signal = 1; ready != 0 && signal <= Signals.MAX; signal++) {
 			long bit = SignalCalls.bit(signal);
 			if ((ready & bit) != 0 && actions[signal].isDefault()) {
@@ -216,51 +210,14 @@ public final class LinuxProcess {
 		}
 	}
 
-	void discardPending(int signal) {
-		shared.discard(signal);
-		for (PendingSignals q : threadPending.values()) {
-			q.discard(signal);
-		}
-	}
-
 	/** Signals generated and not delivered yet, to the process or to any thread, bit n-1 for signal n. */
 	public long pendingSignals() {
-		long all = shared.mask();
-		for (PendingSignals q : threadPending.values()) {
-			all |= q.mask();
-		}
-		return all;
+		return pending.all();
 	}
 
-	/** What rt_sigpending tells {@code thread}: its own pending signals and the process's. */
-	long pendingFor(GuestThread thread) {
-		PendingSignals own = threadPending.get(thread.tid());
-		return shared.mask() | (own == null ? 0 : own.mask());
-	}
-
-	/** The signals pending for {@code thread} alone. */
-	PendingSignals pendingOf(GuestThread thread) {
-		return threadPending.computeIfAbsent(thread.tid(), tid -> new PendingSignals());
-	}
-
-	/** The threads in pause or rt_sigsuspend. */
-	WaitList signalWaiters() {
-		return signalWaiters;
-	}
-
-	/** rt_sigsuspend: the mask {@code thread} had before, which its next signal frame saves (Linux's saved_sigmask). */
-	void suspendMask(GuestThread thread, long mask) {
-		suspendMasks.put(thread.tid(), mask);
-	}
-
-	/** Takes the mask rt_sigsuspend saved for {@code thread}, if any. */
-	Long takeSuspendMask(GuestThread thread) {
-		return suspendMasks.remove(thread.tid());
-	}
-
-	/** The signals pending for the whole process. */
-	PendingSignals sharedPending() {
-		return shared;
+	/** The process's pending signals, its signal waiters and rt_sigsuspend's saved masks. */
+	PendingSets pending() {
+		return pending;
 	}
 
 	// ---------------------------------------------------------------- descriptors and output

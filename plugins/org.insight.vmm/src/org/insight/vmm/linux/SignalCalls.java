@@ -63,7 +63,7 @@ final class SignalCalls {
 					p.memory().readU64(act + 16), p.memory().readU64(act + 24) & ~UNBLOCKABLE);
 			p.action(s, next);
 			if (next.isIgnored() || next.isDefault() && Signals.defaultAction(s) == Signals.DefaultAction.IGNORE) {
-				p.discardPending(s);
+				p.pending().discard(s);
 			}
 		}
 		if (a.a2() != 0) {
@@ -141,7 +141,7 @@ final class SignalCalls {
 			return -Errno.EINVAL;
 		}
 		byte[] set = new byte[8];
-		SignalFrame.putLong(set, 0, p.pendingFor(t) & t.signalMask());
+		SignalFrame.putLong(set, 0, p.pending().visibleTo(t) & t.signalMask());
 		p.memory().copyOut(a.a0(), java.util.Arrays.copyOf(set, (int) a.a1()));
 		return 0;
 	}

@@ -38,14 +38,14 @@ public final class SignalDelivery {
 	 */
 	public static boolean beforeUserMode(LinuxProcess p, GuestThread t) {
 		// After rt_sigsuspend: the first frame saves the mask from before it; with no handler run, it comes back now.
-		Long saved = p.takeSuspendMask(t);
+		Long saved = p.pending().takeSuspendMask(t);
 		for (int n = 0; n < MAX_FRAMES && !p.isTerminated(); n++) {
 			long allowed = ~t.signalMask();
-			PendingSignals own = p.pendingOf(t);
+			PendingSignals own = p.pending().of(t);
 			PendingSignals from = own;
 			int signal = own.next(allowed);
 			if (signal == 0) {
-				from = p.sharedPending();
+				from = p.pending().shared();
 				signal = from.next(allowed);
 			}
 			if (signal == 0) {

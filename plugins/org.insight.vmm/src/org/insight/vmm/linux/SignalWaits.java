@@ -29,28 +29,28 @@ final class SignalWaits {
 			return -Errno.EINVAL;
 		}
 		long mask = p.memory().readU64(a.a0()) & ~SignalCalls.UNBLOCKABLE;
-		p.suspendMask(t, t.signalMask());
+		p.pending().suspendMask(t, t.signalMask());
 		t.signalMask(mask);
 		return waitForSignal(p, t, "rt_sigsuspend");
 	}
 
 	private static long waitForSignal(LinuxProcess p, GuestThread t, String what) {
-		return BlockedCall.run(p, t, what + " (waiting for a signal)", List.of(p.signalWaiters()),
+		return BlockedCall.run(p, t, what + " (waiting for a signal)", List.of(p.pending().waiters()),
 				GuestThread.NO_DEADLINE, 0, () -> attempt(p, t));
 	}
 
 	/** EINTR once a signal {@code t} does not block is pending for it; a process signal becomes its own. */
 	private static long attempt(LinuxProcess p, GuestThread t) {
 		long allowed = ~t.signalMask();
-		PendingSignals own = p.pendingOf(t);
+		PendingSignals own = p.pending().of(t);
 		if (own.next(allowed) != 0) {
 			return -Errno.EINTR;
 		}
-		int signal = p.sharedPending().next(allowed);
+		int signal = p.pending().shared().next(allowed);
 		if (signal == 0) {
 			return IoWait.NOT_READY;
 		}
-		own.add(signal, p.sharedPending().take(signal));
+		own.add(signal, p.pending().shared().take(signal));
 		return -Errno.EINTR;
 	}
 
