@@ -2,7 +2,7 @@
  * in the handler, unblocked after it), by a raw tgkill whose argument registers (and an SSE register) must come
  * back intact from rt_sigreturn, and by tgkill to a second thread (the handler runs in that thread); a blocked
  * signal in sigpending until unblocked; a handler on an alternate stack (SA_ONSTACK); SA_RESETHAND on SIGWINCH,
- * whose default action then ignores it; a SIGSEGV handler that siglongjmps out of a NULL write (si_addr 0,
+ * whose default action then ignores it; sigsuspend ended by a second thread's tgkill; a SIGSEGV handler that siglongjmps out of a NULL write (si_addr 0,
  * SEGV_MAPERR). Every line is the same natively, with glibc and with musl. */
 #include "guest.h"
 #include <pthread.h>
@@ -81,6 +81,18 @@ static void *worker(void *arg)
     return NULL;
 }
 
+static volatile pid_t main_tid;
+
+static void *sender(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < 3; i++) {
+        sched_yield();
+    }
+    syscall(SYS_tgkill, getpid(), main_tid, SIGUSR1);
+    return NULL;
+}
+
 int main(void)
 {
     install(SIGUSR1, on_usr, 0, SIGUSR2);
@@ -150,6 +162,21 @@ int main(void)
     raise(SIGWINCH);
     sigaction(SIGWINCH, NULL, &old);
     printf("resethand: calls %d now default %d\n", (int)calls, old.sa_handler == SIG_DFL);
+
+    /* rt_sigsuspend, woken by a signal another thread sends (pending already, or sent while main waits). */
+    install(SIGUSR1, on_usr, 0, 0);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    calls = 0;
+    main_tid = (pid_t)syscall(SYS_gettid);
+    CHECK("signals", pthread_create(&t, NULL, sender, NULL) == 0);
+    sigset_t none;
+    sigemptyset(&none);
+    int r = sigsuspend(&none);
+    int e = errno;
+    pthread_join(t, NULL);
+    printf("sigsuspend: %d %s calls %d in main %d, blocked after %d\n", r, errname(e), (int)calls,
+           handler_tid == main_tid, blocked(SIGUSR1));
+    sigprocmask(SIG_UNBLOCK, &set, NULL);
 
     /* A NULL write, caught. */
     install(SIGSEGV, on_segv, 0, 0);
