@@ -285,7 +285,7 @@ public final class LinuxProcess {
 
 	// ---------------------------------------------------------------- diagnostics
 
-	/** Things the run's report should mention: a signal handler that was never called, a host I/O error. */
+	/** Things the run's report should mention: a clone the machine refused, a host I/O error. */
 	public List<String> notes() {
 		return Collections.unmodifiableList(notes);
 	}
