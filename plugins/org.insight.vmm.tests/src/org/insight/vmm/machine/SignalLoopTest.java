@@ -12,18 +12,24 @@ import static org.insight.vmm.machine.ScriptedCpu.syscall;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
+import java.util.List;
+
+import org.insight.symbols.Symbol;
+import org.insight.symbols.SymbolTable;
 import org.insight.vmm.linux.SignalFrame;
 import org.insight.vmm.linux.Signals;
 import org.insight.vmm.linux.Syscalls;
 import org.insight.vmm.linux.Termination;
 import org.insight.vmm.memory.AddressSpace;
+import org.insight.vmm.sched.LockFunctions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Signal handlers through the whole exit path: delivery on the way back to user mode, rt_sigreturn, a fault. */
 class SignalLoopTest {
 	private static final long RESTORER = TEXT + 0x300;
-	private final LoopFixture f = new LoopFixture();
+	private static final long LOCK = TEXT + 0x380;
+	private LoopFixture f = new LoopFixture();
 
 	@AfterEach
 	void close() {
@@ -75,6 +81,30 @@ class SignalLoopTest {
 					assertEquals(MAIN + 0x1c, f.space.readU64(cpu.live.rdx + SignalFrame.UC_MCONTEXT
 							- SignalFrame.UC + SignalFrame.SC_RIP));
 				}, syscall(Syscalls.EXIT_GROUP, 0)));
+		assertEquals(new Termination.Exited(0), assertInstanceOf(Ending.Terminated.class, f.run()).termination());
+	}
+
+	@Test
+	void aFaultWhileSteppingOverALockCallsInt3EndsTheStepBeforeTheHandler() {
+		f.close();
+		byte[] text = new byte[0x400];
+		System.arraycopy(LockCallTest.MOV, 0, text, (int) (LOCK - TEXT), LockCallTest.MOV.length);
+		f = new LoopFixture(16, LockFunctions.find(SymbolTable.of(List.of(new Symbol("pthread_mutex_lock", LOCK, 0x40,
+				true), new Symbol("main", MAIN, 0x100, true)))), text);
+		long segv = action(0x240, WORKER + 0x40);
+		f.cpu.then(syscall(Syscalls.RT_SIGACTION, Signals.SIGSEGV, segv, 0, 8), cpu -> {
+			cpu.live.rip = LOCK + 1; // the call hits the int3
+			return exception(ExceptionVectors.BP, 0, 0).apply(cpu);
+		}, expect(cpu -> {
+			assertEquals(LOCK, cpu.live.rip, "the step over the first instruction");
+			assertEquals(CodeBreakpoints.TF, cpu.live.rflags & CodeBreakpoints.TF);
+		}, exception(ExceptionVectors.PF, AddressSpace.PF_USER | AddressSpace.PF_WRITE, 0x10)), expect(cpu -> {
+			assertEquals(WORKER + 0x40, cpu.live.rip, "the SIGSEGV handler");
+			assertEquals(0, cpu.live.rflags & CodeBreakpoints.TF, "our TF is gone");
+			long saved = f.space.readU64(cpu.live.rdx - SignalFrame.UC + SignalFrame.UC_MCONTEXT + SignalFrame.SC_EFLAGS);
+			assertEquals(0, saved & CodeBreakpoints.TF, "and not in the frame either");
+			assertEquals(CodeBreakpoints.INT3, f.space.copyIn(LOCK, 1)[0], "the int3 is back");
+		}, syscall(Syscalls.EXIT_GROUP, 0)));
 		assertEquals(new Termination.Exited(0), assertInstanceOf(Ending.Terminated.class, f.run()).termination());
 	}
 }

@@ -79,13 +79,19 @@ public final class SignalDelivery {
 	 */
 	public static boolean fault(LinuxProcess p, GuestThread t, int signal, int vector, long errorCode, long cr2,
 			long rip) {
-		SignalAction act = p.action(signal);
-		if (act.isDefault() || act.isIgnored() || (t.signalMask() & SignalCalls.bit(signal)) != 0) {
+		if (!handles(p, t, signal)) {
 			return false;
 		}
+		SignalAction act = p.action(signal);
 		byte[] info = faultInfo(signal, vector, errorCode, cr2, rip);
 		handle(p, t, signal, info, act, t.signalMask(), vector, errorCode, vector == PAGE_FAULT ? cr2 : 0);
 		return true;
+	}
+
+	/** Whether a fault raising {@code signal} in {@code t} goes to a handler: one is installed and not blocked. */
+	public static boolean handles(LinuxProcess p, GuestThread t, int signal) {
+		SignalAction act = p.action(signal);
+		return !act.isDefault() && !act.isIgnored() && (t.signalMask() & SignalCalls.bit(signal)) == 0;
 	}
 
 	static final int DIVIDE_ERROR = 0, BREAKPOINT = 3, INVALID_OPCODE = 6, PAGE_FAULT = 14;

@@ -509,9 +509,16 @@ public final class VcpuLoop {
 	 * default action.
 	 */
 	private boolean toHandler(int signal, ExitAction.GuestException e, long cr2) {
-		if (!SignalDelivery.fault(process, onCpu, signal, e.vector(), e.errorCode(), cr2, e.rip())) {
+		if (!SignalDelivery.handles(process, onCpu, signal)) {
 			return false;
 		}
+		if (breakpoints.isStep(onCpu.tid())) {
+			// The instruction under one of our int3s faulted during its step: TF was ours, not the guest's.
+			Regs at = onCpu.regs().copy();
+			at.rflags = breakpoints.abandonStep(at.rflags);
+			onCpu.saveRegs(at);
+		}
+		SignalDelivery.fault(process, onCpu, signal, e.vector(), e.errorCode(), cr2, e.rip());
 		if (process.isTerminated()) {
 			finish(new Ending.Terminated(process.termination().orElseThrow(), Optional.empty()));
 		} else {
