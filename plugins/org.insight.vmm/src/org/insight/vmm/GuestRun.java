@@ -16,6 +16,7 @@ import org.insight.kvm.Regs;
 import org.insight.symbols.ElfImage;
 import org.insight.symbols.LoadSegment;
 import org.insight.vmm.inputs.GuestInputs;
+import org.insight.vmm.linux.CpuContext;
 import org.insight.vmm.linux.LinuxProcess;
 import org.insight.vmm.linux.OutputSink;
 import org.insight.vmm.linux.SyscallTable;
@@ -103,7 +104,7 @@ public final class GuestRun {
 			scheduler.start(entry);
 
 			LinuxProcess process = new LinuxProcess(space, scheduler, inputs, output,
-					machine.cpu()::saveExtendedState, guestPath);
+					CpuContext.of(machine.cpu()::saveExtendedState, machine.cpu()::restoreExtendedState), guestPath);
 			process.provide(options.files());
 			StackScan scan = new StackScan(space, codeOf(loaded), loaded.symbols()::describe);
 			process.codeNames(scan::describe);

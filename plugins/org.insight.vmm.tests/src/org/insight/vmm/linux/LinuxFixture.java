@@ -30,7 +30,7 @@ final class LinuxFixture implements AutoCloseable {
 	final CapturedOutput out = new CapturedOutput();
 	final LinuxProcess process;
 	final SyscallTable table = SyscallTable.linux();
-	/** The XSAVE area the fake vCPU hands to clone. */
+	/** The XSAVE area of the fake vCPU: what clone hands the child, what a signal delivery and rt_sigreturn set. */
 	byte[] xsave = { 1, 2, 3, 4 };
 	/** A read-write scratch mapping. */
 	final long scratch;
@@ -52,7 +52,7 @@ final class LinuxFixture implements AutoCloseable {
 		entry.rflags = 0x202;
 		scheduler.start(entry);
 		process = new LinuxProcess(space, scheduler, inputs, sink == null ? out : OutputSink.tee(out, sink),
-				() -> xsave.clone(), "/opt/guests/prog");
+				CpuContext.of(() -> xsave.clone(), x -> xsave = x.clone()), "/opt/guests/prog");
 		scratch = space.mmap(0, SCRATCH, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS);
 		next = scratch;
 	}

@@ -10,6 +10,7 @@ import org.insight.symbols.Symbol;
 import org.insight.symbols.SymbolTable;
 import org.insight.vmm.inputs.ScriptedInputs;
 import org.insight.vmm.linux.CapturedOutput;
+import org.insight.vmm.linux.CpuContext;
 import org.insight.vmm.linux.LinuxProcess;
 import org.insight.vmm.linux.SyscallTable;
 import org.insight.vmm.memory.AddressSpace;
@@ -82,7 +83,8 @@ final class LoopFixture implements AutoCloseable {
 		entry.rsp = STACK_TOP - 0x100;
 		entry.rflags = 0x202;
 		scheduler.start(entry);
-		process = new LinuxProcess(space, scheduler, inputs, out, cpu::saveExtendedState, "/opt/prog");
+		process = new LinuxProcess(space, scheduler, inputs, out,
+				CpuContext.of(cpu::saveExtendedState, cpu::restoreExtendedState), "/opt/prog");
 		StackScan scan = new StackScan(space, a -> a >= TEXT && a < TEXT + 0x1000, symbols::describe);
 		loop = new VcpuLoop(cpu, MachineFacts.standard(memory::getLong), process, syscalls, scan, stats);
 		if (locks != null) {

@@ -17,6 +17,7 @@ import org.insight.vmm.linux.fd.FdTable;
 import org.insight.vmm.linux.fd.ProvidedFiles;
 import org.insight.vmm.memory.AddressSpace;
 import org.insight.vmm.memory.MachineLayout;
+import org.insight.vmm.sched.GuestThread;
 import org.insight.vmm.sched.Scheduler;
 
 /**
@@ -36,6 +37,8 @@ public final class LinuxProcess {
 			RLIMIT_LOCKS = 10, RLIMIT_SIGPENDING = 11, RLIMIT_MSGQUEUE = 12, RLIMIT_NICE = 13, RLIMIT_RTPRIO = 14,
 			RLIMIT_RTTIME = 15, RLIMIT_NLIMITS = 16;
 	public static final long RLIM_INFINITY = -1L;
+	/** si_code of a signal sent by kill (and by the kernel for this process, as SIGPIPE), and by tkill/tgkill. */
+	static final int SI_USER = 0, SI_TKILL = -6;
 
 	private final AddressSpace memory;
 	private final Scheduler scheduler;
@@ -56,8 +59,8 @@ public final class LinuxProcess {
 	private final Map<Long, Integer> piOwners = new TreeMap<>();
 	private LongFunction<String> codeNames = a -> "0x" + Long.toHexString(a);
 	private Termination termination;
-	/** Signals raised while every thread concerned blocked them (bit n-1 for signal n). */
-	private long pending;
+	/** Signals sent to the process or one of its threads and not delivered yet. */
+	private final PendingSets pending = new PendingSets();
 	/** Output writes so far: the index of the next {@link OutputWrite}. */
 	private long outputWrites;
 
@@ -158,12 +161,19 @@ public final class LinuxProcess {
 		actions[signal] = action;
 	}
 
+	/** {@link #raise(int, GuestThread, String, byte[])} with the siginfo of a kill by this process (SI_USER). */
+	void raise(int signal, GuestThread target, String cause) {
+		raise(signal, target, cause, SignalFrame.senderInfo(signal, SI_USER, pid(), UID));
+	}
+
 	/**
-	 * Signal {@code signal} is sent to the process ({@code target} null) or to one thread. What Linux would ignore
-	 * is ignored; a blocked signal waits in {@link #pendingSignals()}; anything else ends the process, since no guest
-	 * handler is ever run.
+	 * Signal {@code signal} is sent to the process ({@code target} null) or to one thread, with siginfo {@code info}.
+	 * What Linux would ignore is ignored. A signal with a guest handler waits in the target's pending set (the
+	 * process's for a process signal) until a thread that does not block it returns to user mode
+	 * ({@link SignalDelivery#beforeUserMode}). A signal whose default action ends the process does so at once unless
+	 * every thread concerned blocks it; then it waits until one unblocks it.
 	 */
-	void raise(int signal, org.insight.vmm.sched.GuestThread target, String cause) {
+	void raise(int signal, GuestThread target, String cause, byte[] info) {
 		SignalAction act = actions[signal];
 		if (signal != Signals.SIGKILL) {
 			if (act.isIgnored()) {
@@ -180,49 +190,38 @@ public final class LinuxProcess {
 					break;
 				}
 			}
-			long bit = 1L << (signal - 1);
+			long bit = SignalCalls.bit(signal);
 			boolean blocked = target != null ? (target.signalMask() & bit) != 0
 					: scheduler.liveThreads().stream().allMatch(t -> (t.signalMask() & bit) != 0);
-			if (blocked) {
-				pending |= bit;
+			if (blocked || !act.isDefault()) {
+				(target == null ? pending.shared() : pending.of(target)).add(signal, info);
+				SignalWaits.signalled(pending.waiters());
 				return;
 			}
 		}
-		deliver(signal, cause);
+		kill(signal, cause);
 	}
 
-	/** {@code thread} changed its mask: a pending signal it no longer blocks is delivered now. */
-	void deliverPending(org.insight.vmm.sched.GuestThread thread) {
-		long ready = pending & ~thread.signalMask();
+	/** {@code thread} changed its mask: a pending signal it no longer blocks and has no handler for ends the process. */
+	void deliverPending(GuestThread thread) {
+		long ready = pending.visibleTo(thread) & ~thread.signalMask();
 		for (int signal = 1; ready != 0 && signal <= Signals.MAX; signal++) {
-			long bit = 1L << (signal - 1);
-			if ((ready & bit) != 0) {
-				pending &= ~bit;
-				ready &= ~bit;
-				deliver(signal, Signals.name(signal) + " delivered when thread " + thread.tid() + " unblocked it");
+			long bit = SignalCalls.bit(signal);
+			if ((ready & bit) != 0 && actions[signal].isDefault()) {
+				kill(signal, Signals.name(signal) + " delivered when thread " + thread.tid() + " unblocked it");
+				return;
 			}
 		}
 	}
 
-	void discardPending(int signal) {
-		pending &= ~(1L << (signal - 1));
-	}
-
-	/** Signals waiting for a thread to unblock them, bit n-1 for signal n. */
+	/** Signals generated and not delivered yet, to the process or to any thread, bit n-1 for signal n. */
 	public long pendingSignals() {
-		return pending;
+		return pending.all();
 	}
 
-	private void deliver(int signal, String cause) {
-		SignalAction act = actions[signal];
-		if (!act.isDefault() && !act.isIgnored()) {
-			String missed = String.format("the guest's handler for %s at 0x%x was not run: InSight does not deliver "
-					+ "signals to guest handlers", Signals.name(signal), act.handler());
-			note(missed);
-			kill(signal, cause + " (" + missed + ")");
-			return;
-		}
-		kill(signal, cause);
+	/** The process's pending signals, its signal waiters and rt_sigsuspend's saved masks. */
+	PendingSets pending() {
+		return pending;
 	}
 
 	// ---------------------------------------------------------------- descriptors and output
@@ -266,8 +265,8 @@ public final class LinuxProcess {
 			bytesWritten[fd] += result;
 			return result;
 		}
-		if (result == -Errno.EPIPE && actions[Signals.SIGPIPE].isDefault()) {
-			kill(Signals.SIGPIPE, "write to fd " + fd + " on a broken pipe");
+		if (result == -Errno.EPIPE) {
+			raise(Signals.SIGPIPE, scheduler.current(), "write to fd " + fd + " on a broken pipe");
 		}
 		return result;
 	}
@@ -294,7 +293,7 @@ public final class LinuxProcess {
 
 	// ---------------------------------------------------------------- diagnostics
 
-	/** Things the run's report should mention: a signal handler that was never called, a host I/O error. */
+	/** Things the run's report should mention: a clone the machine refused, a host I/O error. */
 	public List<String> notes() {
 		return Collections.unmodifiableList(notes);
 	}

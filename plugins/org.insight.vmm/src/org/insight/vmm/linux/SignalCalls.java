@@ -3,10 +3,10 @@ package org.insight.vmm.linux;
 import org.insight.vmm.sched.GuestThread;
 
 /**
- * The signal room. The machine delivers no signal to a guest handler (yet): it keeps the actions and masks the guest
- * sets, ignores what Linux would ignore, and otherwise ends the process the way the signal's default action would,
- * so that abort() and a failed assert end the run with status 134. A signal the guest blocks stays pending until
- * it is unblocked, as in Linux.
+ * The signal room's syscalls: actions, masks, the alternate stack, kill, tkill and tgkill, rt_sigpending, and
+ * rt_sigreturn ({@link SignalDelivery}, which also runs the handlers). What Linux would ignore is ignored; a signal
+ * with no handler ends the process the way its default action would, so that abort() and a failed assert end the
+ * run with status 134. A signal the guest blocks stays pending until it is unblocked, as in Linux.
  */
 final class SignalCalls {
 	static final int SIG_BLOCK = 0, SIG_UNBLOCK = 1, SIG_SETMASK = 2;
@@ -14,6 +14,7 @@ final class SignalCalls {
 	static final long MINSIGSTKSZ = 2048;
 	/** SIGKILL and SIGSTOP can be neither blocked nor caught. */
 	static final long UNBLOCKABLE = bit(Signals.SIGKILL) | bit(Signals.SIGSTOP);
+	static final int RT_SIGPENDING = 127;
 
 	private SignalCalls() {
 	}
@@ -22,6 +23,9 @@ final class SignalCalls {
 		t.register(Syscalls.RT_SIGACTION, SignalCalls::sigaction);
 		t.register(Syscalls.RT_SIGPROCMASK, SignalCalls::sigprocmask);
 		t.register(Syscalls.SIGALTSTACK, SignalCalls::sigaltstack);
+		t.register(Syscalls.RT_SIGRETURN, SignalDelivery::sigreturn);
+		t.register(RT_SIGPENDING, SignalCalls::sigpending);
+		SignalWaits.register(t);
 		t.register(Syscalls.KILL, SignalCalls::kill);
 		t.register(Syscalls.TKILL, (p, th, a) -> threadKill(p, th, a.a0(), a.a1()));
 		t.register(Syscalls.TGKILL, (p, th, a) -> {
@@ -59,7 +63,7 @@ final class SignalCalls {
 					p.memory().readU64(act + 16), p.memory().readU64(act + 24) & ~UNBLOCKABLE);
 			p.action(s, next);
 			if (next.isIgnored() || next.isDefault() && Signals.defaultAction(s) == Signals.DefaultAction.IGNORE) {
-				p.discardPending(s);
+				p.pending().discard(s);
 			}
 		}
 		if (a.a2() != 0) {
@@ -131,6 +135,17 @@ final class SignalCalls {
 		return 0;
 	}
 
+	/** rt_sigpending(set, sigsetsize): the thread's and the process's pending signals that the thread blocks. */
+	private static long sigpending(LinuxProcess p, GuestThread t, SyscallArgs a) {
+		if (a.a1() > 8) {
+			return -Errno.EINVAL;
+		}
+		byte[] set = new byte[8];
+		SignalFrame.putLong(set, 0, p.pending().visibleTo(t) & t.signalMask());
+		p.memory().copyOut(a.a0(), java.util.Arrays.copyOf(set, (int) a.a1()));
+		return 0;
+	}
+
 	/** kill(pid, sig): the process itself (its pid, its group, or everything it may signal), nobody else. */
 	private static long kill(LinuxProcess p, GuestThread t, SyscallArgs a) {
 		int pid = a.intArg(0);
@@ -145,7 +160,8 @@ final class SignalCalls {
 		if (sig == 0) {
 			return 0;
 		}
-		p.raise((int) sig, null, "kill(" + pid + ", " + Signals.name((int) sig) + ") by thread " + t.tid());
+		p.raise((int) sig, null, "kill(" + pid + ", " + Signals.name((int) sig) + ") by thread " + t.tid(),
+				SignalFrame.senderInfo((int) sig, LinuxProcess.SI_USER, p.pid(), LinuxProcess.UID));
 		return 0;
 	}
 
@@ -160,7 +176,8 @@ final class SignalCalls {
 		if (sig == 0) {
 			return 0;
 		}
-		p.raise((int) sig, target, Signals.name((int) sig) + " sent by thread " + t.tid() + " to thread " + tid);
+		p.raise((int) sig, target, Signals.name((int) sig) + " sent by thread " + t.tid() + " to thread " + tid,
+				SignalFrame.senderInfo((int) sig, LinuxProcess.SI_TKILL, p.pid(), LinuxProcess.UID));
 		return 0;
 	}
 }

@@ -20,6 +20,7 @@ public final class Syscalls {
 	public static final int BRK = 12;
 	public static final int RT_SIGACTION = 13;
 	public static final int RT_SIGPROCMASK = 14;
+	public static final int RT_SIGRETURN = 15;
 	public static final int IOCTL = 16;
 	public static final int PREAD64 = 17;
 	public static final int PWRITE64 = 18;

@@ -210,6 +210,15 @@ final class CodeBreakpoints {
 		return rflags & ~TF;
 	}
 
+	/**
+	 * The instruction being stepped faulted and its thread goes to a signal handler instead: the step ends as if done
+	 * (the int3 goes back, so the thread steps it again when it returns there). Returns {@code rflags} without TF.
+	 */
+	long abandonStep(long rflags) {
+		endStep();
+		return rflags & ~TF;
+	}
+
 	/** A syscall exit of thread {@code tid}: ends a step over a {@code syscall} instruction. */
 	void syscallEntered(int tid) {
 		if (stepping != null && untilSyscall && steppingTid == tid) {

@@ -14,7 +14,7 @@ import org.insight.vmm.sched.DeadlockReport;
  *
  * @param exitStatus what a shell would see: the exit code, 128 + the signal, or {@link #STOPPED_STATUS} when the
  *                   machine stopped the guest (deadlock, wall-clock limit, cancel)
- * @param notes      things worth telling the user (a signal handler that was not run, a host I/O error)
+ * @param notes      things worth telling the user (a refused clone or fork, a host I/O error)
  * @param memoryDigest SHA-256 of the guest's final address space (mappings and contents, not frame placement), so
  *                     that a replay can prove it ended in the same memory state; empty when not taken
  */

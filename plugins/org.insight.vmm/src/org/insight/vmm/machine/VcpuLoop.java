@@ -13,6 +13,7 @@ import org.insight.vmm.inputs.Landmark;
 import org.insight.vmm.inputs.Preemption;
 import org.insight.vmm.inputs.TscRead;
 import org.insight.vmm.linux.LinuxProcess;
+import org.insight.vmm.linux.SignalDelivery;
 import org.insight.vmm.linux.Signals;
 import org.insight.vmm.linux.SyscallTable;
 import org.insight.vmm.memory.AddressSpace;
@@ -374,14 +375,6 @@ public final class VcpuLoop {
 
 	private void resume(Decision.Run r) {
 		GuestThread next = r.thread();
-		Regs user = next.regs();
-		if (breakpoints.isArmed(user.rip)) {
-			// It stopped at this breakpoint earlier (a lock call, a landmark): it now executes the instruction, unhooked.
-			user = user.copy();
-			stepKind = breakpoints.has(user.rip, CodeBreakpoints.Owner.LOCK_CALL) ? StepKind.LOCK_CALL
-					: StepKind.OBSERVER;
-			user.rflags = breakpoints.beginStep(next.tid(), user.rip, user.rflags);
-		}
 		if (next != onCpu) {
 			long t0 = System.nanoTime();
 			if (onCpu.isAlive()) {
@@ -395,6 +388,21 @@ public final class VcpuLoop {
 			stats.switched(r.point(), System.nanoTime() - t0);
 		} else {
 			loadFsBase(next);
+		}
+		Regs saved = next.regs();
+		// Back to user mode: its pending signals' handlers run now (a function of guest state, the same in a replay).
+		if (!SignalDelivery.beforeUserMode(process, next)) {
+			finish(new Ending.Terminated(process.termination().orElseThrow(), Optional.empty()));
+			return;
+		}
+		Regs user = next.regs();
+		// A thread that enters a handler does not step over a breakpoint it stopped at: it returns there later.
+		if (user == saved && breakpoints.isArmed(user.rip)) {
+			// It stopped at this breakpoint earlier (a lock call, a landmark): it now executes the instruction, unhooked.
+			user = user.copy();
+			stepKind = breakpoints.has(user.rip, CodeBreakpoints.Owner.LOCK_CALL) ? StepKind.LOCK_CALL
+					: StepKind.OBSERVER;
+			user.rflags = breakpoints.beginStep(next.tid(), user.rip, user.rflags);
 		}
 		cpu.setRegs(syscallEntry == SyscallEntry.ENTERS_CPL0 || inStub ? throughIret(user) : user);
 	}
@@ -454,6 +462,9 @@ public final class VcpuLoop {
 				return;
 			}
 			saveFaultingRegs(e, regs);
+			if (toHandler(Signals.SIGSEGV, e, cr2)) {
+				return;
+			}
 			crash(Signals.SIGSEGV, cr2, e.rip(), pageFaultCause(cr2, e.errorCode()));
 			return;
 		}
@@ -461,6 +472,9 @@ public final class VcpuLoop {
 			return;
 		}
 		saveFaultingRegs(e, regs);
+		if (toHandler(ExceptionVectors.signal(e.vector()), e, 0)) {
+			return;
+		}
 		crash(ExceptionVectors.signal(e.vector()), e.rip(), e.rip(), ExceptionVectors.describe(e.vector()) + " ("
 				+ e.vectorName() + (ExceptionVectors.hasErrorCode(e.vector()) ? String.format(", error code 0x%x",
 						e.errorCode()) : "") + ")");
@@ -486,6 +500,30 @@ public final class VcpuLoop {
 		}
 		at.rip += d.get().length();
 		cpu.setRegs(throughIret(at));
+		return true;
+	}
+
+	/**
+	 * Hands the fault of the thread on the vCPU (its registers saved as at the fault) to the guest's handler for
+	 * {@code signal}, if it has one it does not block: the thread goes on in the handler. Returns false for the
+	 * default action.
+	 */
+	private boolean toHandler(int signal, ExitAction.GuestException e, long cr2) {
+		if (!SignalDelivery.handles(process, onCpu, signal)) {
+			return false;
+		}
+		if (breakpoints.isStep(onCpu.tid())) {
+			// The instruction under one of our int3s faulted during its step: TF was ours, not the guest's.
+			Regs at = onCpu.regs().copy();
+			at.rflags = breakpoints.abandonStep(at.rflags);
+			onCpu.saveRegs(at);
+		}
+		SignalDelivery.fault(process, onCpu, signal, e.vector(), e.errorCode(), cr2, e.rip());
+		if (process.isTerminated()) {
+			finish(new Ending.Terminated(process.termination().orElseThrow(), Optional.empty()));
+		} else {
+			cpu.setRegs(throughIret(onCpu.regs()));
+		}
 		return true;
 	}
 

@@ -1,0 +1,65 @@
+package org.insight.vmm.linux;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import org.insight.vmm.linux.fd.WaitList;
+import org.insight.vmm.sched.GuestThread;
+
+/**
+ * The process's signals in flight: those sent to the process and to each thread and not delivered yet, the threads
+ * waiting for one (pause, rt_sigsuspend), and the masks rt_sigsuspend saved.
+ */
+final class PendingSets {
+	private final PendingSignals shared = new PendingSignals();
+	private final Map<Integer, PendingSignals> perThread = new HashMap<>();
+	private final WaitList waiters = new WaitList();
+	private final Map<Integer, Long> suspendMasks = new HashMap<>();
+
+	/** The signals pending for the whole process. */
+	PendingSignals shared() {
+		return shared;
+	}
+
+	/** The signals pending for {@code thread} alone. */
+	PendingSignals of(GuestThread thread) {
+		return perThread.computeIfAbsent(thread.tid(), tid -> new PendingSignals());
+	}
+
+	/** What rt_sigpending tells {@code thread} (before its mask): its own pending signals and the process's. */
+	long visibleTo(GuestThread thread) {
+		PendingSignals own = perThread.get(thread.tid());
+		return shared.mask() | (own == null ? 0 : own.mask());
+	}
+
+	/** Every pending signal, the process's and any thread's. */
+	long all() {
+		long all = shared.mask();
+		for (PendingSignals q : perThread.values()) {
+			all |= q.mask();
+		}
+		return all;
+	}
+
+	void discard(int signal) {
+		shared.discard(signal);
+		for (PendingSignals q : perThread.values()) {
+			q.discard(signal);
+		}
+	}
+
+	/** The threads in pause or rt_sigsuspend. */
+	WaitList waiters() {
+		return waiters;
+	}
+
+	/** rt_sigsuspend: the mask {@code thread} had before, which its next signal frame saves (Linux's saved_sigmask). */
+	void suspendMask(GuestThread thread, long mask) {
+		suspendMasks.put(thread.tid(), mask);
+	}
+
+	/** Takes the mask rt_sigsuspend saved for {@code thread}, if any. */
+	Long takeSuspendMask(GuestThread thread) {
+		return suspendMasks.remove(thread.tid());
+	}
+}
