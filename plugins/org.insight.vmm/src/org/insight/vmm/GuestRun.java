@@ -19,7 +19,9 @@ import org.insight.vmm.inputs.GuestInputs;
 import org.insight.vmm.linux.LinuxProcess;
 import org.insight.vmm.linux.OutputSink;
 import org.insight.vmm.linux.SyscallTable;
+import org.insight.vmm.linux.fd.ProvidedFiles;
 import org.insight.vmm.loader.ElfLoader;
+import org.insight.vmm.loader.ImageLoadException;
 import org.insight.vmm.loader.InitialStack;
 import org.insight.vmm.loader.LoadedImage;
 import org.insight.vmm.machine.CodeObserver;
@@ -88,7 +90,7 @@ public final class GuestRun {
 		try (GuestMachine machine = GuestMachine.create(options.memoryCap() + MachineLayout.FIRST_FREE_FRAME,
 				options.cpuid())) {
 			AddressSpace space = new AddressSpace(machine.memory(), config);
-			LoadedImage loaded = ElfLoader.load(image, space);
+			LoadedImage loaded = load(image, space, options.files());
 			List<String> argv = options.argv().isEmpty() ? List.of(guestPath) : options.argv();
 			InitialStack stack = InitialStack.write(space, loaded, argv, options.env(), guestPath,
 					machine.hwcap(), inputs, Scheduler.FIRST_TID);
@@ -97,7 +99,7 @@ public final class GuestRun {
 			Scheduler scheduler = new Scheduler(inputs, options.maxThreads(),
 					() -> loopRef.get() != null && loopRef.get().stopRequested());
 			Regs entry = new Regs();
-			entry.rip = loaded.entry();
+			entry.rip = loaded.start();
 			entry.rsp = stack.rsp();
 			entry.rflags = GuestMachine.INITIAL_RFLAGS;
 			scheduler.start(entry);
@@ -134,6 +136,22 @@ public final class GuestRun {
 			MemoryDump.writeIfAsked(space, guestPath);
 			return RunResult.of(ending, process, stats, space.sha256());
 		}
+	}
+
+	/**
+	 * Loads the program, and when it is dynamically linked its interpreter too, read from the provided files (the
+	 * host's at a run, the trace's at a replay: see {@link org.insight.vmm.loader.SharedLibraries}).
+	 */
+	static LoadedImage load(ElfImage image, AddressSpace space, ProvidedFiles files) {
+		if (image.dynamic().interpreter().isEmpty()) {
+			return ElfLoader.load(image, space);
+		}
+		String path = image.dynamic().interpreter().get();
+		if (!(files.lookup(ProvidedFiles.normalize("/", path)) instanceof ProvidedFiles.Regular interpreter)) {
+			throw new ImageLoadException(image.file(), "it is dynamically linked and its interpreter " + path
+					+ " is not among the provided files", null);
+		}
+		return ElfLoader.load(image, ElfImage.interpreter(Path.of(path), interpreter.content()), space);
 	}
 
 	/** What readlink("/proc/self/exe") answers: the real path when the file system can say, else the absolute one. */
