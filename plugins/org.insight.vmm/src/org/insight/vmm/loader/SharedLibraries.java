@@ -22,6 +22,7 @@ import org.insight.vmm.linux.fd.ProvidedFiles;
  * then in ld.so's system search path ({@link #SYSTEM_DIRS}). /etc/ld.so.cache is not provided: ld.so, finding no
  * cache, searches the same system directories, in the same order, and opens the library at the path found here.
  * <p>
+ * A name already loaded is not looked for again, as ld.so matches it to the object loaded under that name.
  * Bounded against a hostile file: at most {@link #MAX_FILES} files, each read once (a cycle in DT_NEEDED ends), and
  * each file's dynamic section bounded by the ELF reader.
  */
@@ -38,6 +39,7 @@ public final class SharedLibraries {
 
 	private final Path root;
 	private String interpreterName;
+	private final java.util.Set<String> names = new java.util.HashSet<>();
 	private final Map<String, Library> found = new LinkedHashMap<>();
 
 	private SharedLibraries(Path root) {
@@ -79,7 +81,9 @@ public final class SharedLibraries {
 			String needer = (String) next[0];
 			DynamicInfo info = (DynamicInfo) next[1];
 			for (String name : info.needed()) {
-				if (name.equals(interpreterName)) { // libc's DT_NEEDED of ld.so: already loaded, never opened
+				// ld.so opens a name once: an object already loaded under that name (or ld.so itself, which libc
+				// needs) answers every later DT_NEEDED of it
+				if (name.equals(interpreterName) || !names.add(name)) {
 					continue;
 				}
 				String guest = find(needer, info, name);
