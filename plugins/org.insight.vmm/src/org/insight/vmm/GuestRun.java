@@ -91,6 +91,12 @@ public final class GuestRun {
 				options.cpuid())) {
 			AddressSpace space = new AddressSpace(machine.memory(), config);
 			LoadedImage loaded = load(image, space, options.files());
+			if (options.syncMode() == SyncMode.LOCKS && loaded.dynamic()) {
+				// the lock functions are found by the program's own symbols; a dynamic program's are libc.so.6's
+				throw new ImageLoadException(elf, "--mode locks needs the program's pthread functions, which a "
+						+ "dynamically linked program has in libc.so.6, whose symbols InSight does not read yet: use "
+						+ "--mode syscalls, or link with -static", null);
+			}
 			List<String> argv = options.argv().isEmpty() ? List.of(guestPath) : options.argv();
 			InitialStack stack = InitialStack.write(space, loaded, argv, options.env(), guestPath,
 					machine.hwcap(), inputs, Scheduler.FIRST_TID);
