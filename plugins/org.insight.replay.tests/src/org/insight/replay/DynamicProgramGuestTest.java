@@ -3,6 +3,7 @@ package org.insight.replay;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -29,6 +30,7 @@ import org.insight.vmm.inputs.StdinSource;
 import org.insight.vmm.linux.CapturedOutput;
 import org.insight.vmm.linux.fd.HostFileLoader;
 import org.insight.vmm.linux.fd.ProvidedFiles;
+import org.insight.vmm.loader.ImageLoadException;
 import org.insight.vmm.loader.SharedLibraries;
 import org.insight.vmm.machine.RunOptions;
 import org.insight.vmm.machine.RunResult;
@@ -77,6 +79,27 @@ class DynamicProgramGuestTest {
 			String why = name + " in the VM: " + vm.format() + vm.stats().format() + "\nstderr: " + out.stderrText();
 			assertEquals(0, vm.exitStatus(), why);
 			assertEquals(host.stdout(), out.stdoutText(), why);
+		}
+	}
+
+	/** Locks mode finds the lock functions by the program's symbols: a dynamic program's are libc's, not read. */
+	@Test
+	void locksModeIsRefusedWithItsReason() throws Exception {
+		KvmRequirement.require();
+		Path bin = binary("threads");
+		RunOptions options = RunOptions.defaults().withArgv(List.of(bin.toString())).withSyncMode(SyncMode.LOCKS)
+				.withFiles(libraries(bin));
+		try (LiveInputs inputs = new LiveInputs(StdinSource.empty(), new RoundRobin(options.timeSlice()))) {
+			ImageLoadException e = assertThrows(ImageLoadException.class,
+					() -> GuestRun.run(bin, options, inputs, new CapturedOutput()));
+			assertTrue(e.getMessage().contains("--mode locks needs the program's pthread functions"), e.getMessage());
+		}
+		// without its interpreter among the provided files, a dynamic program is refused before it runs
+		try (LiveInputs inputs = new LiveInputs(StdinSource.empty(), new RoundRobin(options.timeSlice()))) {
+			ImageLoadException e = assertThrows(ImageLoadException.class, () -> GuestRun.run(bin, RunOptions
+					.defaults().withArgv(List.of(bin.toString())), inputs, new CapturedOutput()));
+			assertTrue(e.getMessage().contains("interpreter /lib64/ld-linux-x86-64.so.2 is not among the provided"),
+					e.getMessage());
 		}
 	}
 
