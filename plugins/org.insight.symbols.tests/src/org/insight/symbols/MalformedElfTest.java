@@ -147,6 +147,40 @@ class MalformedElfTest {
 		assertEquals(DynamicInfo.NONE, ElfImage.read(stat).dynamic());
 	}
 
+	/** A hostile dynamic section: a string table outside the file bytes, a name outside the string table. */
+	@Test
+	void badDynamicStringsAreRefused() throws Exception {
+		byte[] dynamic = Files.readAllBytes(NativeTools.compile(dir, "gcc", "dynamic-bad", NativeTools.HELLO, "-pie"));
+		ByteBuffer b = le(dynamic);
+		int phnum = b.getShort(56) & 0xffff;
+		long at = -1;
+		long size = 0;
+		for (int i = 0; i < phnum; i++) {
+			int p = PHOFF + i * PHDR;
+			if (b.getInt(p) == 2) { // PT_DYNAMIC
+				at = b.getLong(p + 8);
+				size = b.getLong(p + 32);
+			}
+		}
+		int strtab = -1;
+		int needed = -1;
+		for (int e = (int) at; e + 16 <= at + size; e += 16) {
+			long tag = b.getLong(e);
+			if (tag == 5) {
+				strtab = e;
+			} else if (tag == 1 && needed < 0) {
+				needed = e;
+			}
+		}
+		byte[] badTable = dynamic.clone();
+		le(badTable).putLong(strtab + 8, 0x7000_0000_0000L);
+		assertTrue(refusal("bad-strtab", badTable).startsWith("DT_STRTAB 0x700000000000"), "DT_STRTAB");
+		byte[] badName = dynamic.clone();
+		le(badName).putLong(needed + 8, 0xffff_ffffL);
+		assertTrue(refusal("bad-needed", badName).startsWith("a DT_NEEDED/DT_RUNPATH/DT_RPATH name at 0xffffffff is "
+				+ "outside the string table"), "DT_NEEDED");
+	}
+
 	@Test
 	void theLibrariesOfLibcAreRead() {
 		DynamicInfo libc = ElfImage.libraryDynamicInfo(Path.of("/lib/x86_64-linux-gnu/libc.so.6"));

@@ -205,8 +205,9 @@ final class RawElf {
 		for (ProgramHeader ph : programHeaders) {
 			if (ph.type == PT_INTERP) {
 				interpreter = cString((int) ph.offset, (int) ph.fileSize);
-				if (interpreter.isEmpty() || !interpreter.startsWith("/")) {
-					throw fail("PT_INTERP '" + interpreter + "' is not an absolute path");
+				if (interpreter.isEmpty() || !interpreter.startsWith("/") || interpreter.length() >= 4096) {
+					throw fail("PT_INTERP '" + (interpreter.length() > 80 ? interpreter.substring(0, 80) + "..."
+							: interpreter) + "' is not an absolute path shorter than PATH_MAX");
 				}
 			}
 		}

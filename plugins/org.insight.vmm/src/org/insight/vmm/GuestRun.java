@@ -153,7 +153,8 @@ public final class GuestRun {
 			return ElfLoader.load(image, space);
 		}
 		String path = image.dynamic().interpreter().get();
-		if (!(files.lookup(ProvidedFiles.normalize("/", path)) instanceof ProvidedFiles.Regular interpreter)) {
+		String normalized = ProvidedFiles.normalize("/", path);
+		if (normalized == null || !(files.lookup(normalized) instanceof ProvidedFiles.Regular interpreter)) {
 			throw new ImageLoadException(image.file(), "it is dynamically linked and its interpreter " + path
 					+ " is not among the provided files", null);
 		}
