@@ -1,5 +1,5 @@
 /* The smallest guest: one line through stdio, exit 0. Also built as a static-PIE (hello-pie) and,
- * for glibc only, dynamically linked (dynamic-hello), which the loader must refuse. */
+ * for glibc only, dynamically linked (glibc-dynamic/hello). */
 #include <stdio.h>
 
 int main(void)

@@ -10,6 +10,7 @@ import org.insight.symbols.ElfImage;
 import org.insight.vmm.inputs.StdinSource;
 import org.insight.vmm.linux.fd.HostFileLoader;
 import org.insight.vmm.linux.fd.ProvidedFiles;
+import org.insight.vmm.loader.SharedLibraries;
 import org.insight.vmm.machine.RunOptions;
 import org.insight.vmm.machine.SyncMode;
 
@@ -145,7 +146,14 @@ final class GuestOptions {
     private ProvidedFiles providedFiles() {
         long max = maxFileBytes == null ? HostFileLoader.DEFAULT_MAX_BYTES : maxFileBytes;
         try {
-            return HostFileLoader.load(files, roDirs, max);
+            List<Path> all = new ArrayList<>(files);
+            if (program != null && Files.isRegularFile(program)) {
+                // a dynamically linked program's interpreter and libraries, provided (and so recorded) like --file
+                for (SharedLibraries.Library l : SharedLibraries.of(program, ElfImage.read(program).dynamic())) {
+                    all.add(l.host());
+                }
+            }
+            return HostFileLoader.load(all, roDirs, max);
         } catch (HostFileLoader.ProvideException e) {
             throw new UserError(e.getMessage());
         }

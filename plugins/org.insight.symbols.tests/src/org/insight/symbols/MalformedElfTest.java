@@ -1,7 +1,10 @@
 package org.insight.symbols;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
@@ -130,13 +133,64 @@ class MalformedElfTest {
 	}
 
 	@Test
-	void dynamicallyLinkedIsRefusedWithAdvice() throws Exception {
+	void dynamicallyLinkedProgramsNameTheirInterpreterAndLibraries() throws Exception {
 		for (String flag : new String[] { "-pie", "-no-pie" }) {
-			Path dynamic = NativeTools.compile(dir, "gcc", "dynamic" + flag, NativeTools.HELLO, flag);
-			ElfFormatException e = assertThrows(ElfFormatException.class, () -> ElfImage.read(dynamic));
-			assertEquals(dynamic + ": dynamically linked (PT_INTERP /lib64/ld-linux-x86-64.so.2): InSight runs static "
-					+ "executables only; link with -static", e.getMessage());
+			Path dynamic = NativeTools.compile(dir, "gcc", "dynamic" + flag, NativeTools.HELLO, flag,
+					"-Wl,-rpath,/opt/x:$ORIGIN/lib", "-Wl,--enable-new-dtags");
+			DynamicInfo d = ElfImage.read(dynamic).dynamic();
+			assertEquals(java.util.Optional.of("/lib64/ld-linux-x86-64.so.2"), d.interpreter(), flag);
+			assertTrue(d.needed().contains("libc.so.6"), d.needed() + " " + flag);
+			assertEquals(java.util.List.of("/opt/x:$ORIGIN/lib"), d.runpath(), flag);
+			assertEquals(flag.equals("-pie"), ElfImage.read(dynamic).isPositionIndependent(), flag);
 		}
+		Path stat = NativeTools.compile(dir, "gcc", "static", NativeTools.HELLO, "-static");
+		assertEquals(DynamicInfo.NONE, ElfImage.read(stat).dynamic());
+	}
+
+	/** A hostile dynamic section: a string table outside the file bytes, a name outside the string table. */
+	@Test
+	void badDynamicStringsAreRefused() throws Exception {
+		byte[] dynamic = Files.readAllBytes(NativeTools.compile(dir, "gcc", "dynamic-bad", NativeTools.HELLO, "-pie"));
+		ByteBuffer b = le(dynamic);
+		int phnum = b.getShort(56) & 0xffff;
+		long at = -1;
+		long size = 0;
+		for (int i = 0; i < phnum; i++) {
+			int p = PHOFF + i * PHDR;
+			if (b.getInt(p) == 2) { // PT_DYNAMIC
+				at = b.getLong(p + 8);
+				size = b.getLong(p + 32);
+			}
+		}
+		int strtab = -1;
+		int needed = -1;
+		for (int e = (int) at; e + 16 <= at + size; e += 16) {
+			long tag = b.getLong(e);
+			if (tag == 5) {
+				strtab = e;
+			} else if (tag == 1 && needed < 0) {
+				needed = e;
+			}
+		}
+		byte[] badTable = dynamic.clone();
+		le(badTable).putLong(strtab + 8, 0x7000_0000_0000L);
+		assertTrue(refusal("bad-strtab", badTable).startsWith("DT_STRTAB 0x700000000000"), "DT_STRTAB");
+		byte[] badName = dynamic.clone();
+		le(badName).putLong(needed + 8, 0xffff_ffffL);
+		assertTrue(refusal("bad-needed", badName).startsWith("a DT_NEEDED/DT_RUNPATH/DT_RPATH name at 0xffffffff is "
+				+ "outside the string table"), "DT_NEEDED");
+	}
+
+	@Test
+	void theLibrariesOfLibcAreRead() {
+		DynamicInfo libc = ElfImage.libraryDynamicInfo(Path.of("/lib/x86_64-linux-gnu/libc.so.6"));
+		assertEquals(java.util.List.of("ld-linux-x86-64.so.2"), libc.needed());
+		ElfImage ld = ElfImage.interpreter(Path.of("/lib64/ld-linux-x86-64.so.2"),
+				assertDoesNotThrow(() -> Files.readAllBytes(Path.of("/lib64/ld-linux-x86-64.so.2"))));
+		assertTrue(ld.isPositionIndependent());
+		assertFalse(ld.dynamic().isDynamic(), "ld.so has no interpreter");
+		// a shared library is not an interpreter the loader can start nor an executable
+		assertThrows(ElfFormatException.class, () -> ElfImage.read(Path.of("/lib/x86_64-linux-gnu/libm.so.6")));
 	}
 
 	@Test
@@ -144,7 +198,7 @@ class MalformedElfTest {
 		Path withLibc = NativeTools.compile(dir, "gcc", "libwith.so",
 				"#include <stdio.h>\nint f(void) { return puts(\"x\"); }\n", "-shared", "-fPIC");
 		assertEquals(withLibc + ": needs shared libraries (DT_NEEDED) but has no PT_INTERP: InSight runs static "
-				+ "executables only; link with -static",
+				+ "executables and dynamically linked ones with an interpreter; link with -static",
 				assertThrows(ElfFormatException.class, () -> ElfImage.read(withLibc)).getMessage());
 		Path bare = NativeTools.compile(dir, "gcc", "libbare.so", "int f(void) { return 1; }\n", "-shared", "-fPIC",
 				"-nostdlib");

@@ -32,6 +32,7 @@ public final class ElfImage {
 	private final long phdrVaddr;
 	private final int phnum;
 	private final Optional<String> buildId;
+	private final DynamicInfo dynamic;
 	private volatile String sha256;
 	private final SymbolTable symbols;
 	private final List<RawElf.SectionHeader> sections;
@@ -46,6 +47,7 @@ public final class ElfImage {
 		this.phnum = raw.phnum;
 		this.buildId = raw.buildId;
 		this.sections = List.copyOf(raw.sections);
+		this.dynamic = raw.dynamic;
 		this.symbols = SymbolTable.lazy(() -> ElfSymbols.load(file, bytes, raw, cache));
 	}
 
@@ -62,6 +64,33 @@ public final class ElfImage {
 
 	/** {@link #read(Path)} with the given symbol cache. */
 	static ElfImage read(Path file, SymbolCache cache) {
+		byte[] bytes = readBytes(file);
+		return new ElfImage(file, bytes, RawElf.parse(file, bytes), cache);
+	}
+
+	/**
+	 * A dynamic loader (the program's PT_INTERP: a shared object, ET_DYN, loaded at a base of the loader's choice)
+	 * from its bytes; {@code name} names it in messages.
+	 *
+	 * @throws ElfFormatException when the bytes are not an x86-64 ELF image that can be loaded
+	 */
+	public static ElfImage interpreter(Path name, byte[] bytes) {
+		byte[] copy = bytes.clone();
+		return new ElfImage(name, copy, RawElf.parse(name, copy, RawElf.Kind.INTERPRETER), SymbolCache.off());
+	}
+
+	/**
+	 * What a shared library asks of the dynamic loader (its DT_NEEDED, DT_RUNPATH and DT_RPATH), read and checked as
+	 * far as that needs.
+	 *
+	 * @throws ElfFormatException   when the file is not an x86-64 ELF shared object
+	 * @throws UncheckedIOException when it cannot be read
+	 */
+	public static DynamicInfo libraryDynamicInfo(Path file) {
+		return RawElf.parse(file, readBytes(file), RawElf.Kind.LIBRARY).dynamic;
+	}
+
+	private static byte[] readBytes(Path file) {
 		byte[] bytes;
 		try {
 			long size = Files.size(file);
@@ -73,7 +102,7 @@ public final class ElfImage {
 		} catch (IOException e) {
 			throw new UncheckedIOException("cannot read ELF file " + file + ": " + e, e);
 		}
-		return new ElfImage(file, bytes, RawElf.parse(file, bytes), cache);
+		return bytes;
 	}
 
 	private static List<LoadSegment> loadSegments(RawElf raw) {
@@ -132,6 +161,11 @@ public final class ElfImage {
 		return RawElf.PHDR_SIZE;
 	}
 
+	/** PT_INTERP and the DT_NEEDED libraries: {@link DynamicInfo#NONE} for a static executable. */
+	public DynamicInfo dynamic() {
+		return dynamic;
+	}
+
 	/** The GNU build-id note, in hex, when the linker wrote one. */
 	public Optional<String> buildId() {
 		return buildId;
@@ -176,7 +210,8 @@ public final class ElfImage {
 
 	@Override
 	public String toString() {
-		return "ElfImage[" + file + (positionIndependent ? ", static-PIE" : ", static") + ", entry 0x"
+		return "ElfImage[" + file + (dynamic.isDynamic() ? ", dynamic" : "")
+				+ (positionIndependent ? ", static-PIE" : ", static") + ", entry 0x"
 				+ Long.toHexString(entry) + ", " + loadSegments.size() + " PT_LOAD]";
 	}
 }

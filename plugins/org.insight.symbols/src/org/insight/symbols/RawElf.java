@@ -32,7 +32,10 @@ final class RawElf {
 	static final int PF_X = 1, PF_W = 2, PF_R = 4;
 	static final long SHF_COMPRESSED = 0x800;
 	static final int SHT_NULL = 0, SHT_SYMTAB = 2, SHT_STRTAB = 3, SHT_NOBITS = 8, SHT_DYNSYM = 11;
-	static final long DT_NULL = 0, DT_NEEDED = 1, DT_FLAGS_1 = 0x6fff_fffbL;
+	static final long DT_NULL = 0, DT_NEEDED = 1, DT_STRTAB = 5, DT_STRSZ = 10, DT_RPATH = 15, DT_RUNPATH = 29,
+			DT_FLAGS_1 = 0x6fff_fffbL;
+	/** The most DT_NEEDED, DT_RPATH and DT_RUNPATH entries read from one file (a real library has a few). */
+	static final int MAX_DYNAMIC_STRINGS = 1024;
 	static final long DF_1_PIE = 0x0800_0000L;
 	static final int NT_GNU_BUILD_ID = 3;
 	static final long PAGE = 4096;
@@ -64,9 +67,18 @@ final class RawElf {
 	long shoff;
 	boolean positionIndependent;
 	Optional<String> buildId = Optional.empty();
+	/** What the dynamic loader reads: PT_INTERP, DT_NEEDED, DT_RUNPATH, DT_RPATH (empty for a static file). */
+	DynamicInfo dynamic = DynamicInfo.NONE;
+	private final Kind kind;
 
-	private RawElf(Path file, byte[] bytes) {
+	/** What a file is read as: the program, its dynamic loader, or a library it needs (only its dynamic info). */
+	enum Kind {
+		EXECUTABLE, INTERPRETER, LIBRARY
+	}
+
+	private RawElf(Path file, byte[] bytes, Kind kind) {
 		this.file = file;
+		this.kind = kind;
 		this.bytes = bytes;
 		this.le = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
 	}
@@ -76,15 +88,22 @@ final class RawElf {
 
 	/** Parses and validates; throws {@link ElfFormatException} naming the first problem found. */
 	static RawElf parse(Path file, byte[] bytes) {
-		RawElf elf = new RawElf(file, bytes);
+		return parse(file, bytes, Kind.EXECUTABLE);
+	}
+
+	/** Parses and validates a file of the given kind. */
+	static RawElf parse(Path file, byte[] bytes, Kind kind) {
+		RawElf elf = new RawElf(file, bytes, kind);
 		elf.checkIdentification();
 		elf.checkHeader();
 		elf.readProgramHeaders();
-		elf.checkNotDynamic();
+		elf.readDynamic();
 		elf.checkDynamicSection();
 		elf.checkLoadSegments();
 		elf.findPhdr();
-		elf.readSections();
+		if (kind != Kind.LIBRARY) {
+			elf.readSections();
+		}
 		elf.buildId = elf.findBuildId();
 		return elf;
 	}
@@ -178,24 +197,80 @@ final class RawElf {
 		}
 	}
 
-	/** Dynamically linked programs are the most common refusal, so this comes before the finer checks. */
-	private void checkNotDynamic() {
+	/**
+	 * PT_INTERP and the DT_NEEDED, DT_RUNPATH and DT_RPATH strings (read through DT_STRTAB, an address turned into a
+	 * file offset by the PT_LOAD that holds it). A program that needs libraries but names no interpreter is refused:
+	 * Linux would run it and it would crash at its first library call.
+	 */
+	private void readDynamic() {
+		String interpreter = null;
 		for (ProgramHeader ph : programHeaders) {
 			if (ph.type == PT_INTERP) {
-				throw fail("dynamically linked (PT_INTERP " + cString((int) ph.offset, (int) ph.fileSize)
-						+ "): InSight runs static executables only; link with -static");
-			}
-		}
-		for (ProgramHeader ph : programHeaders) {
-			if (ph.type == PT_DYNAMIC) {
-				for (long[] d : dynamicEntries(ph)) {
-					if (d[0] == DT_NEEDED) {
-						throw fail("needs shared libraries (DT_NEEDED) but has no PT_INTERP: InSight runs static "
-								+ "executables only; link with -static");
-					}
+				interpreter = cString((int) ph.offset, (int) ph.fileSize);
+				if (interpreter.isEmpty() || !interpreter.startsWith("/") || interpreter.length() >= 4096) {
+					throw fail("PT_INTERP '" + (interpreter.length() > 80 ? interpreter.substring(0, 80) + "..."
+							: interpreter) + "' is not an absolute path shorter than PATH_MAX");
 				}
 			}
 		}
+		List<long[]> entries = new ArrayList<>();
+		for (ProgramHeader ph : programHeaders) {
+			if (ph.type == PT_DYNAMIC) {
+				entries.addAll(dynamicEntries(ph));
+			}
+		}
+		long strtab = -1;
+		long strsz = 0;
+		int strings = 0;
+		for (long[] d : entries) {
+			if (d[0] == DT_STRTAB) {
+				strtab = d[1];
+			} else if (d[0] == DT_STRSZ) {
+				strsz = d[1];
+			} else if (d[0] == DT_NEEDED || d[0] == DT_RUNPATH || d[0] == DT_RPATH) {
+				strings++;
+			}
+		}
+		if (strings == 0) {
+			dynamic = interpreter == null ? DynamicInfo.NONE
+					: new DynamicInfo(Optional.of(interpreter), List.of(), List.of(), List.of());
+			return;
+		}
+		if (interpreter == null && kind == Kind.EXECUTABLE) {
+			throw fail("needs shared libraries (DT_NEEDED) but has no PT_INTERP: InSight runs static executables and "
+					+ "dynamically linked ones with an interpreter; link with -static");
+		}
+		if (strings > MAX_DYNAMIC_STRINGS) {
+			throw fail("PT_DYNAMIC has " + strings + " DT_NEEDED/DT_RUNPATH/DT_RPATH entries, more than InSight reads ("
+					+ MAX_DYNAMIC_STRINGS + ")");
+		}
+		long tableOffset = -1;
+		for (ProgramHeader ph : loads) {
+			if (strtab != -1 && Long.compareUnsigned(strtab - ph.vaddr, ph.fileSize) < 0) {
+				tableOffset = ph.offset + (strtab - ph.vaddr);
+				long room = ph.fileSize - (strtab - ph.vaddr);
+				strsz = Long.compareUnsigned(strsz, room) > 0 ? room : strsz;
+			}
+		}
+		if (tableOffset < 0 || !inFile(tableOffset, strsz)) {
+			throw fail("DT_STRTAB " + hex(strtab) + " (" + hex(strsz) + " bytes) is not in the file bytes of a PT_LOAD "
+					+ "segment, so its DT_NEEDED names cannot be read");
+		}
+		List<String> needed = new ArrayList<>();
+		List<String> runpath = new ArrayList<>();
+		List<String> rpath = new ArrayList<>();
+		for (long[] d : entries) {
+			if (d[0] != DT_NEEDED && d[0] != DT_RUNPATH && d[0] != DT_RPATH) {
+				continue;
+			}
+			if (Long.compareUnsigned(d[1], strsz) >= 0) {
+				throw fail("a DT_NEEDED/DT_RUNPATH/DT_RPATH name at " + hex(d[1]) + " is outside the string table ("
+						+ hex(strsz) + " bytes)");
+			}
+			String name = cString((int) (tableOffset + d[1]), (int) (strsz - d[1]));
+			(d[0] == DT_NEEDED ? needed : d[0] == DT_RUNPATH ? runpath : rpath).add(name);
+		}
+		dynamic = new DynamicInfo(Optional.ofNullable(interpreter), needed, runpath, rpath);
 	}
 
 	private void checkLoadSegments() {
@@ -231,7 +306,7 @@ final class RawElf {
 				entryExecutable = true;
 			}
 		}
-		if (!entryExecutable) {
+		if (!entryExecutable && kind != Kind.LIBRARY) {
 			throw fail("entry point " + hex(entry) + " is not inside an executable PT_LOAD segment");
 		}
 	}
@@ -253,7 +328,7 @@ final class RawElf {
 			}
 		}
 		// An ET_DYN without PT_DYNAMIC has nothing to relocate: Linux runs it at any base, like a static-PIE.
-		if (hasDynamic && !pie) {
+		if (hasDynamic && !pie && kind == Kind.EXECUTABLE) {
 			throw fail("shared library (ET_DYN without DF_1_PIE), not an executable");
 		}
 		positionIndependent = true;

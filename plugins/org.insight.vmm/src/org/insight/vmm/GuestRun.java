@@ -20,7 +20,9 @@ import org.insight.vmm.linux.CpuContext;
 import org.insight.vmm.linux.LinuxProcess;
 import org.insight.vmm.linux.OutputSink;
 import org.insight.vmm.linux.SyscallTable;
+import org.insight.vmm.linux.fd.ProvidedFiles;
 import org.insight.vmm.loader.ElfLoader;
+import org.insight.vmm.loader.ImageLoadException;
 import org.insight.vmm.loader.InitialStack;
 import org.insight.vmm.loader.LoadedImage;
 import org.insight.vmm.machine.CodeObserver;
@@ -89,7 +91,13 @@ public final class GuestRun {
 		try (GuestMachine machine = GuestMachine.create(options.memoryCap() + MachineLayout.FIRST_FREE_FRAME,
 				options.cpuid())) {
 			AddressSpace space = new AddressSpace(machine.memory(), config);
-			LoadedImage loaded = ElfLoader.load(image, space);
+			LoadedImage loaded = load(image, space, options.files());
+			if (options.syncMode() == SyncMode.LOCKS && loaded.dynamic()) {
+				// the lock functions are found by the program's own symbols; a dynamic program's are libc.so.6's
+				throw new ImageLoadException(elf, "--mode locks needs the program's pthread functions, which a "
+						+ "dynamically linked program has in libc.so.6, whose symbols InSight does not read yet: use "
+						+ "--mode syscalls, or link with -static", null);
+			}
 			List<String> argv = options.argv().isEmpty() ? List.of(guestPath) : options.argv();
 			InitialStack stack = InitialStack.write(space, loaded, argv, options.env(), guestPath,
 					machine.hwcap(), inputs, Scheduler.FIRST_TID);
@@ -98,7 +106,7 @@ public final class GuestRun {
 			Scheduler scheduler = new Scheduler(inputs, options.maxThreads(),
 					() -> loopRef.get() != null && loopRef.get().stopRequested());
 			Regs entry = new Regs();
-			entry.rip = loaded.entry();
+			entry.rip = loaded.start();
 			entry.rsp = stack.rsp();
 			entry.rflags = GuestMachine.INITIAL_RFLAGS;
 			scheduler.start(entry);
@@ -135,6 +143,23 @@ public final class GuestRun {
 			MemoryDump.writeIfAsked(space, guestPath);
 			return RunResult.of(ending, process, stats, space.sha256());
 		}
+	}
+
+	/**
+	 * Loads the program, and when it is dynamically linked its interpreter too, read from the provided files (the
+	 * host's at a run, the trace's at a replay: see {@link org.insight.vmm.loader.SharedLibraries}).
+	 */
+	static LoadedImage load(ElfImage image, AddressSpace space, ProvidedFiles files) {
+		if (image.dynamic().interpreter().isEmpty()) {
+			return ElfLoader.load(image, space);
+		}
+		String path = image.dynamic().interpreter().get();
+		String normalized = ProvidedFiles.normalize("/", path);
+		if (normalized == null || !(files.lookup(normalized) instanceof ProvidedFiles.Regular interpreter)) {
+			throw new ImageLoadException(image.file(), "it is dynamically linked and its interpreter " + path
+					+ " is not among the provided files", null);
+		}
+		return ElfLoader.load(image, ElfImage.interpreter(Path.of(path), interpreter.content()), space);
 	}
 
 	/** What readlink("/proc/self/exe") answers: the real path when the file system can say, else the absolute one. */

@@ -44,6 +44,11 @@ public final class TextReport {
 		if (r.lines().problem() != null) {
 			out.println("  note: " + r.lines().problem());
 		}
+		if (r.hooked().isEmpty() && (r.locks() != null || r.deadlocks() != null)) {
+			// the hooks are found by the program's own symbols; a dynamic program's pthread functions are libc.so.6's
+			out.println("  note: no lock function was found in the program's symbols, so the lock analyses saw no lock"
+					+ " (a dynamically linked program has them in libc.so.6, which is not hooked: link with -static)");
+		}
 		if (r.locks() != null) {
 			out.println();
 			LockProfileText.write(r, out);

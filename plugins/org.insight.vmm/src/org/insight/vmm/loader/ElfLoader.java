@@ -13,8 +13,8 @@ import org.insight.vmm.memory.Mman;
 import org.insight.vmm.memory.Vma;
 
 /**
- * Places a static executable's PT_LOAD segments in an address space, as Linux's binfmt_elf does for a program
- * without an interpreter: file bytes copied in, the rest of each segment (bss) zero, a page shared by two segments
+ * Places an executable's PT_LOAD segments in an address space, as Linux's binfmt_elf does, and for a dynamically
+ * linked program its interpreter's too (the libraries are the interpreter's business): file bytes copied in, the rest of each segment (bss) zero, a page shared by two segments
  * getting the union of their permissions. PT_TLS is left to libc, which finds it through AT_PHDR.
  * <p>
  * Pages holding file bytes are populated now; pure bss pages are populated on first touch, like any anonymous
@@ -37,6 +37,49 @@ public final class ElfLoader {
 			throw new IllegalArgumentException(String.format("load bias 0x%x is not page aligned", pieBias));
 		}
 		long bias = image.isPositionIndependent() ? pieBias : 0;
+		long end = place(image, space, bias);
+		space.initBrk(end);
+		return new LoadedImage(image.entry() + bias, image.phdrVaddr() + bias, image.phnum(), bias, end, image,
+				image.symbols().withBias(bias), 0, image.entry() + bias);
+	}
+
+	/**
+	 * Loads a dynamically linked program (a PIE at {@link MachineLayout#PIE_BIAS}) and its interpreter at
+	 * {@link MachineLayout#INTERPRETER_BASE}, as binfmt_elf does: the first thread starts at the interpreter's entry,
+	 * which finds the program through AT_PHDR and AT_ENTRY and loads its libraries itself. The brk heap follows the
+	 * program.
+	 */
+	public static LoadedImage load(ElfImage program, ElfImage interpreter, AddressSpace space) {
+		long bias = program.isPositionIndependent() ? MachineLayout.PIE_BIAS : 0;
+		long base = interpreter.isPositionIndependent() ? MachineLayout.INTERPRETER_BASE : 0;
+		long[] mine = span(program, bias);
+		long[] its = span(interpreter, base);
+		if (mine[0] < its[1] && its[0] < mine[1]) {
+			throw new ImageLoadException(interpreter.file(), String.format(
+					"the interpreter at 0x%x..0x%x would overlap the program at 0x%x..0x%x", its[0], its[1], mine[0],
+					mine[1]), null);
+		}
+		LoadedImage loaded = load(program, space, MachineLayout.PIE_BIAS);
+		place(interpreter, space, base);
+		return new LoadedImage(loaded.entry(), loaded.phdr(), loaded.phnum(), bias, loaded.brkStart(), program,
+				loaded.symbols(), base, interpreter.entry() + base);
+	}
+
+	/** The page-rounded range the PT_LOAD segments cover at {@code bias}: {start, end}. */
+	private static long[] span(ElfImage image, long bias) {
+		long start = Long.MAX_VALUE;
+		long end = 0;
+		for (LoadSegment s : image.loadSegments()) {
+			if (s.memSize() != 0) {
+				start = Math.min(start, MachineLayout.pageDown(s.vaddr() + bias));
+				end = Math.max(end, MachineLayout.pageUp(s.vaddr() + bias + s.memSize()));
+			}
+		}
+		return new long[] { start, end };
+	}
+
+	/** Maps and fills the segments at {@code bias}; returns the end of the image, page-rounded. */
+	private static long place(ElfImage image, AddressSpace space, long bias) {
 		List<long[]> ranges = new ArrayList<>(); // {start, end, prot} per segment, page-rounded
 		long imageEnd = 0;
 		long filePages = 0;
@@ -79,9 +122,7 @@ public final class ElfLoader {
 		} catch (GuestOutOfMemoryException e) {
 			throw new ImageLoadException(image.file(), "the memory cap is too small for the image: " + e.getMessage(), e);
 		}
-		space.initBrk(imageEnd);
-		return new LoadedImage(image.entry() + bias, image.phdrVaddr() + bias, image.phnum(), bias, imageEnd, image,
-				image.symbols().withBias(bias));
+		return imageEnd;
 	}
 
 	/**

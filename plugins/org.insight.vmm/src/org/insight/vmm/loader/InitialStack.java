@@ -19,7 +19,7 @@ import org.insight.vmm.memory.Mman;
 import org.insight.vmm.memory.Vma;
 
 /**
- * The Linux initial process stack, as the kernel's create_elf_tables() leaves it for a static program: at
+ * The Linux initial process stack, as the kernel's create_elf_tables() leaves it: at
  * {@link #rsp()} (16-byte aligned) argc, then the argv pointers and a NULL, the envp pointers and a NULL, then the
  * auxiliary vector; above them the 16 AT_RANDOM bytes and the "x86_64" platform string; at the top the argv and
  * environment strings, the executable name and 8 zero bytes.
@@ -128,7 +128,7 @@ public final class InitialStack {
 		aux.put(AT_PHENT, (long) image.image().phentsize());
 		aux.put(AT_PHNUM, (long) image.phnum());
 		aux.put(AT_PAGESZ, MachineLayout.PAGE_SIZE);
-		aux.put(AT_BASE, 0L); // no interpreter
+		aux.put(AT_BASE, image.interpreterBase()); // 0: no interpreter
 		aux.put(AT_FLAGS, 0L);
 		aux.put(AT_ENTRY, image.entry());
 		aux.put(AT_UID, ID);

@@ -61,6 +61,11 @@ public final class MachineLayout {
 	public static final long STACK_SIZE = 8L << 20;
 	/** mmap without a usable hint searches downwards from here (below the stack, like Linux's mmap_base). */
 	public static final long MMAP_TOP = 0x7f00_0000_0000L;
+	/**
+	 * Where a dynamically linked program's interpreter (ld.so) is loaded: above {@link #MMAP_TOP}, so mmap without a
+	 * hint never lands on it, and far from the program and its brk heap (Linux puts it at its mmap_base).
+	 */
+	public static final long INTERPRETER_BASE = MMAP_TOP;
 	/** Where a static-PIE is loaded: Linux's ELF_ET_DYN_BASE on x86-64 (2/3 of TASK_SIZE, page aligned). */
 	public static final long PIE_BIAS = 0x5555_5555_4000L;
 
