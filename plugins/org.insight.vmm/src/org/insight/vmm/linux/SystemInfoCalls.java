@@ -77,14 +77,10 @@ final class SystemInfoCalls {
 		return priority != 0 ? -Errno.EINVAL : 0;
 	}
 
-	private static long clock(LinuxProcess p, GuestThread t, int clock) {
-		return p.inputs().clockNanos(new ClockRead(t.tid(), clock, ClockRead.Purpose.SYSCALL));
-	}
-
 	private static long sysinfo(LinuxProcess p, GuestThread t, SyscallArgs a) {
 		AddressSpace m = p.memory();
 		UserAccess.requireWritable(m, a.a0(), SIZEOF_SYSINFO);
-		long uptime = clock(p, t, ClockRead.CLOCK_BOOTTIME) / TimeCalls.NANOS;
+		long uptime = TimeCalls.read(p, t, ClockRead.CLOCK_BOOTTIME) / TimeCalls.NANOS;
 		byte[] zero = new byte[SIZEOF_SYSINFO];
 		m.copyOut(a.a0(), zero);
 		m.writeU64(a.a0(), uptime);
@@ -108,7 +104,7 @@ final class SystemInfoCalls {
 			return 0; // no child ever ran
 		}
 		// the guest's CPU time is the process clock (for a thread too: the VMM does not split it); no system time
-		long cpu = clock(p, t, ClockRead.CLOCK_PROCESS_CPUTIME_ID);
+		long cpu = TimeCalls.read(p, t, ClockRead.CLOCK_PROCESS_CPUTIME_ID);
 		m.writeU64(a.a1(), cpu / TimeCalls.NANOS);
 		m.writeU64(a.a1() + 8, cpu % TimeCalls.NANOS / 1000);
 		m.writeU64(a.a1() + 32, m.peakBytes() / 1024); // ru_maxrss, KiB
@@ -121,9 +117,9 @@ final class SystemInfoCalls {
 			AddressSpace m = p.memory();
 			UserAccess.requireWritable(m, a.a0(), SIZEOF_TMS);
 			m.copyOut(a.a0(), new byte[SIZEOF_TMS]);
-			m.writeU64(a.a0(), clock(p, t, ClockRead.CLOCK_PROCESS_CPUTIME_ID) / perTick); // tms_utime
+			m.writeU64(a.a0(), TimeCalls.read(p, t, ClockRead.CLOCK_PROCESS_CPUTIME_ID) / perTick); // tms_utime
 		}
-		return clock(p, t, ClockRead.CLOCK_BOOTTIME) / perTick;
+		return TimeCalls.read(p, t, ClockRead.CLOCK_BOOTTIME) / perTick;
 	}
 
 	private static long prctl(LinuxProcess p, GuestThread t, SyscallArgs a) {

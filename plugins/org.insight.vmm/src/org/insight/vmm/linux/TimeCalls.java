@@ -43,7 +43,8 @@ final class TimeCalls {
 		return id >= CLOCK_REALTIME && id <= CLOCK_TAI && id != 10;
 	}
 
-	private static long read(LinuxProcess p, GuestThread t, int clock) {
+	/** A recorded read of {@code clock} by thread {@code t}, for a syscall. */
+	static long read(LinuxProcess p, GuestThread t, int clock) {
 		return p.inputs().clockNanos(new ClockRead(t.tid(), clock, ClockRead.Purpose.SYSCALL));
 	}
 

@@ -35,10 +35,11 @@ public final class CpuidProbe {
 	}
 
 	private static Result probe() {
-		Cpuid supported;
-		try (Kvm kvm = Kvm.open()) {
-			supported = GuestCpuid.of(kvm.supportedCpuid());
-		}
+		Cpuid supported = GuestCpuid.ofThisHost().orElseGet(() -> {
+			try (Kvm kvm = Kvm.open()) { // throws the KvmException that says why /dev/kvm cannot be used
+				return GuestCpuid.of(kvm.supportedCpuid());
+			}
+		});
 		ByteBuffer v = ByteBuffer.wrap(VENDOR.getBytes(StandardCharsets.US_ASCII)).order(ByteOrder.LITTLE_ENDIAN);
 		int ebx = v.getInt(0), edx = v.getInt(4), ecx = v.getInt(8); // the vendor string is EBX, EDX, ECX
 		Cpuid.Entry leaf0 = supported.find(0, 0).orElse(new Cpuid.Entry(0, 0, 0, 1, 0, 0, 0));
