@@ -24,6 +24,7 @@ final class Libc {
     static final int PROT_NONE = 0;
     static final int PROT_READ = 1;
     static final int PROT_WRITE = 2;
+    static final int PROT_EXEC = 4;
     static final int MAP_SHARED = 1;
     static final int MAP_PRIVATE = 2;
     static final int MAP_ANONYMOUS = 0x20;

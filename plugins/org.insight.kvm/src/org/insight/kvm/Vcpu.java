@@ -27,6 +27,8 @@ public final class Vcpu implements AutoCloseable {
     private volatile int boundTid;
     private boolean closed;
     private Exit lastExit;
+    /** Whether {@link #run()} sets this thread's host CR4.TSD for the time of KVM_RUN ({@link #trapHostTsc}). */
+    private boolean hostTscTrap;
 
     Vcpu(int id, int fd, long runAddress, long mmapSize) {
         this.id = id;
@@ -74,10 +76,19 @@ public final class Vcpu implements AutoCloseable {
                     + (boundThread == null ? "bindToCurrentThread() was not called" : boundThread.getName())
                     + "), not on " + Thread.currentThread().getName());
         }
-        int r = Libc.ioctl(fd, Ioctls.KVM_RUN, 0L);
+        int r;
+        int errno = 0;
+        if (hostTscTrap) {
+            // one native call: the thread's own rdtsc (the JVM's clock, through the vDSO) works again before Java runs
+            long raw = TscTrappedRun.run(fd);
+            r = raw < 0 ? -1 : (int) raw;
+            errno = raw < 0 ? (int) -raw : 0;
+        } else {
+            r = Libc.ioctl(fd, Ioctls.KVM_RUN, 0L);
+            errno = r < 0 ? Libc.errno() : 0;
+        }
         Exit exit;
         if (r < 0) {
-            int errno = Libc.errno();
             if (errno != Libc.EINTR && errno != Libc.EAGAIN) {
                 throw new KvmException("KVM_RUN", errno);
             }
@@ -91,6 +102,18 @@ public final class Vcpu implements AutoCloseable {
         }
         lastExit = exit;
         return exit;
+    }
+
+    /**
+     * Whether each {@link #run()} makes {@code rdtsc} fault for this host thread while it is inside KVM_RUN
+     * ({@code prctl(PR_SET_TSC, PR_TSC_SIGSEGV)} before, {@code PR_TSC_ENABLE} after, in one native call:
+     * {@link TscTrappedRun}; two more system calls per entry).
+     * Under PVM the guest's CPL3 code runs with the host thread's CR4, so this is what makes a guest {@code rdtsc}
+     * fault there, and the fault then reaches the guest's own #GP handler when the guest's CR4.TSD is set
+     * (docs/PLATFORM.md). On VMX/SVM the guest's CR4.TSD alone does it and this is not needed.
+     */
+    public void trapHostTsc(boolean trap) {
+        this.hostTscTrap = trap;
     }
 
     /**

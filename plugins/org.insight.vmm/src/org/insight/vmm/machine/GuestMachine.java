@@ -67,7 +67,10 @@ public final class GuestMachine implements AutoCloseable {
 	 * ({@link GuestCpuid#forReplay}: refused when it claims a feature this host's KVM does not offer).
 	 */
 	public static GuestMachine create(long memoryBytes, Optional<Cpuid> recordedCpuid) {
-		return create(memoryBytes, TscProbe.result().trapped(), recordedCpuid);
+		TscProbe.Result tsc = TscProbe.result();
+		GuestMachine m = create(memoryBytes, tsc.trapped(), recordedCpuid);
+		m.vcpu.trapHostTsc(tsc.hostTrap());
+		return m;
 	}
 
 	/** {@link #create(long)}, with CR4.TSD set when {@code trapTsc} (the {@link TscProbe} asks for it). */

@@ -10,7 +10,8 @@ import org.insight.vmm.memory.Vma;
 
 /**
  * A few instructions run at CPL3 in a throwaway machine, until the exception stub at one port exits: how the probes
- * ({@link TscProbe}, {@link KernelAreaProbe}, {@link CpuidProbe}) ask this host's KVM what it does.
+ * ({@link TscProbe}, {@link KernelAreaProbe}, {@link CpuidProbe}, and {@link RoundTripProbe}
+ * times exits with it) ask this host's KVM what it does.
  */
 final class ProbeRun {
 	/** What the run ended in: the stub's exit with the registers then, or why not. */
@@ -26,6 +27,25 @@ final class ProbeRun {
 	 * entries, interrupted ones included). {@code what} names the code in the answer ("an int3 at CPL3").
 	 */
 	static Outcome run(GuestMachine m, boolean kernelAreaUserMapped, byte[] code, int vector, String what) {
+		start(m, kernelAreaUserMapped, code);
+		int port = MachineLayout.EXCEPTION_PORT_BASE + vector;
+		for (int i = 0; i < 8; i++) {
+			Exit e = m.vcpu().run();
+			if (e instanceof Exit.Io io && io.port() == port) {
+				return new Outcome(true, m.vcpu().regs(), null);
+			}
+			if (!(e instanceof Exit.Interrupted)) {
+				return new Outcome(false, null, what + " ended in " + e);
+			}
+		}
+		return new Outcome(false, null, what + " did not reach the stub of vector " + vector);
+	}
+
+	/**
+	 * Loads {@code code} at the start of user space (one executable page, then one stack page), binds the vCPU to the
+	 * calling thread and points it at the code; the caller then runs it.
+	 */
+	static void start(GuestMachine m, boolean kernelAreaUserMapped, byte[] code) {
 		long page = MachineLayout.PAGE_SIZE;
 		AddressSpace space = new AddressSpace(m.memory(), AddressSpaceConfig.defaults().withMemoryCap(8 * page)
 				.withPrefaultLimit(0).withKernelAreaUserMapped(kernelAreaUserMapped));
@@ -40,17 +60,6 @@ final class ProbeRun {
 		r.rsp = start + 2 * page - 64;
 		r.rflags = GuestMachine.INITIAL_RFLAGS;
 		m.vcpu().setRegs(r);
-		int port = MachineLayout.EXCEPTION_PORT_BASE + vector;
-		for (int i = 0; i < 8; i++) {
-			Exit e = m.vcpu().run();
-			if (e instanceof Exit.Io io && io.port() == port) {
-				return new Outcome(true, m.vcpu().regs(), null);
-			}
-			if (!(e instanceof Exit.Interrupted)) {
-				return new Outcome(false, null, what + " ended in " + e);
-			}
-		}
-		return new Outcome(false, null, what + " did not reach the stub of vector " + vector);
 	}
 
 	/** The memory a probe's machine needs: the kernel area's frames and a few pages. */

@@ -10,7 +10,7 @@ package org.insight.vmm.machine;
  */
 public final class TscProbe {
 	/** The answer, and what the probe saw. */
-	public record Result(boolean trapped, String seen) {
+	public record Result(boolean trapped, boolean hostTrap, String seen) {
 	}
 
 	private static Result cached;
@@ -31,11 +31,26 @@ public final class TscProbe {
 	}
 
 	private static Result probe() {
+		ProbeRun.Outcome guestOnly = run(false);
+		if (guestOnly.reached()) {
+			return new Result(true, false, "the #GP stub exited");
+		}
+		// PVM: the guest's CPL3 code runs under the host thread's CR4, whose TSD a prctl sets for the thread
+		ProbeRun.Outcome withHost = run(true);
+		if (withHost.reached()) {
+			return new Result(true, true, "the #GP stub exited with the host thread's TSD set during KVM_RUN ("
+					+ guestOnly.otherwise() + " without it)");
+		}
+		return new Result(false, false, guestOnly.otherwise() + "; with the host thread's TSD set too: "
+				+ withHost.otherwise());
+	}
+
+	private static ProbeRun.Outcome run(boolean hostTrap) {
 		try (GuestMachine m = GuestMachine.create(ProbeRun.memoryBytes(), true)) {
+			m.vcpu().trapHostTsc(hostTrap);
 			// rdtsc; int3. Not hlt: a hlt at CPL3 is a #GP too, which would answer yes for an rdtsc that ran.
-			ProbeRun.Outcome o = ProbeRun.run(m, true, new byte[] { 0x0f, 0x31, (byte) 0xCC }, ExceptionVectors.GP,
+			return ProbeRun.run(m, true, new byte[] { 0x0f, 0x31, (byte) 0xCC }, ExceptionVectors.GP,
 					"an rdtsc at CPL3");
-			return new Result(o.reached(), o.reached() ? "the #GP stub exited" : o.otherwise());
 		}
 	}
 }
