@@ -9,21 +9,18 @@ import java.nio.file.Path;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The hand-assembled KVM_RUN that sets the thread's TSD around it (no /dev/kvm needed). */
 class TscTrappedRunTest {
-    @TempDir
-    Path dir;
-
     @Test
     void theCodeIsTheInstructionsItsCommentSays() throws Exception {
-        Path blob = dir.resolve("blob.bin");
+        Path blob = Files.createTempFile("insight-tsc-trapped-run-", ".bin");
         Files.write(blob, TscTrappedRun.CODE);
         Process p = new ProcessBuilder("objdump", "-D", "-b", "binary", "-mi386:x86-64", "-M", "intel",
                 blob.toString()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
         assertEquals(0, p.waitFor(), out);
+        Files.delete(blob);
         List<String> instructions = out.lines().filter(l -> l.matches("\\s+[0-9a-f]+:\\t.*"))
                 .map(l -> l.substring(l.lastIndexOf('\t') + 1).replaceAll("\\s+", " ").trim()).toList();
         assertEquals(List.of("push rbx", "push r12", "mov ebx,edi", "mov r12,rsi",
