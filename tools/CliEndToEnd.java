@@ -132,7 +132,16 @@ public class CliEndToEnd {
         if (!Files.exists(kvm)) {
             return "/dev/kvm does not exist";
         }
-        return Files.isReadable(kvm) && Files.isWritable(kvm) ? null : "/dev/kvm is not readable and writable";
+        if (!Files.isReadable(kvm) || !Files.isWritable(kvm)) {
+            return "/dev/kvm is not readable and writable";
+        }
+        try {
+            // the KVM character device is 10:232 (st_rdev 0xae8); /dev/null bound over it (README) is not
+            Object rdev = Files.getAttribute(kvm, "unix:rdev");
+            return rdev instanceof Long r && r == 0xae8 ? null : "/dev/kvm is not the KVM device (rdev " + rdev + ")";
+        } catch (IOException | UnsupportedOperationException e) {
+            return null; // no unix attributes: the engine itself will say what is wrong
+        }
     }
 
     static Proc cli(String... args) throws IOException, InterruptedException {

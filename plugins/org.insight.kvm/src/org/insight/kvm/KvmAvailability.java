@@ -4,7 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Whether this machine can run guests: {@code /dev/kvm} exists and this user may read and write it.
+ * Whether this machine can run guests: {@code /dev/kvm} exists, this user may read and write it, and it is KVM.
  * Tests that need KVM ask here first; see the bundle README for the {@code INSIGHT_NO_KVM=1} opt-out.
  */
 public final class KvmAvailability {
@@ -14,7 +14,7 @@ public final class KvmAvailability {
     private KvmAvailability() {
     }
 
-    /** True when {@code /dev/kvm} exists and is readable and writable by this process. */
+    /** True when {@code /dev/kvm} exists, is readable and writable by this process, and answers as KVM. */
     public static boolean present() {
         return missingReason() == null;
     }
@@ -30,7 +30,45 @@ public final class KvmAvailability {
         if (!Files.isReadable(device) || !Files.isWritable(device)) {
             return DEVICE + " exists but is not readable and writable by this user (add the user to group kvm)";
         }
-        return null;
+        return notKvm();
+    }
+
+    private static volatile String notKvm;
+    private static volatile boolean asked;
+
+    /**
+     * Null when {@code /dev/kvm} answers KVM_GET_API_VERSION with 12; otherwise why not. A file that is there and
+     * writable but is not the KVM device (a container's placeholder, or {@code /dev/null} bound over it in a private
+     * mount namespace to try the no-KVM path, as the README suggests) is not KVM. Asked once per process.
+     */
+    private static String notKvm() {
+        if (!asked) {
+            synchronized (KvmAvailability.class) {
+                if (!asked) {
+                    notKvm = askDevice();
+                    asked = true;
+                }
+            }
+        }
+        return notKvm;
+    }
+
+    private static String askDevice() {
+        int fd = Libc.open(DEVICE, Libc.O_RDWR | Libc.O_CLOEXEC);
+        if (fd < 0) {
+            return DEVICE + " could not be opened (" + ErrnoNames.name(Libc.errno()) + ")";
+        }
+        try {
+            int version = Libc.ioctl(fd, Ioctls.KVM_GET_API_VERSION, 0L);
+            if (version < 0) {
+                return DEVICE + " is not the KVM device: KVM_GET_API_VERSION failed with "
+                        + ErrnoNames.name(Libc.errno());
+            }
+            return version == Kvm.API_VERSION ? null : DEVICE + " speaks KVM API version " + version + ", not "
+                    + Kvm.API_VERSION;
+        } finally {
+            Libc.close(fd);
+        }
     }
 
     /**
