@@ -132,9 +132,10 @@ final class RecordCommand implements Callable<Integer>, RunsGuest {
 
     @Override
     public Integer call() throws IOException {
+        // here too, not only before a nested machine starts: with /dev/kvm nothing else checks them before the run
+        checkArguments();
         Path program = guest.program();
         RunOptions options = guest.toRunOptions(StdinSource.host());
-        checkOutputFolder();
         ElfImage image = ElfImage.read(program);
         GuestBinary binary = GuestBinary.of(GuestRun.executablePath(program), image.bytes(), image.buildId());
         RecordingConfig config = new RecordingConfig(options.syncMode(), options.timeSlice(),

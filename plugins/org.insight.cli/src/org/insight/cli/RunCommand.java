@@ -52,6 +52,7 @@ final class RunCommand implements Callable<Integer>, RunsGuest {
 
     @Override
     public Integer call() throws IOException {
+        checkArguments();
         RunOptions options = guest.toRunOptions(StdinSource.host());
         RunResult result;
         try (LiveInputs inputs = new LiveInputs(options.stdin(), new RoundRobin(options.timeSlice()))) {
