@@ -1,8 +1,9 @@
 /* Synchronous signals: sigwait, sigwaitinfo and sigtimedwait take signals every thread blocks (a process signal
  * by kill with si_code SI_USER, a thread signal by pthread_kill, si_pid and si_uid of the sender), a raise()d
- * real-time signal queued twice is taken twice (raw, SI_TKILL), a timeout that expires is EAGAIN (a zero one at once), a bad
- * sigsetsize is EINVAL, and a handled signal outside the set ends a raw rt_sigtimedwait with EINTR (musl's
- * sigtimedwait retries EINTR, so the raw call). Then a handled signal interrupts a thread blocked in read() of an
+ * real-time signal queued twice is taken twice (raw, SI_TKILL), a timeout that expires is EAGAIN (a zero one at
+ * once), a bad sigsetsize or timespec is EINVAL, a bad set or siginfo pointer EFAULT (the signal is taken even so),
+ * and a handled signal outside the set ends a raw rt_sigtimedwait with EINTR (musl's sigtimedwait retries EINTR,
+ * so the raw call). Then a handled signal interrupts a thread blocked in read() of an
  * empty pipe, in poll() and in nanosleep(): without SA_RESTART the read is EINTR; with SA_RESTART it is restarted
  * and completes when a byte comes; poll and nanosleep are EINTR either way (nanosleep with the time left in rem).
  * The sender repeats the signal every millisecond until the call returns, so a signal that comes before the thread
