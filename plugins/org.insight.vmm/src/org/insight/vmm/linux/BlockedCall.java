@@ -28,13 +28,34 @@ final class BlockedCall implements IoWait {
 	private final List<WaitList> lists;
 
 	private final Attempt attempt;
+	/** What the call has done already (the bytes a partial write moved); a signal then ends it with that result. */
+	private final LongSupplier progress;
+	/** The attempt runs on the thread's behalf now: a signal it raises (SIGPIPE) does not interrupt it. */
+	private boolean retrying;
 
-	private BlockedCall(LinuxProcess process, GuestThread thread, String what, List<WaitList> lists, Attempt attempt) {
+	private BlockedCall(LinuxProcess process, GuestThread thread, String what, List<WaitList> lists, Attempt attempt,
+			LongSupplier progress) {
 		this.process = process;
 		this.thread = thread;
 		this.what = what;
 		this.lists = lists;
 		this.attempt = attempt;
+		this.progress = progress;
+	}
+
+	/** The call {@code t} is blocked in, or null if it is not blocked in one. */
+	static BlockedCall of(GuestThread t) {
+		return t.ioWait() instanceof BlockedCall c ? c : null;
+	}
+
+	/** Whether a signal may end the call now: not while its own retry runs. */
+	boolean interruptible() {
+		return !retrying;
+	}
+
+	/** What a signal ending the call returns instead of restarting it: the bytes moved so far; 0 if none. */
+	long progress() {
+		return progress.getAsLong();
 	}
 
 	/**
@@ -50,6 +71,12 @@ final class BlockedCall implements IoWait {
 	/** {@link #run} with a deadline computed only if the thread blocks (a timeout reads the clock, an input). */
 	static long run(LinuxProcess p, GuestThread t, String what, List<WaitList> lists, LongSupplier deadline,
 			long timeoutResult, Attempt attempt) {
+		return run(p, t, what, lists, deadline, timeoutResult, attempt, () -> 0);
+	}
+
+	/** {@link #run} for a call that may end part done: {@code progress} says how much it did (a write's bytes). */
+	static long run(LinuxProcess p, GuestThread t, String what, List<WaitList> lists, LongSupplier deadline,
+			long timeoutResult, Attempt attempt, LongSupplier progress) {
 		long[] before = changes(lists);
 		long r = attempt.attempt();
 		if (r != NOT_READY) {
@@ -62,7 +89,8 @@ final class BlockedCall implements IoWait {
 			l.add(t);
 		}
 		long until = deadline.getAsLong();
-		p.scheduler().waitForIo(t, new BlockedCall(p, t, what, new java.util.ArrayList<>(lists), attempt), until, timeoutResult);
+		p.scheduler().waitForIo(t, new BlockedCall(p, t, what, new java.util.ArrayList<>(lists), attempt,
+				progress), until, timeoutResult);
 		// The attempt may have moved bytes (a partial write) that another waiter now gets on with, which may in turn
 		// let this one finish: then it is runnable again here, and its result is already in RAX.
 		retryWaiters(lists);
@@ -101,6 +129,7 @@ final class BlockedCall implements IoWait {
 
 	@Override
 	public long retry() {
+		retrying = true;
 		try {
 			return attempt.attempt();
 		} catch (GuestFault f) {
@@ -108,6 +137,8 @@ final class BlockedCall implements IoWait {
 		} catch (GuestOutOfMemoryException e) {
 			process.kill(Signals.SIGKILL, SyscallTable.OUT_OF_GUEST_MEMORY + " in " + what + ": " + e.getMessage());
 			return -Errno.ENOMEM;
+		} finally {
+			retrying = false;
 		}
 	}
 

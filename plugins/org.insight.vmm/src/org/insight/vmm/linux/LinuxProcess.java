@@ -168,46 +168,48 @@ public final class LinuxProcess {
 
 	/**
 	 * Signal {@code signal} is sent to the process ({@code target} null) or to one thread, with siginfo {@code info}.
-	 * What Linux would ignore is ignored. A signal with a guest handler waits in the target's pending set (the
-	 * process's for a process signal) until a thread that does not block it returns to user mode
-	 * ({@link SignalDelivery#beforeUserMode}). A signal whose default action ends the process does so at once unless
-	 * every thread concerned blocks it; then it waits until one unblocks it.
+	 * What Linux would ignore is ignored, unless blocked (then it waits, for rt_sigtimedwait). A signal with a guest
+	 * handler waits in the target's pending set (the process's for a process signal) until a thread that does not
+	 * block it returns to user mode ({@link SignalDelivery#beforeUserMode}), and interrupts the call the thread it is
+	 * for is blocked in ({@link SignalWaits#signalled}). A signal whose default action ends the process does so at
+	 * once unless every thread concerned blocks it; then it waits until one unblocks it or rt_sigtimedwait takes it.
 	 */
 	void raise(int signal, GuestThread target, String cause, byte[] info) {
 		SignalAction act = actions[signal];
 		if (signal != Signals.SIGKILL) {
-			if (act.isIgnored()) {
-				return;
-			}
-			if (act.isDefault()) {
-				switch (Signals.defaultAction(signal)) {
-				case IGNORE, CONTINUE:
-					return;
-				case STOP:
-					note(Signals.name(signal) + " was ignored: a guest cannot be stopped");
-					return;
-				case TERMINATE:
-					break;
-				}
-			}
 			long bit = SignalCalls.bit(signal);
 			boolean blocked = target != null ? (target.signalMask() & bit) != 0
 					: scheduler.liveThreads().stream().allMatch(t -> (t.signalMask() & bit) != 0);
+			Signals.DefaultAction byDefault = act.isDefault() ? Signals.defaultAction(signal) : null;
+			if (byDefault == Signals.DefaultAction.STOP) {
+				note(Signals.name(signal) + " was ignored: a guest cannot be stopped");
+				return;
+			}
+			boolean ignored = act.isIgnored() || byDefault == Signals.DefaultAction.IGNORE
+					|| byDefault == Signals.DefaultAction.CONTINUE;
+			// Linux's sig_ignored: a blocked signal is never ignored (rt_sigtimedwait may take it).
+			if (ignored && !blocked) {
+				return;
+			}
 			if (blocked || !act.isDefault()) {
 				(target == null ? pending.shared() : pending.of(target)).add(signal, info);
-				SignalWaits.signalled(pending.waiters());
+				SignalWaits.signalled(this, signal, target);
 				return;
 			}
 		}
 		kill(signal, cause);
 	}
 
-	/** {@code thread} changed its mask: a pending signal it no longer blocks and has no handler for ends the process. */
+	/**
+	 * {@code thread} changed its mask: a pending signal it no longer blocks, has no handler for and does not ignore by
+	 * default ends the process.
+	 */
 	void deliverPending(GuestThread thread) {
 		long ready = pending.visibleTo(thread) & ~thread.signalMask();
 		for (int signal = 1; ready != 0 && signal <= Signals.MAX; signal++) {
 			long bit = SignalCalls.bit(signal);
-			if ((ready & bit) != 0 && actions[signal].isDefault()) {
+			if ((ready & bit) != 0 && actions[signal].isDefault()
+					&& Signals.defaultAction(signal) == Signals.DefaultAction.TERMINATE) {
 				kill(signal, Signals.name(signal) + " delivered when thread " + thread.tid() + " unblocked it");
 				return;
 			}

@@ -8,13 +8,15 @@ import org.insight.vmm.sched.GuestThread;
 
 /**
  * The process's signals in flight: those sent to the process and to each thread and not delivered yet, the threads
- * waiting for one (pause, rt_sigsuspend), and the masks rt_sigsuspend saved.
+ * waiting for one (pause, rt_sigsuspend, rt_sigtimedwait), the masks rt_sigsuspend saved, and the calls a signal
+ * interrupted that have not returned to user mode yet.
  */
 final class PendingSets {
 	private final PendingSignals shared = new PendingSignals();
 	private final Map<Integer, PendingSignals> perThread = new HashMap<>();
 	private final WaitList waiters = new WaitList();
 	private final Map<Integer, Long> suspendMasks = new HashMap<>();
+	private final Map<Integer, SyscallRestart.Interrupted> interrupted = new HashMap<>();
 
 	/** The signals pending for the whole process. */
 	PendingSignals shared() {
@@ -48,7 +50,7 @@ final class PendingSets {
 		}
 	}
 
-	/** The threads in pause or rt_sigsuspend. */
+	/** The threads in pause, rt_sigsuspend or rt_sigtimedwait. */
 	WaitList waiters() {
 		return waiters;
 	}
@@ -61,5 +63,15 @@ final class PendingSets {
 	/** Takes the mask rt_sigsuspend saved for {@code thread}, if any. */
 	Long takeSuspendMask(GuestThread thread) {
 		return suspendMasks.remove(thread.tid());
+	}
+
+	/** A signal ended the call {@code thread} was blocked in ({@link SyscallRestart}). */
+	void interrupted(GuestThread thread, SyscallRestart.Interrupted call) {
+		interrupted.put(thread.tid(), call);
+	}
+
+	/** Takes the call a signal interrupted in {@code thread}, if any, to decide its outcome. */
+	SyscallRestart.Interrupted takeInterrupted(GuestThread thread) {
+		return interrupted.remove(thread.tid());
 	}
 }

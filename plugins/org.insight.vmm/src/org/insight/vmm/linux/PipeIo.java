@@ -49,7 +49,7 @@ final class PipeIo {
 		boolean nonBlocking = end.nonBlocking();
 		long[] done = { 0 };
 		return BlockedCall.run(p, t, "write(" + fd + ": " + end.describe() + ")", List.of(pipe.waiters()),
-				GuestThread.NO_DEADLINE, 0, () -> tryWrite(p, t, pipe, v, nonBlocking, done));
+				() -> GuestThread.NO_DEADLINE, 0, () -> tryWrite(p, t, pipe, v, nonBlocking, done), () -> done[0]);
 	}
 
 	/** One try of a write; {@code done} carries the bytes written by earlier tries of the same call. */

@@ -25,8 +25,8 @@ import org.insight.vmm.sched.IoWait;
  * stdin is always readable and stdout and stderr always writable. That answer is exact for the guest: a read of
  * stdin never waits in guest time, it returns bytes or end of file as one recorded input (the machine waits for the
  * host meanwhile), as a regular file does under Linux. So a poll needs no input of its own and the trace format does
- * not change. ppoll's signal mask is checked and not applied (no guest signal handler ever runs), and ppoll does not
- * write back the time left.
+ * not change. ppoll's signal mask is checked and not applied (a handled signal interrupts the wait under the
+ * thread's own mask: {@link SyscallRestart}), and ppoll does not write back the time left.
  */
 final class PollCalls {
 	static final int POLLIN = 0x1, POLLPRI = 0x2, POLLOUT = 0x4, POLLERR = 0x8, POLLHUP = 0x10, POLLNVAL = 0x20,

@@ -6,7 +6,9 @@ import org.insight.vmm.sched.GuestThread;
 
 /**
  * Runs guest signal handlers: delivery when a thread returns to user mode, faults handed to a handler, and
- * rt_sigreturn ({@link SignalWaits} has pause and rt_sigsuspend).
+ * rt_sigreturn ({@link SignalWaits} has pause and rt_sigsuspend, {@link SignalTimedWait} rt_sigtimedwait). A syscall a
+ * signal interrupted ({@link SyscallRestart}) is restarted or ends with EINTR here, before the first handler's frame
+ * saves the registers.
  * <p>
  * Only the guest generates signals (kill, tkill, tgkill, raise, a broken pipe, a fault), so when one is delivered is
  * a function of guest state: the machine calls {@link #beforeUserMode} each time it resumes a thread after the VMM
@@ -39,6 +41,8 @@ public final class SignalDelivery {
 	public static boolean beforeUserMode(LinuxProcess p, GuestThread t) {
 		// After rt_sigsuspend: the first frame saves the mask from before it; with no handler run, it comes back now.
 		Long saved = p.pending().takeSuspendMask(t);
+		// A call a signal interrupted: the first handler decides whether it restarts; with none, it does.
+		SyscallRestart.Interrupted call = p.pending().takeInterrupted(t);
 		for (int n = 0; n < MAX_FRAMES && !p.isTerminated(); n++) {
 			long allowed = ~t.signalMask();
 			PendingSignals own = p.pending().of(t);
@@ -62,8 +66,15 @@ public final class SignalDelivery {
 				}
 				continue;
 			}
+			if (call != null) {
+				SyscallRestart.beforeHandler(t.regs(), call, act);
+				call = null;
+			}
 			handle(p, t, signal, info, act, saved != null ? saved : t.signalMask(), 0, 0, 0);
 			saved = null;
+		}
+		if (call != null) {
+			SyscallRestart.withoutHandler(t.regs(), call);
 		}
 		if (saved != null) {
 			t.signalMask(saved);

@@ -199,6 +199,21 @@ public final class Scheduler {
 		return true;
 	}
 
+	/**
+	 * A signal ends {@code t}'s wait (a futex wait, a sleep or an I/O wait) before it completes: it leaves its queue or
+	 * wait lists and becomes runnable with RAX = {@code result}, as a wake would make it.
+	 */
+	public void interrupt(GuestThread t, long result) {
+		switch (t.state()) {
+		case FUTEX_WAIT -> futexes.remove(t);
+		case IO_WAIT -> endIoWait(t);
+		case SLEEP -> {
+		}
+		default -> throw new IllegalStateException("thread " + t.tid() + " is not blocked: " + t.state());
+		}
+		wake(t, result);
+	}
+
 	private static void endIoWait(GuestThread t) {
 		IoWait w = t.ioWait();
 		t.ioWait(null);
