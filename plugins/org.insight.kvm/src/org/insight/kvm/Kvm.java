@@ -38,7 +38,13 @@ public final class Kvm implements AutoCloseable {
         }
         Kvm kvm = new Kvm(fd);
         try {
-            int version = kvm.apiVersion();
+            int version;
+            try {
+                version = kvm.apiVersion();
+            } catch (KvmException e) {
+                // a file that opens but is not KVM (/dev/null bound over it, a placeholder): name the device
+                throw new KvmException("KVM_GET_API_VERSION on " + KvmAvailability.DEVICE, e.errno());
+            }
             if (version != API_VERSION) {
                 throw new KvmException("KVM_GET_API_VERSION on " + KvmAvailability.DEVICE,
                         "version " + version + ", this binding speaks version " + API_VERSION);
