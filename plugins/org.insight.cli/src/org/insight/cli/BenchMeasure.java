@@ -41,10 +41,17 @@ final class BenchMeasure {
     /** A replay may take this many times its recording, and at least {@link #REPLAY_FLOOR}. */
     static final int REPLAY_FACTOR = 30;
     static final Duration REPLAY_FLOOR = Duration.ofSeconds(60);
+    /** How {@code ReplayWatchdog} words a stop at the time limit, which is a figure here, not a failure. */
+    static final String TIME_LIMIT_REASON = "reached its time limit";
+    /** The notes column of a row whose replay was stopped at its limit. */
+    static final String LIMIT_NOTE = "replay stopped at its time limit (" + REPLAY_FACTOR + "x the recording, at least "
+            + REPLAY_FLOOR.toSeconds() + " s)";
 
     /**
      * Medians of one workload, in nanoseconds; VM figures are null when the VM was not measured. With
      * {@code replayLimited} the replay was stopped at its limit, and {@code replayNanos} is that limit: a lower bound.
+     * {@code problem} is a failure (a wrong output, a run that failed), null when there was none; a stop at the
+     * replay's limit is not one.
      */
     record Row(BenchWorkload workload, long nativeNanos, Long vmNanos, Long recordNanos, Long replayNanos,
             boolean replayLimited, long traceBytes, long frames, RunStats stats, String problem) {
@@ -120,7 +127,8 @@ final class BenchMeasure {
                         ReplayOptions.onThisHost().withLimits(new ReplayLimits(limit, null)))) {
                     s.run();
                 } catch (DivergenceException e) {
-                    if (System.nanoTime() - t0 < limit.toNanos()) {
+                    // the watchdog's stop, not a divergence: it says so (ReplayWatchdog)
+                    if (e.getMessage() == null || !e.getMessage().contains(TIME_LIMIT_REASON)) {
                         throw e;
                     }
                     limited = true;
@@ -134,11 +142,6 @@ final class BenchMeasure {
             } finally {
                 Files.deleteIfExists(trace);
             }
-        }
-        if (limited) {
-            problem = "replay stopped at its limit (" + REPLAY_FACTOR + "x the recording, at least "
-                    + REPLAY_FLOOR.toSeconds() + " s): each landmark's int3 is hit at every pass of its instruction "
-                    + "(issue #15 item 1)";
         }
         return new Row(w, median(nat), vm ? median(plain) : null, rec.isEmpty() ? null : median(rec),
                 rep.isEmpty() ? null : median(rep), limited, traceBytes, frames, lastStats, problem);

@@ -20,6 +20,12 @@ final class BenchTable {
     private BenchTable() {
     }
 
+    /** A row's failure, and whether its replay was stopped at its limit. */
+    static String notes(Row r) {
+        String limit = r.replayLimited() ? BenchMeasure.LIMIT_NOTE : "";
+        return r.problem() == null ? limit : r.problem() + (limit.isEmpty() ? "" : "; " + limit);
+    }
+
     static String sec(Long nanos) {
         return nanos == null ? "-" : String.format("%.3f", nanos / 1e9);
     }
@@ -44,7 +50,7 @@ final class BenchTable {
                     r.vmNanos() == null ? "-" : r.traceBytes(),
                     r.frames() == 0 ? "-" : String.format("%.1f", (double) r.traceBytes() / r.frames()),
                     r.recordNanos() == null ? "-" : String.format("%.0f", r.traceBytes() / (r.recordNanos() / 1e9)),
-                    r.problem() == null ? "" : r.problem()));
+                    notes(r)));
         }
         s.append(String.format("%-15s %9s %9s %7s %9s %7s %9s  %s%n", "exits (VM)", "syscalls", "faults", "kicks",
                 "other", "switch", "us/exit", ""));

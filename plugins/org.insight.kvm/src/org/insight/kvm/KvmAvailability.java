@@ -45,8 +45,13 @@ public final class KvmAvailability {
         if (!asked) {
             synchronized (KvmAvailability.class) {
                 if (!asked) {
-                    notKvm = askDevice();
-                    asked = true;
+                    String answer = askDevice();
+                    if (answer == null || !answer.contains("could not be opened")) {
+                        // an answer of the device itself is kept; a failed open (EMFILE, EINTR) is asked again
+                        notKvm = answer;
+                        asked = true;
+                    }
+                    return answer;
                 }
             }
         }

@@ -11,9 +11,14 @@ import com.sun.jna.Pointer;
  * clock whenever it likes (safepoints, the JIT, GC statistics, its own error reporting), and its clock is the vDSO's,
  * which executes {@code rdtsc} on a TSC clocksource: with TSD set that is a SIGSEGV the JVM cannot survive (seen here,
  * under load). JNA offers no call that spans three system calls, and a JNI library would be a native build per
- * architecture for 60 bytes; so the three calls are these x86-64 instructions, put in an executable page once per
+ * architecture for 67 bytes; so the three calls are these x86-64 instructions, put in an executable page once per
  * process and called through JNA's {@link Function}. They touch no memory but the stack, and return what the raw
  * ioctl returned (-errno on failure).
+ * <p>
+ * The one window left: a signal that the vCPU thread does not block (the kick is blocked outside KVM_RUN, and KVM_RUN
+ * returns EINTR for it rather than running a handler) whose handler runs when KVM_RUN returns, before the second
+ * prctl. Only process-directed signals the JVM handles (SIGINT, SIGTERM, SIGQUIT) could land there, and only on this
+ * thread by the kernel's choice; the JVM then dies as it would for the signal's default action, or not at all.
  */
 final class TscTrappedRun {
     /*
@@ -49,7 +54,9 @@ final class TscTrappedRun {
             }
             new Pointer(page).write(0, CODE, 0, CODE.length);
             if (Libc.mprotect(page, 4096, Libc.PROT_READ | Libc.PROT_EXEC) != 0) {
-                throw new KvmException("mprotect for the TSD-trapping KVM_RUN", Libc.errno());
+                int errno = Libc.errno();
+                Libc.munmap(page, 4096);
+                throw new KvmException("mprotect for the TSD-trapping KVM_RUN", errno);
             }
             function = Function.getFunction(new Pointer(page));
         }

@@ -28,8 +28,18 @@ class RoundTripProbeTest {
 		KvmRequirement.require();
 		// on its own platform thread: the probe binds the thread it runs on as a vCPU thread
 		RoundTripProbe.Result[] r = new RoundTripProbe.Result[1];
-		Thread t = Thread.ofPlatform().start(() -> r[0] = RoundTripProbe.measure(300));
+		Throwable[] failed = new Throwable[1];
+		Thread t = Thread.ofPlatform().start(() -> {
+			try {
+				r[0] = RoundTripProbe.measure(300);
+			} catch (Throwable e) {
+				failed[0] = e;
+			}
+		});
 		t.join();
+		if (failed[0] != null) {
+			throw new AssertionError("the probe failed", failed[0]);
+		}
 		// measure() throws when a loop's exits are not exactly the round trips asked for
 		assertEquals(300, r[0].roundTrips());
 		assertTrue(r[0].portIoNanos() > 0, r[0].toString());

@@ -181,7 +181,8 @@ public final class LinuxProcess {
 			boolean blocked = target != null ? (target.signalMask() & bit) != 0
 					: scheduler.liveThreads().stream().allMatch(t -> (t.signalMask() & bit) != 0);
 			Signals.DefaultAction byDefault = act.isDefault() ? Signals.defaultAction(signal) : null;
-			if (byDefault == Signals.DefaultAction.STOP) {
+			// a blocked stop signal waits like any other (rt_sigtimedwait may take it); an unblocked one stops nothing
+			if (byDefault == Signals.DefaultAction.STOP && !blocked) {
 				note(Signals.name(signal) + " was ignored: a guest cannot be stopped");
 				return;
 			}

@@ -18,7 +18,9 @@ import org.insight.vmm.memory.MachineLayout;
  * with no Linux call behind it. Only where {@code syscall} stays at CPL3 (PVM); where it enters CPL0 (VMX, SVM) the
  * return needs the VMM's iretq frame, and this loop is not run ({@link Result#syscallNanos()} is then -1).</li>
  * </ul>
- * Each loop ends at an {@code int3}, whose stub's exit is the only exception taken.
+ * Each loop ends at an {@code int3}, whose stub's exit is the only exception taken. Each KVM_RUN is made as the
+ * VMM's are ({@link org.insight.kvm.Vcpu#trapHostTsc}), so a host where that costs two more system calls per entry
+ * pays them on both sides of the ratio.
  */
 public final class RoundTripProbe {
 	/** Round trips per loop when the caller has no reason to choose: about half a second at PVM's ~30 us. */
@@ -67,6 +69,8 @@ public final class RoundTripProbe {
 
 	private static long loop(int roundTrips, boolean syscall) {
 		try (GuestMachine m = GuestMachine.create(ProbeRun.memoryBytes(), true)) {
+			// every entry as the VMM's own: with the host thread's TSD around it where that traps rdtsc (PVM)
+			m.vcpu().trapHostTsc(TscProbe.result().hostTrap());
 			ProbeRun.start(m, true, code(roundTrips + 1, syscall));
 			int done = -1;
 			long t0 = 0;

@@ -2,11 +2,12 @@ package org.insight.vmm.machine;
 
 
 /**
- * Whether this host's KVM delivers the #GP of an {@code rdtsc} at CPL3 with CR4.TSD set through the guest's IDT. On
- * VMX/SVM the CPU raises it in the guest; PVM emulates CPL0 and was never tried. The first machine of a process asks
- * with a throwaway machine that runs one {@code rdtsc}: the #GP stub's exit is the answer. Anything else leaves TSD
- * off for the runs of this process, said once on stderr: the guest then reads the host's TSC unrecorded, as before
- * issue #13, and a program that uses it replays only by luck.
+ * Whether this host's KVM delivers the #GP of an {@code rdtsc} at CPL3 with CR4.TSD set through the guest's IDT, and
+ * what it takes. The first machine of a process asks with a throwaway machine that runs one {@code rdtsc}, twice at
+ * most: with the guest's TSD alone (VMX/SVM raise the #GP in the guest), then with the host thread's TSD set around
+ * each KVM_RUN too ({@link org.insight.kvm.Vcpu#trapHostTsc}: PVM, whose guest CPL3 code runs under the host thread's
+ * CR4; docs/PLATFORM.md). The #GP stub's exit is the answer. Anything else leaves TSD off for the runs of this process,
+ * said once on stderr: the guest then reads the host's TSC unrecorded, and a program that uses it replays only by luck.
  */
 public final class TscProbe {
 	/** The answer, and what the probe saw. */
@@ -36,7 +37,13 @@ public final class TscProbe {
 			return new Result(true, false, "the #GP stub exited");
 		}
 		// PVM: the guest's CPL3 code runs under the host thread's CR4, whose TSD a prctl sets for the thread
-		ProbeRun.Outcome withHost = run(true);
+		ProbeRun.Outcome withHost;
+		try {
+			withHost = run(true);
+		} catch (RuntimeException e) {
+			// the TSD-trapping entry could not be set up (mmap, mprotect): TSD stays off, as where nothing traps
+			withHost = new ProbeRun.Outcome(false, null, "the host-TSD entry failed: " + e.getMessage());
+		}
 		if (withHost.reached()) {
 			return new Result(true, true, "the #GP stub exited with the host thread's TSD set during KVM_RUN ("
 					+ guestOnly.otherwise() + " without it)");
