@@ -57,5 +57,8 @@ class BenchTableTest {
         RoundTripProbe.Result portOnly = new RoundTripProbe.Result(1000, 30_000_000L, -1, "not run: enters CPL0");
         s = BenchTable.formatExitFloor(List.of(), portOnly);
         assertTrue(!s.contains("syscall through") && s.contains("not run: enters CPL0"), s);
+        RoundTripProbe.Result neither = new RoundTripProbe.Result(1000, -1, -1, "out faults; enters CPL0");
+        s = BenchTable.formatExitFloor(List.of(), neither);
+        assertTrue(s.contains("not measured") && s.contains("out faults; enters CPL0") && !s.contains("us"), s);
     }
 }

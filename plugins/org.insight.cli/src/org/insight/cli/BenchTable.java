@@ -80,10 +80,17 @@ final class BenchTable {
      */
     static String formatExitFloor(List<Row> rows, RoundTripProbe.Result floor) {
         StringBuilder s = new StringBuilder();
-        s.append(String.format("exit floor (this run, %d round trips each, nothing done between exits): port I/O at "
-                + "CPL3 %.1f us", floor.roundTrips(), floor.portIoMicrosEach()));
+        s.append(String.format("exit floor (this run, %d round trips each, nothing done between exits):",
+                floor.roundTrips()));
+        if (floor.portIoNanos() >= 0) {
+            s.append(String.format(" port I/O at CPL3 %.1f us", floor.portIoMicrosEach()));
+        }
         if (floor.syscallNanos() >= 0) {
-            s.append(String.format("; syscall through the gate and back %.1f us", floor.syscallMicrosEach()));
+            s.append(String.format("%s syscall through the gate and back %.1f us", floor.portIoNanos() >= 0 ? ";" : "",
+                    floor.syscallMicrosEach()));
+        }
+        if (floor.portIoNanos() < 0 && floor.syscallNanos() < 0) {
+            s.append(" not measured");
         }
         s.append(String.format("%n"));
         if (!floor.notes().isEmpty()) {
@@ -97,9 +104,13 @@ final class BenchTable {
             double perSyscall = (r.vmNanos() - r.nativeNanos()) / 1e3 / st.exits(ExitKind.SYSCALL);
             double floorEach = floor.syscallNanos() >= 0 ? floor.syscallMicrosEach() : floor.portIoMicrosEach();
             s.append(String.format("syscall round trip: %.1f us (VM minus native wall time per syscall), of it %.1f us "
-                    + "in the VMM's handler; against the exit floor's %s: %.2fx%n", perSyscall,
-                    st.handlingNanos(ExitKind.SYSCALL) / 1e3 / st.exits(ExitKind.SYSCALL),
-                    floor.syscallNanos() >= 0 ? "syscall" : "port I/O", perSyscall / floorEach));
+                    + "in the VMM's handler", perSyscall,
+                    st.handlingNanos(ExitKind.SYSCALL) / 1e3 / st.exits(ExitKind.SYSCALL)));
+            if (floorEach > 0) {
+                s.append(String.format("; against the exit floor's %s: %.2fx",
+                        floor.syscallNanos() >= 0 ? "syscall" : "port I/O", perSyscall / floorEach));
+            }
+            s.append(String.format("%n"));
         }
         return s.toString();
     }

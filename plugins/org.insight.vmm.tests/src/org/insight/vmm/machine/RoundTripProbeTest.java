@@ -42,11 +42,15 @@ class RoundTripProbeTest {
 		}
 		// measure() throws when a loop's exits are not exactly the round trips asked for
 		assertEquals(300, r[0].roundTrips());
-		assertTrue(r[0].portIoNanos() > 0, r[0].toString());
-		if (r[0].syscallNanos() < 0) {
-			assertFalse(r[0].notes().isEmpty(), "a loop not run says why");
+		// PVM runs both loops; VMX/SVM (nested KVM) neither: a CPL3 out faults there, and syscall enters CPL0
+		if (r[0].portIoNanos() < 0 || r[0].syscallNanos() < 0) {
+			assertFalse(r[0].notes().isEmpty(), "a loop not run says why: " + r[0]);
 		} else {
-			assertTrue(r[0].syscallNanos() > 0 && r[0].notes().isEmpty(), r[0].toString());
+			assertTrue(r[0].notes().isEmpty(), r[0].toString());
+		}
+		assertTrue(r[0].portIoNanos() != 0 && r[0].syscallNanos() != 0, r[0].toString());
+		if (r[0].syscallNanos() > 0) {
+			assertTrue(r[0].portIoNanos() > 0, "where syscall stays at CPL3, so does the gate's out: " + r[0]);
 		}
 	}
 }

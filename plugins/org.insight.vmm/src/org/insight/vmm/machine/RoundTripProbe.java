@@ -18,6 +18,8 @@ import org.insight.vmm.memory.MachineLayout;
  * with no Linux call behind it. Only where {@code syscall} stays at CPL3 (PVM); where it enters CPL0 (VMX, SVM) the
  * return needs the VMM's iretq frame, and this loop is not run ({@link Result#syscallNanos()} is then -1).</li>
  * </ul>
+ * Where an {@code out} at CPL3 faults (#GP: VMX/SVM check the TSS I/O bitmap in hardware, which the VMM never needs
+ * there, its port I/O being at CPL0), the port I/O loop is not run either; the result says why.
  * Each loop ends at an {@code int3}, whose stub's exit is the only exception taken. Each KVM_RUN is made as the
  * VMM's are ({@link org.insight.kvm.Vcpu#trapHostTsc}), so a host where that costs two more system calls per entry
  * pays them on both sides of the ratio.
@@ -33,7 +35,7 @@ public final class RoundTripProbe {
 	 */
 	public record Result(int roundTrips, long portIoNanos, long syscallNanos, String notes) {
 		public double portIoMicrosEach() {
-			return portIoNanos / 1e3 / roundTrips;
+			return portIoNanos < 0 ? -1 : portIoNanos / 1e3 / roundTrips;
 		}
 
 		public double syscallMicrosEach() {
@@ -49,11 +51,15 @@ public final class RoundTripProbe {
 		if (roundTrips < 1 || roundTrips > 100_000_000) {
 			throw new IllegalArgumentException("round trips: 1 to 10^8, not " + roundTrips);
 		}
-		long portIo = loop(roundTrips, false);
-		long syscall = loop(roundTrips, true);
-		return new Result(roundTrips, portIo, syscall, syscall < 0
-				? "the syscall loop was not run: syscall enters CPL0 on this host, whose return needs the VMM's iretq frame"
-				: "");
+		Loop portIo = loop(roundTrips, false);
+		Loop syscall = loop(roundTrips, true);
+		String notes = String.join("; ", java.util.stream.Stream.of(portIo.whyNot(), syscall.whyNot())
+				.filter(w -> w != null).toList());
+		return new Result(roundTrips, portIo.nanos(), syscall.nanos(), notes);
+	}
+
+	/** One loop's time, or -1 and why it was not run. */
+	private record Loop(long nanos, String whyNot) {
 	}
 
 	/** {@code mov ebx, n+1 ; L: out 0xf0, al (or syscall) ; dec ebx ; jnz L ; int3}. */
@@ -67,7 +73,7 @@ public final class RoundTripProbe {
 		return c;
 	}
 
-	private static long loop(int roundTrips, boolean syscall) {
+	private static Loop loop(int roundTrips, boolean syscall) {
 		try (GuestMachine m = GuestMachine.create(ProbeRun.memoryBytes(), true)) {
 			// every entry as the VMM's own: with the host thread's TSD around it where that traps rdtsc (PVM)
 			m.vcpu().trapHostTsc(TscProbe.result().hostTrap());
@@ -76,6 +82,7 @@ public final class RoundTripProbe {
 			long t0 = 0;
 			long last = 0;
 			int breakpointPort = MachineLayout.EXCEPTION_PORT_BASE + ExceptionVectors.BP;
+			int generalProtectionPort = MachineLayout.EXCEPTION_PORT_BASE + ExceptionVectors.GP;
 			while (true) {
 				Exit e = m.vcpu().run();
 				if (e instanceof Exit.Interrupted) {
@@ -84,13 +91,19 @@ public final class RoundTripProbe {
 				if (e instanceof Exit.Io io && io.port() == breakpointPort) {
 					break;
 				}
+				if (!syscall && done < 0 && e instanceof Exit.Io io && io.port() == generalProtectionPort) {
+					// VMX/SVM check the TSS I/O bitmap in hardware, where the VMM's own port I/O is all at CPL0
+					return new Loop(-1, "the port I/O loop was not run: an out at CPL3 faults on this host (#GP), "
+							+ "where the gate's port I/O runs at CPL0");
+				}
 				if (!(e instanceof Exit.Io io && io.port() == MachineLayout.GATE_PORT)) {
 					throw new MachineException("the round-trip probe's " + (syscall ? "syscall" : "port I/O")
 							+ " loop ended in " + e);
 				}
 				if (++done == 0) {
 					if (syscall && (m.vcpu().sregs().cs.selector() & 3) == 0) {
-						return -1;
+						return new Loop(-1, "the syscall loop was not run: syscall enters CPL0 on this host, whose "
+								+ "return needs the VMM's iretq frame");
 					}
 					t0 = System.nanoTime();
 				}
@@ -102,11 +115,10 @@ public final class RoundTripProbe {
 					m.vcpu().setRegs(r);
 				}
 			}
-			long nanos = last - t0;
 			if (done != roundTrips) {
 				throw new MachineException("the round-trip probe counted " + done + " exits, expected " + roundTrips);
 			}
-			return nanos;
+			return new Loop(last - t0, null);
 		}
 	}
 }
