@@ -122,6 +122,11 @@ public final class SignalFrame {
 		putInt(area, SW_RESERVED + 16, fp.userSize());
 		Arrays.fill(area, SW_RESERVED + 20, SW_RESERVED + 48, (byte) 0);
 		putInt(area, fp.userSize(), FP_XSTATE_MAGIC2);
+		// As Linux's save_xstate_epilog: the x87 and SSE bits are always set in the frame. Their hardware value (XINUSE)
+		// is not a function of the guest's instructions alone (seen: the x87 bit 0 in a recording and 1 in its replay on
+		// PVM, so the dead frame left on the stack changed the final memory digest); the legacy area holds those
+		// components either way, their initial values when not in use.
+		putLong(area, XSTATE_BV, getLong(area, XSTATE_BV) | 3);
 
 		byte[] f = new byte[SIZE];
 		putLong(f, PRETCODE, act.restorer());
