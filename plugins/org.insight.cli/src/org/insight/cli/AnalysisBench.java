@@ -24,21 +24,9 @@ import org.insight.cli.AnalysisBenchTable.FunctionRow;
 import org.insight.cli.AnalysisBenchTable.LockRow;
 import org.insight.kvm.KvmAvailability;
 import org.insight.replay.DivergenceException;
-import org.insight.replay.RecordSession;
 import org.insight.replay.ReplayOptions;
 import org.insight.replay.VmmLauncher;
 import org.insight.replay.trace.ExitStatus;
-import org.insight.replay.trace.GuestBinary;
-import org.insight.replay.trace.GuestOutcome;
-import org.insight.replay.trace.GuestProgram;
-import org.insight.replay.trace.RecordingConfig;
-import org.insight.replay.trace.TraceHeader;
-import org.insight.symbols.ElfImage;
-import org.insight.vmm.GuestRun;
-import org.insight.vmm.inputs.Chaos;
-import org.insight.vmm.inputs.LiveInputs;
-import org.insight.vmm.inputs.StdinSource;
-import org.insight.vmm.machine.RunOptions;
 import org.insight.vmm.machine.SyncMode;
 
 /**
@@ -269,7 +257,7 @@ final class AnalysisBench {
                 }
                 v[i] = values[i];
             }
-            return BenchCommand.median(v);
+            return BenchMeasure.median(v);
         }
     }
 
@@ -278,19 +266,10 @@ final class AnalysisBench {
         List<String> argv = new ArrayList<>();
         argv.add(program.toString());
         argv.addAll(args);
-        RunOptions options = RunOptions.defaults().withArgv(argv).withSyncMode(SyncMode.LOCKS);
-        ElfImage image = ElfImage.read(program);
-        GuestBinary binary = GuestBinary.of(GuestRun.executablePath(program), image.bytes(), image.buildId());
-        RecordingConfig config = new RecordingConfig(options.syncMode(), options.timeSlice(),
-                OptionalLong.of(CHAOS_SEED), options.memoryCap(), options.watchdogPeriod(), options.maxThreads());
-        TraceHeader header = TraceHeader.forRecording(new GuestProgram(binary, argv, List.of()), config);
-        try (LiveInputs live = new LiveInputs(StdinSource.empty(), new Chaos(CHAOS_SEED));
-                RecordSession session = RecordSession.start(trace, header, live, (fd, data, off, len) -> {
+        return BenchMeasure.record(program, argv, SyncMode.LOCKS, OptionalLong.of(CHAOS_SEED), trace,
+                (fd, data, off, len) -> {
                     // the guest's output is not part of the figures
-                }, new VmmLauncher(null))) {
-            GuestOutcome outcome = session.run();
-            return outcome.exit();
-        }
+                }).outcome().exit();
     }
 
     /** {@code insight analyze} of {@code trace} with these analyzers (the report itself is not written). */

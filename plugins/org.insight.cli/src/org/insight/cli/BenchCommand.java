@@ -5,7 +5,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -228,11 +227,5 @@ final class BenchCommand implements Callable<Integer>, RunsGuest {
                 Files.deleteIfExists(p);
             }
         }
-    }
-
-    static long median(long[] values) {
-        long[] v = values.clone();
-        Arrays.sort(v);
-        return v[v.length / 2];
     }
 }

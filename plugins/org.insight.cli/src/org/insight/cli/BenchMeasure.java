@@ -1,5 +1,6 @@
 package org.insight.cli;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +16,7 @@ import org.insight.replay.ReplayOptions;
 import org.insight.replay.ReplaySession;
 import org.insight.replay.VmmLauncher;
 import org.insight.replay.trace.GuestBinary;
+import org.insight.replay.trace.GuestOutcome;
 import org.insight.replay.trace.GuestProgram;
 import org.insight.replay.trace.RecordingConfig;
 import org.insight.replay.trace.TraceHeader;
@@ -26,9 +28,11 @@ import org.insight.vmm.inputs.RoundRobin;
 import org.insight.vmm.inputs.SchedulingPolicy;
 import org.insight.vmm.inputs.StdinSource;
 import org.insight.vmm.linux.CapturedOutput;
+import org.insight.vmm.linux.OutputSink;
 import org.insight.vmm.machine.RunOptions;
 import org.insight.vmm.machine.RunResult;
 import org.insight.vmm.machine.RunStats;
+import org.insight.vmm.machine.SyncMode;
 
 /**
  * One row of {@code insight bench}: the workload natively, in the VM ({@code insight run}), recorded as the row says
@@ -105,18 +109,9 @@ final class BenchMeasure {
 
             Path trace = Files.createTempFile("insight-bench-", ".insight");
             try {
-                ElfImage image = ElfImage.read(program);
-                GuestBinary binary = GuestBinary.of(GuestRun.executablePath(program), image.bytes(), image.buildId());
-                RecordingConfig config = new RecordingConfig(w.mode(), options.timeSlice(), w.chaos(),
-                        options.memoryCap(), options.watchdogPeriod());
-                TraceHeader header = TraceHeader.forRecording(new GuestProgram(binary, argv, List.of()), config);
                 CapturedOutput recorded = new CapturedOutput();
                 t0 = System.nanoTime();
-                try (LiveInputs live = new LiveInputs(StdinSource.empty(), policy(w.chaos(), options));
-                        RecordSession s = RecordSession.start(trace, header, live, recorded, new VmmLauncher(null))) {
-                    s.run();
-                    frames = s.frames();
-                }
+                frames = record(program, argv, w.mode(), w.chaos(), trace, recorded).frames();
                 long recorded0 = System.nanoTime() - t0;
                 rec.add(recorded0);
                 traceBytes = Files.size(trace);
@@ -147,12 +142,39 @@ final class BenchMeasure {
                 rep.isEmpty() ? null : median(rep), limited, traceBytes, frames, lastStats, problem);
     }
 
-    private static SchedulingPolicy policy(OptionalLong chaos, RunOptions options) {
-        return chaos.isPresent() ? new Chaos(chaos.getAsLong()) : new RoundRobin(options.timeSlice());
+    /** A recording's outcome and its frame count. */
+    record Recorded(GuestOutcome outcome, long frames) {
     }
 
+    /**
+     * Records {@code argv} (the program first) as {@code insight record --mode MODE [--chaos SEED]} does with the
+     * default options, into {@code trace}; the guest's output goes to {@code output}. Both benches record this way.
+     */
+    static Recorded record(Path program, List<String> argv, SyncMode mode, OptionalLong chaos, Path trace,
+            OutputSink output) throws IOException {
+        RunOptions options = RunOptions.defaults().withArgv(argv).withSyncMode(mode);
+        ElfImage image = ElfImage.read(program);
+        GuestBinary binary = GuestBinary.of(GuestRun.executablePath(program), image.bytes(), image.buildId());
+        RecordingConfig config = new RecordingConfig(mode, options.timeSlice(), chaos, options.memoryCap(),
+                options.watchdogPeriod(), options.maxThreads());
+        TraceHeader header = TraceHeader.forRecording(new GuestProgram(binary, argv, List.of()), config);
+        SchedulingPolicy policy = chaos.isPresent() ? new Chaos(chaos.getAsLong()) : new RoundRobin(options.timeSlice());
+        try (LiveInputs live = new LiveInputs(StdinSource.empty(), policy);
+                RecordSession s = RecordSession.start(trace, header, live, output, new VmmLauncher(null))) {
+            GuestOutcome outcome = s.run();
+            return new Recorded(outcome, s.frames());
+        }
+    }
+
+    /** The median (the upper one of an even count); 0 for none. */
     static long median(List<Long> values) {
-        long[] v = values.stream().mapToLong(Long::longValue).sorted().toArray();
-        return v.length == 0 ? 0 : v[v.length / 2];
+        return values.isEmpty() ? 0 : median(values.stream().mapToLong(Long::longValue).toArray());
+    }
+
+    /** The median of {@code values} (the upper one of an even count), which are left as they are. */
+    static long median(long[] values) {
+        long[] v = values.clone();
+        Arrays.sort(v);
+        return v[v.length / 2];
     }
 }

@@ -37,42 +37,29 @@ public final class KvmAvailability {
     private static volatile boolean asked;
 
     /**
-     * Null when {@code /dev/kvm} answers KVM_GET_API_VERSION with 12; otherwise why not. A file that is there and
-     * writable but is not the KVM device (a container's placeholder, or {@code /dev/null} bound over it in a private
-     * mount namespace to try the no-KVM path, as the README suggests) is not KVM. Asked once per process.
+     * Null when {@code /dev/kvm} opens as {@link Kvm#open} opens it (KVM_GET_API_VERSION answers 12); otherwise why
+     * not. A file that is there and writable but is not the KVM device (a container's placeholder, or {@code /dev/null}
+     * bound over it in a private mount namespace to try the no-KVM path, as the README suggests) is not KVM. The
+     * device's answer is kept for the process; a failed open (EMFILE, EINTR) is asked again next time.
      */
     private static String notKvm() {
-        if (!asked) {
-            synchronized (KvmAvailability.class) {
-                if (!asked) {
-                    String answer = askDevice();
-                    if (answer == null || !answer.contains("could not be opened")) {
-                        // an answer of the device itself is kept; a failed open (EMFILE, EINTR) is asked again
-                        notKvm = answer;
-                        asked = true;
+        if (asked) {
+            return notKvm;
+        }
+        synchronized (KvmAvailability.class) {
+            if (!asked) {
+                try (Kvm kvm = Kvm.open()) {
+                    notKvm = null;
+                } catch (KvmException e) {
+                    if (e.operation().startsWith("open ")) {
+                        return DEVICE + " could not be opened (" + ErrnoNames.name(e.errno()) + ")";
                     }
-                    return answer;
+                    notKvm = e.errno() == 0 ? e.getMessage() : DEVICE
+                            + " is not the KVM device: KVM_GET_API_VERSION failed with " + ErrnoNames.name(e.errno());
                 }
+                asked = true;
             }
-        }
-        return notKvm;
-    }
-
-    private static String askDevice() {
-        int fd = Libc.open(DEVICE, Libc.O_RDWR | Libc.O_CLOEXEC);
-        if (fd < 0) {
-            return DEVICE + " could not be opened (" + ErrnoNames.name(Libc.errno()) + ")";
-        }
-        try {
-            int version = Libc.ioctl(fd, Ioctls.KVM_GET_API_VERSION, 0L);
-            if (version < 0) {
-                return DEVICE + " is not the KVM device: KVM_GET_API_VERSION failed with "
-                        + ErrnoNames.name(Libc.errno());
-            }
-            return version == Kvm.API_VERSION ? null : DEVICE + " speaks KVM API version " + version + ", not "
-                    + Kvm.API_VERSION;
-        } finally {
-            Libc.close(fd);
+            return notKvm;
         }
     }
 
