@@ -74,9 +74,8 @@ public final class RoundTripProbe {
 	}
 
 	private static Loop loop(int roundTrips, boolean syscall) {
-		try (GuestMachine m = GuestMachine.create(ProbeRun.memoryBytes(), true)) {
-			// every entry as the VMM's own: with the host thread's TSD around it where that traps rdtsc (PVM)
-			m.vcpu().trapHostTsc(TscProbe.result().hostTrap());
+		// made as the VMM's machines are: every entry as theirs (with the host thread's TSD around it on PVM)
+		try (GuestMachine m = GuestMachine.create(ProbeRun.memoryBytes())) {
 			ProbeRun.start(m, true, code(roundTrips + 1, syscall));
 			int done = -1;
 			long t0 = 0;
