@@ -279,4 +279,90 @@ class SignalWaitTest {
 		assertTrue(SignalDelivery.beforeUserMode(f.process, w));
 		assertEquals(capacity, sigreturn(w).rax);
 	}
+
+	/** A pollfd for reading {@code fd}. */
+	private long pollIn(int fd) {
+		long pfd = f.alloc(8);
+		f.space.writeU32(pfd, fd);
+		f.space.writeU32(pfd + 4, PollCalls.POLLIN);
+		return pfd;
+	}
+
+	/** SIGUSR1 blocked by the main thread, handled (with SA_RESTART, which these calls ignore) and pending. */
+	private void blockedPendingUsr1() {
+		install(Signals.SIGUSR1, SignalFrame.SA_RESTART);
+		assertEquals(0, f.call(Syscalls.RT_SIGPROCMASK, SignalCalls.SIG_BLOCK, f.u64s(bit(Signals.SIGUSR1)), 0, 8));
+		assertEquals(0, f.call(Syscalls.TKILL, 1000, Signals.SIGUSR1));
+		f.main().regs().rsp = stack + (1 << 15);
+	}
+
+	@Test
+	void ppollWithNothingReadyLetsAPendingSignalThroughItsMaskAndTheFrameKeepsTheOwnMask() {
+		blockedPendingUsr1();
+		int[] p = pipe();
+		long result = syscall(f.main(), Syscalls.PPOLL, pollIn(p[0]), 1, 0, f.u64s(0), 8);
+		assertFalse(f.main().isBlocked(), "the pending signal ends the wait before it starts");
+		assertEquals(-SyscallRestart.ERESTARTNOHAND, result);
+		assertTrue(SignalDelivery.beforeUserMode(f.process, f.main()));
+		assertEquals(0, f.process.pendingSignals());
+		Regs back = sigreturn(f.main());
+		assertEquals(-Errno.EINTR, back.rax, "EINTR even with SA_RESTART");
+		assertEquals(bit(Signals.SIGUSR1), f.main().signalMask(), "rt_sigreturn put the thread's own mask back");
+	}
+
+	@Test
+	void ppollWithAReadyDescriptorReturnsItAndItsOwnMaskKeepsTheSignalPending() {
+		blockedPendingUsr1();
+		int[] p = pipe();
+		assertEquals(1, f.call(Syscalls.WRITE, p[1], f.bytes(new byte[] { 'x' }), 1));
+		assertEquals(1, syscall(f.main(), Syscalls.PPOLL, pollIn(p[0]), 1, 0, f.u64s(0), 8));
+		assertTrue(SignalDelivery.beforeUserMode(f.process, f.main()));
+		assertEquals(AFTER_SYSCALL, f.main().regs().rip, "no handler ran");
+		assertEquals(bit(Signals.SIGUSR1), f.main().signalMask());
+		assertEquals(bit(Signals.SIGUSR1), f.process.pendingSignals());
+	}
+
+	@Test
+	void aSignalRaisedDuringPselectEndsItWhenItsMaskLetsItThrough() {
+		install(Signals.SIGUSR1, 0);
+		int[] p = pipe();
+		GuestThread w = thread();
+		w.signalMask(bit(Signals.SIGUSR1));
+		long set = f.u64s(1L << p[0]);
+		long timeout = timespec(0);
+		assertEquals(0, syscall(w, Syscalls.PSELECT6, p[0] + 1, set, 0, 0, timeout, f.u64s(f.u64s(0), 8)));
+		assertFalse(w.isBlocked(), "a zero timeout, nothing ready, no signal: 0 at once");
+		assertTrue(SignalDelivery.beforeUserMode(f.process, w));
+		assertEquals(bit(Signals.SIGUSR1), w.signalMask());
+
+		syscall(w, Syscalls.PSELECT6, p[0] + 1, set, 0, 0, 0, f.u64s(f.u64s(0), 8));
+		assertTrue(w.isBlocked());
+		assertEquals(0, w.signalMask(), "it waits under the call's mask");
+		assertEquals(0, f.call(Syscalls.TKILL, w.tid(), Signals.SIGUSR1));
+		assertFalse(w.isBlocked());
+		assertTrue(SignalDelivery.beforeUserMode(f.process, w));
+		assertEquals(-Errno.EINTR, sigreturn(w).rax);
+		assertEquals(bit(Signals.SIGUSR1), w.signalMask());
+	}
+
+	@Test
+	void epollPwaitIsEintrAtOnceButAZeroTimeoutLooksAtNoSignal() {
+		blockedPendingUsr1();
+		int[] p = pipe();
+		int ep = (int) f.call(Syscalls.EPOLL_CREATE1, 0);
+		long event = f.alloc(12);
+		f.space.writeU32(event, PollCalls.POLLIN);
+		assertEquals(0, f.call(Syscalls.EPOLL_CTL, ep, EpollCalls.EPOLL_CTL_ADD, p[0], event));
+		long out = f.alloc(12);
+		assertEquals(0, syscall(f.main(), Syscalls.EPOLL_PWAIT, ep, out, 1, 0, f.u64s(0), 8));
+		assertTrue(SignalDelivery.beforeUserMode(f.process, f.main()));
+		assertEquals(AFTER_SYSCALL, f.main().regs().rip, "timed out at once: the mask came back before delivery");
+		assertEquals(bit(Signals.SIGUSR1), f.process.pendingSignals());
+
+		assertEquals(-Errno.EINTR, syscall(f.main(), Syscalls.EPOLL_PWAIT, ep, out, 1, -1, f.u64s(0), 8));
+		assertTrue(SignalDelivery.beforeUserMode(f.process, f.main()));
+		assertEquals(-Errno.EINTR, sigreturn(f.main()).rax);
+		assertEquals(bit(Signals.SIGUSR1), f.main().signalMask());
+		assertEquals(-Errno.EINVAL, f.call(Syscalls.EPOLL_PWAIT, ep, out, 1, 0, f.u64s(0), 16));
+	}
 }

@@ -17,7 +17,8 @@ import org.insight.vmm.sched.IoWait;
  * served level-triggered (a program written for edge triggering reads until EAGAIN, so it sees the same data; it may
  * only be told about a ready file again). Events are reported in the order the files were added, the same in every
  * run. An epoll inside an epoll is EINVAL (Linux allows it, with loop checks). Waits are {@link BlockedCall}s on every
- * watched file's wait list and the epoll's own, which epoll_ctl retries.
+ * watched file's wait list and the epoll's own, which epoll_ctl retries. epoll_pwait and epoll_pwait2 wait under
+ * their signal mask ({@link TemporaryMask}); a signal ends an epoll wait with EINTR, never a restart, as in Linux.
  */
 final class EpollCalls {
 	static final int EPOLL_CTL_ADD = 1, EPOLL_CTL_DEL = 2, EPOLL_CTL_MOD = 3;
@@ -33,8 +34,10 @@ final class EpollCalls {
 		t.register(Syscalls.EPOLL_CREATE1, (p, th, a) -> create(p, a.intArg(0)));
 		t.register(Syscalls.EPOLL_CTL, EpollCalls::ctl);
 		t.register(Syscalls.EPOLL_WAIT, (p, th, a) -> waitMillis(p, th, a, a.intArg(3)));
-		t.register(Syscalls.EPOLL_PWAIT, (p, th, a) -> a.a4() != 0 && a.a5() != 8 ? -Errno.EINVAL
-				: waitMillis(p, th, a, a.intArg(3)));
+		t.register(Syscalls.EPOLL_PWAIT, (p, th, a) -> {
+			long masked = TemporaryMask.install(p, th, a.a4(), a.a5());
+			return masked != 0 ? masked : waitMillis(p, th, a, a.intArg(3));
+		});
 		t.register(Syscalls.EPOLL_PWAIT2, EpollCalls::pwait2);
 	}
 
@@ -99,17 +102,16 @@ final class EpollCalls {
 	}
 
 	private static long pwait2(LinuxProcess p, GuestThread t, SyscallArgs a) {
-		if (a.a4() != 0 && a.a5() != 8) {
+		long ns = a.a3() == 0 ? -1 : TimeCalls.readTimespec(p.memory(), a.a3());
+		if (a.a3() != 0 && ns < 0) {
 			return -Errno.EINVAL;
 		}
-		if (a.a3() == 0) {
-			return wait(p, t, a, false, () -> GuestThread.NO_DEADLINE);
+		long masked = TemporaryMask.install(p, t, a.a4(), a.a5());
+		if (masked != 0) {
+			return masked;
 		}
-		long ns = TimeCalls.readTimespec(p.memory(), a.a3());
-		if (ns < 0) {
-			return -Errno.EINVAL;
-		}
-		return wait(p, t, a, ns == 0, () -> TimeCalls.saturatedAdd(p.scheduler().monotonicNow(), ns));
+		return wait(p, t, a, ns == 0, ns < 0 ? () -> GuestThread.NO_DEADLINE
+				: () -> TimeCalls.saturatedAdd(p.scheduler().monotonicNow(), ns));
 	}
 
 	private static long waitMillis(LinuxProcess p, GuestThread t, SyscallArgs a, int timeoutMs) {
@@ -147,7 +149,11 @@ final class EpollCalls {
 							i.disable();
 						}
 					}
-					return !ready.isEmpty() || immediate ? ready.size() : IoWait.NOT_READY;
+					if (!ready.isEmpty() || immediate) {
+						return ready.size();
+					}
+					// Linux's ep_poll: a signal that the thread's mask (epoll_pwait's, TemporaryMask) lets through
+					return TemporaryMask.signalPending(p, t) ? -Errno.EINTR : IoWait.NOT_READY;
 				});
 	}
 

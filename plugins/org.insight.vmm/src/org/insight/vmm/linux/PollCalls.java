@@ -25,8 +25,9 @@ import org.insight.vmm.sched.IoWait;
  * stdin is always readable and stdout and stderr always writable. That answer is exact for the guest: a read of
  * stdin never waits in guest time, it returns bytes or end of file as one recorded input (the machine waits for the
  * host meanwhile), as a regular file does under Linux. So a poll needs no input of its own and the trace format does
- * not change. ppoll's signal mask is checked and not applied (a handled signal interrupts the wait under the
- * thread's own mask: {@link SyscallRestart}), and ppoll does not write back the time left.
+ * not change. ppoll waits under its signal mask ({@link TemporaryMask}): with nothing ready, a signal pending that
+ * it lets through ends the call, as one raised during the wait does ({@link SyscallRestart}). ppoll does not write
+ * back the time left.
  */
 final class PollCalls {
 	static final int POLLIN = 0x1, POLLPRI = 0x2, POLLOUT = 0x4, POLLERR = 0x8, POLLHUP = 0x10, POLLNVAL = 0x20,
@@ -45,25 +46,23 @@ final class PollCalls {
 		int timeoutMs = a.intArg(2);
 		LongSupplier deadline = timeoutMs < 0 ? () -> GuestThread.NO_DEADLINE
 				: () -> TimeCalls.saturatedAdd(p.scheduler().monotonicNow(), timeoutMs * 1_000_000L);
-		return poll(p, t, a.a0(), a.a1(), timeoutMs == 0, deadline);
+		return poll(p, t, Syscalls.POLL, a.a0(), a.a1(), timeoutMs == 0, deadline);
 	}
 
 	private static long ppoll(LinuxProcess p, GuestThread t, SyscallArgs a) {
-		if (a.a3() != 0 && a.a4() != 8) {
+		long ns = a.a2() == 0 ? -1 : TimeCalls.readTimespec(p.memory(), a.a2());
+		if (a.a2() != 0 && ns < 0) {
 			return -Errno.EINVAL;
 		}
-		if (a.a2() == 0) {
-			return poll(p, t, a.a0(), a.a1(), false, () -> GuestThread.NO_DEADLINE);
+		long masked = TemporaryMask.install(p, t, a.a3(), a.a4());
+		if (masked != 0) {
+			return masked;
 		}
-		long ns = TimeCalls.readTimespec(p.memory(), a.a2());
-		if (ns < 0) {
-			return -Errno.EINVAL;
-		}
-		return poll(p, t, a.a0(), a.a1(), ns == 0,
-				() -> TimeCalls.saturatedAdd(p.scheduler().monotonicNow(), ns));
+		return poll(p, t, Syscalls.PPOLL, a.a0(), a.a1(), ns == 0, ns < 0 ? () -> GuestThread.NO_DEADLINE
+				: () -> TimeCalls.saturatedAdd(p.scheduler().monotonicNow(), ns));
 	}
 
-	private static long poll(LinuxProcess p, GuestThread t, long fds, long nfds, boolean immediate,
+	private static long poll(LinuxProcess p, GuestThread t, int nr, long fds, long nfds, boolean immediate,
 			LongSupplier deadline) {
 		if (Long.compareUnsigned(nfds, p.fdLimit()) > 0) {
 			return -Errno.EINVAL;
@@ -101,7 +100,13 @@ final class PollCalls {
 				revents[1] = (byte) (r >> 8);
 				p.memory().copyOut(fds + (long) i * POLLFD_SIZE + 6, revents, 0, 2);
 			}
-			return ready > 0 || immediate ? ready : IoWait.NOT_READY;
+			if (ready > 0) {
+				return ready;
+			}
+			if (TemporaryMask.signalPending(p, t)) {
+				return TemporaryMask.interrupted(p, t, nr);
+			}
+			return immediate ? 0 : IoWait.NOT_READY;
 		});
 	}
 

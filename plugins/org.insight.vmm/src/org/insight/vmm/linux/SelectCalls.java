@@ -12,8 +12,8 @@ import org.insight.vmm.sched.IoWait;
 /**
  * select and pselect6: the fd_set form of {@link PollCalls}, over the same readiness and waits. The sets are read
  * once, at the call; when it returns, each holds the descriptors ready for its kind (all cleared on a timeout). The
- * time left is not written back to the timeout (Linux does; the libcs' select does not rely on it), and pselect6's
- * signal mask is checked and not applied.
+ * time left is not written back to the timeout (Linux does; the libcs' select does not rely on it). pselect6 waits
+ * under its signal mask, as ppoll does ({@link TemporaryMask}).
  */
 final class SelectCalls {
 	/** What counts as readable, writable and exceptional for select (Linux's POLLIN_SET, POLLOUT_SET, POLLEX_SET). */
@@ -30,7 +30,7 @@ final class SelectCalls {
 
 	private static long select(LinuxProcess p, GuestThread t, SyscallArgs a) {
 		if (a.a4() == 0) {
-			return select(p, t, a, false, () -> GuestThread.NO_DEADLINE);
+			return select(p, t, Syscalls.SELECT, a, false, () -> GuestThread.NO_DEADLINE);
 		}
 		long sec = p.memory().readU64(a.a4());
 		long usec = p.memory().readU64(a.a4() + 8);
@@ -38,28 +38,25 @@ final class SelectCalls {
 			return -Errno.EINVAL;
 		}
 		long ns = sec > Long.MAX_VALUE / 1_000_000_000L - 1 ? Long.MAX_VALUE : sec * 1_000_000_000L + usec * 1000;
-		return select(p, t, a, ns == 0, () -> TimeCalls.saturatedAdd(p.scheduler().monotonicNow(), ns));
+		return select(p, t, Syscalls.SELECT, a, ns == 0, () -> TimeCalls.saturatedAdd(p.scheduler().monotonicNow(), ns));
 	}
 
 	private static long pselect6(LinuxProcess p, GuestThread t, SyscallArgs a) {
-		if (a.a5() != 0) {
-			long mask = p.memory().readU64(a.a5());
-			long size = p.memory().readU64(a.a5() + 8);
-			if (mask != 0 && size != 8) {
-				return -Errno.EINVAL;
-			}
-		}
-		if (a.a4() == 0) {
-			return select(p, t, a, false, () -> GuestThread.NO_DEADLINE);
-		}
-		long ns = TimeCalls.readTimespec(p.memory(), a.a4());
-		if (ns < 0) {
+		long ns = a.a4() == 0 ? -1 : TimeCalls.readTimespec(p.memory(), a.a4());
+		if (a.a4() != 0 && ns < 0) {
 			return -Errno.EINVAL;
 		}
-		return select(p, t, a, ns == 0, () -> TimeCalls.saturatedAdd(p.scheduler().monotonicNow(), ns));
+		if (a.a5() != 0) { // struct { const sigset_t *ss; size_t ss_len; }
+			long masked = TemporaryMask.install(p, t, p.memory().readU64(a.a5()), p.memory().readU64(a.a5() + 8));
+			if (masked != 0) {
+				return masked;
+			}
+		}
+		return select(p, t, Syscalls.PSELECT6, a, ns == 0, ns < 0 ? () -> GuestThread.NO_DEADLINE
+				: () -> TimeCalls.saturatedAdd(p.scheduler().monotonicNow(), ns));
 	}
 
-	private static long select(LinuxProcess p, GuestThread t, SyscallArgs a, boolean immediate,
+	private static long select(LinuxProcess p, GuestThread t, int nr, SyscallArgs a, boolean immediate,
 			LongSupplier deadline) {
 		int nfds = a.intArg(0);
 		if (nfds < 0) {
@@ -107,6 +104,9 @@ final class SelectCalls {
 						count++;
 					}
 				}
+			}
+			if (count == 0 && TemporaryMask.signalPending(p, t)) {
+				return TemporaryMask.interrupted(p, t, nr);
 			}
 			if (count == 0 && !immediate) {
 				clear(p, addresses, asked);

@@ -39,10 +39,17 @@ public final class SignalDelivery {
 	 * (a default action, a frame that could not be written).
 	 */
 	public static boolean beforeUserMode(LinuxProcess p, GuestThread t) {
-		// After rt_sigsuspend: the first frame saves the mask from before it; with no handler run, it comes back now.
+		// After rt_sigsuspend, or a ppoll, pselect6 or epoll_pwait with a mask (TemporaryMask): the first frame saves
+		// the mask from before it; with no handler run, it comes back now.
 		Long saved = p.pending().takeSuspendMask(t);
 		// A call a signal interrupted: the first handler decides whether it restarts; with none, it does.
 		SyscallRestart.Interrupted call = p.pending().takeInterrupted(t);
+		// Linux's restore_saved_sigmask_unless: a call that no signal ended (something was ready, a timeout, an
+		// error) gets its own mask back before any delivery, so what it blocks stays pending.
+		if (saved != null && call == null && t.regs().rax != -Errno.EINTR) {
+			t.signalMask(saved);
+			saved = null;
+		}
 		for (int n = 0; n < MAX_FRAMES && !p.isTerminated(); n++) {
 			long allowed = ~t.signalMask();
 			PendingSignals own = p.pending().of(t);
