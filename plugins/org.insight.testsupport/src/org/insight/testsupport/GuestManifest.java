@@ -44,6 +44,14 @@ public final class GuestManifest {
 			return folder.resolve("expected").resolve(name + ".out");
 		}
 
+		/**
+		 * What the compared part of stdout must be with the arguments of {@link GuestManifest#ciWorkload}:
+		 * {@code expected/NAME.ci.out} beside the manifest's.
+		 */
+		public Path expectedWithCiWorkload() {
+			return folder.resolve("expected").resolve(name + ".ci.out");
+		}
+
 		public Optional<Path> stdinFile() {
 			return stdin.equals("-") ? Optional.empty() : Optional.of(folder.resolve(stdin));
 		}

@@ -16,6 +16,7 @@ import org.insight.testsupport.GuestManifest;
 import org.insight.testsupport.GuestManifest.Program;
 import org.insight.testsupport.KvmRequirement;
 import org.insight.testsupport.NativeRun;
+import org.insight.testsupport.TestMatrix;
 import org.insight.vmm.inputs.LiveInputs;
 import org.insight.vmm.inputs.RoundRobin;
 import org.insight.vmm.inputs.StdinSource;
@@ -32,10 +33,15 @@ import org.junit.jupiter.api.TestFactory;
 /**
  * Every guest test and sample, glibc and musl, runs natively and in the VM through the real /dev/kvm: same exit
  * status, same compared stdout (issue 3's acceptance). The deadlock sample must end with the actual-deadlock report.
+ * <p>
+ * The {@code full} matrix ({@link TestMatrix}) runs the manifest's arguments and checks {@code expected/NAME.out}.
+ * The {@code ci} selection runs a program that {@code ci-workloads.txt} gives a smaller workload with those arguments
+ * (the same binary and self-checks, fewer iterations: each futex call is an exit, slow under nested TCG) and checks
+ * {@code expected/NAME.ci.out}; {@link NativeProgramsTest} checks the manifest's arguments natively on every run.
  */
 class GuestProgramsTest {
-	static final Duration NATIVE_LIMIT = Duration.ofSeconds(60);
-	static final Duration NATIVE_DEADLOCK_LIMIT = Duration.ofSeconds(3);
+	static final Duration NATIVE_LIMIT = NativeProgramsTest.NATIVE_LIMIT;
+	static final Duration NATIVE_DEADLOCK_LIMIT = NativeProgramsTest.NATIVE_DEADLOCK_LIMIT;
 	/** Per program in the VM; system property insight.guestLimitSeconds raises it on a slow (emulated) host. */
 	static final Duration VM_LIMIT = Duration.ofSeconds(Long.getLong("insight.guestLimitSeconds", 120));
 
@@ -50,16 +56,19 @@ class GuestProgramsTest {
 		return tests.stream();
 	}
 
-	private static void check(String libc, Program p) throws Exception {
+	private static void check(String libc, Program manifest) throws Exception {
 		KvmRequirement.require();
-		String label = libc + "/" + p.name();
+		boolean smaller = !TestMatrix.full() && GuestManifest.ciWorkload(manifest).isPresent();
+		Program p = smaller ? GuestManifest.withCiWorkload(manifest) : manifest;
+		Path expectedFile = smaller ? p.expectedWithCiWorkload() : p.expected();
+		String label = libc + "/" + p.name() + (smaller ? " " + String.join(" ", p.args()) : "");
 		Path bin = GuestManifest.binary(libc, p.name());
 		NativeRun.Outcome host = NativeRun.run(bin, p.args(), p.env(), p.stdinFile().orElse(null),
 				p.deadlock() ? NATIVE_DEADLOCK_LIMIT : NATIVE_LIMIT);
 		CapturedOutput out = new CapturedOutput();
 		RunResult vm = runInVm(bin, p, out);
 		String why = label + " in the VM: " + vm.format() + vm.stats().format();
-		String expected = Files.readString(p.expected());
+		String expected = Files.readString(expectedFile);
 		if (p.deadlock()) {
 			assertTrue(host.timedOut(), label + " natively should hang, but ended with status " + host.status());
 			DeadlockReport report = vm.deadlock().orElseThrow(() -> new AssertionError(label
