@@ -148,7 +148,8 @@ final class FileCalls {
 		return switch (file) {
 		case StdStream s -> writeFrom(p, s.stream(), a.a1(), count);
 		case PipeEnd end -> PipeIo.write(p, t, a.intArg(0), end, IoVector.single(a.a1(), count));
-		case EventFd e -> PipeIo.write(p, t, a.intArg(0), e, IoVector.single(a.a1(), count));
+		case EventFd e -> e.isTimerFd() ? -Errno.EINVAL
+				: PipeIo.write(p, t, a.intArg(0), e, IoVector.single(a.a1(), count));
 		case Epoll ep -> -Errno.EINVAL;
 		case HostFile h -> -Errno.EBADF;
 		};
@@ -166,7 +167,7 @@ final class FileCalls {
 		return switch (file) {
 		case StdStream s -> writevOutput(p, s.stream(), v.iov());
 		case PipeEnd end -> PipeIo.write(p, t, a.intArg(0), end, v);
-		case EventFd e -> PipeIo.write(p, t, a.intArg(0), e, v);
+		case EventFd e -> e.isTimerFd() ? -Errno.EINVAL : PipeIo.write(p, t, a.intArg(0), e, v);
 		case Epoll ep -> -Errno.EINVAL;
 		case HostFile h -> -Errno.EBADF;
 		};

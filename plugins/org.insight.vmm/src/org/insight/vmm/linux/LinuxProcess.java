@@ -63,6 +63,14 @@ public final class LinuxProcess {
 	private final PendingSets pending = new PendingSets();
 	/** Output writes so far: the index of the next {@link OutputWrite}. */
 	private long outputWrites;
+	/** The interval timer, the POSIX timers and the timerfds, which the scheduler lets expire. */
+	private final GuestTimers timers = new GuestTimers(this);
+	/** ITIMER_REAL (alarm, setitimer): its expiry sends SIGALRM to the process. */
+	private final GuestTimers.Timer realTimer;
+	/** The timers of timer_create, by id. */
+	private final PosixTimerCalls.Table posixTimers = new PosixTimerCalls.Table();
+	/** The timerfds, with their clocks and timers. */
+	private final TimerFdCalls.Table timerFds = new TimerFdCalls.Table();
 
 	/**
 	 * @param executablePath what {@code readlink("/proc/self/exe")} answers: the absolute path of the program, a
@@ -90,6 +98,9 @@ public final class LinuxProcess {
 		limits[RLIMIT_MSGQUEUE] = new long[] { 819_200, 819_200 };
 		limits[RLIMIT_NICE] = new long[] { 0, 0 };
 		limits[RLIMIT_RTPRIO] = new long[] { 0, 0 };
+		realTimer = timers.create(periods -> raise(Signals.SIGALRM, null, "SIGALRM from the interval timer",
+				SignalFrame.senderInfo(Signals.SIGALRM, SignalDelivery.SI_KERNEL, 0, 0)));
+		scheduler.alarms(timers);
 	}
 
 	public AddressSpace memory() {
@@ -220,6 +231,24 @@ public final class LinuxProcess {
 	/** Signals generated and not delivered yet, to the process or to any thread, bit n-1 for signal n. */
 	public long pendingSignals() {
 		return pending.all();
+	}
+
+	/** The process's timers (interval timer, POSIX timers, timerfds). */
+	GuestTimers timers() {
+		return timers;
+	}
+
+	/** ITIMER_REAL, the timer of alarm and setitimer: SIGALRM to the process at each expiry. */
+	GuestTimers.Timer realTimer() {
+		return realTimer;
+	}
+
+	PosixTimerCalls.Table posixTimers() {
+		return posixTimers;
+	}
+
+	TimerFdCalls.Table timerFds() {
+		return timerFds;
 	}
 
 	/** The process's pending signals, its signal waiters and rt_sigsuspend's saved masks. */

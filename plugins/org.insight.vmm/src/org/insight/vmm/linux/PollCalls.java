@@ -122,7 +122,8 @@ final class PollCalls {
 			yield (pipe.buffer().space() >= Pipe.PIPE_BUF ? POLLOUT | POLLWRNORM : 0)
 					| (pipe.hasReaders() ? 0 : POLLERR);
 		}
-		case EventFd e -> (e.readReady() ? POLLIN | POLLRDNORM : 0) | (e.canAdd(1) ? POLLOUT | POLLWRNORM : 0);
+		case EventFd e -> (e.readReady() ? POLLIN | POLLRDNORM : 0)
+				| (e.canAdd(1) && !e.isTimerFd() ? POLLOUT | POLLWRNORM : 0);
 		case Epoll ep -> EpollCalls.ready(ep, Integer.MAX_VALUE).isEmpty() ? 0 : POLLIN | POLLRDNORM;
 		case HostFile h -> POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM; // a regular file is always ready, as Linux says
 		};

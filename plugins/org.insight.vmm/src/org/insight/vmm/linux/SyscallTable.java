@@ -38,6 +38,9 @@ public final class SyscallTable {
 		SystemInfoCalls.register(table);
 		SignalCalls.register(table);
 		TimeCalls.register(table);
+		IntervalTimerCalls.register(table);
+		PosixTimerCalls.register(table);
+		TimerFdCalls.register(table);
 		ThreadCalls.register(table);
 		FutexCalls.register(table);
 		return table;

@@ -98,6 +98,10 @@ public final class Syscalls {
 	public static final int TIMES = 100;
 	public static final int PRCTL = 157;
 	public static final int MEMBARRIER = 324;
+	public static final int GETITIMER = 36, ALARM = 37, SETITIMER = 38;
+	public static final int TIMER_CREATE = 222, TIMER_SETTIME = 223, TIMER_GETTIME = 224, TIMER_GETOVERRUN = 225,
+			TIMER_DELETE = 226;
+	public static final int TIMERFD_CREATE = 283, TIMERFD_SETTIME = 286, TIMERFD_GETTIME = 287;
 	public static final int SELECT = 23;
 	public static final int PSELECT6 = 270;
 	public static final int PPOLL = 271;

@@ -370,6 +370,7 @@ public final class VcpuLoop {
 			finish(new Ending.Terminated(process.termination().orElseThrow(), Optional.empty()));
 		}
 		case Decision.Stopped st -> finishStopped(stopReason(), null);
+		case Decision.Ended e -> finish(new Ending.Terminated(process.termination().orElseThrow(), Optional.empty()));
 		}
 	}
 

@@ -38,4 +38,8 @@ public sealed interface Decision {
 	/** The machine was asked to stop while every thread was blocked waiting for a timeout. */
 	record Stopped() implements Decision {
 	}
+
+	/** A timer's expiry at this sync point ended the process ({@link Alarms#ended}). */
+	record Ended() implements Decision {
+	}
 }

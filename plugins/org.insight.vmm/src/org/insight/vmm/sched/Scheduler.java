@@ -44,6 +44,7 @@ public final class Scheduler {
 	private final TreeMap<Integer, GuestThread> timed = new TreeMap<>();
 	private final FutexTable futexes = new FutexTable();
 	private MutexOwners mutexes = MutexOwners.NONE;
+	private Alarms alarms = Alarms.NONE;
 	private int nextTid = FIRST_TID;
 	private GuestThread current;
 	private boolean yieldRequested;
@@ -68,6 +69,12 @@ public final class Scheduler {
 	/** Where the owners of the guest's mutexes come from, for deadlocks among some threads (none by default). */
 	public Scheduler mutexOwners(MutexOwners owners) {
 		this.mutexes = Objects.requireNonNull(owners, "owners");
+		return this;
+	}
+
+	/** The process's timers, which expire where timeouts do (none by default). */
+	public Scheduler alarms(Alarms timers) {
+		this.alarms = Objects.requireNonNull(timers, "timers");
 		return this;
 	}
 
@@ -294,7 +301,7 @@ public final class Scheduler {
 		GuestThread t = current;
 		List<Integer> others = runnableTids();
 		others.remove(Integer.valueOf(t.tid()));
-		if (!inputs.preempt(new Preemption(t.tid(), t.syncPoints(), landmark, !timed.isEmpty()), others)) {
+		if (!inputs.preempt(new Preemption(t.tid(), t.syncPoints(), landmark, timeoutsPending()), others)) {
 			return new Decision.Run(t, false, null);
 		}
 		return decide(new SyncPoint(t.tid(), t.nextSyncIndex(), SyncPoint.Kind.PREEMPTED, -1, new long[0]));
@@ -323,6 +330,9 @@ public final class Scheduler {
 		}
 		for (;;) {
 			expireTimeouts(point.tid());
+			if (alarms.ended()) {
+				return new Decision.Ended();
+			}
 			List<Integer> runnable = runnableTids();
 			if (!runnable.isEmpty()) {
 				int tid = inputs.schedule(point, runnable);
@@ -337,14 +347,20 @@ public final class Scheduler {
 			if (live.isEmpty()) {
 				return new Decision.AllExited();
 			}
-			if (timed.isEmpty()) {
+			if (!timeoutsPending()) {
 				return new Decision.Deadlocked(List.copyOf(live.values()));
 			}
 			if (stopRequested.getAsBoolean()) {
 				return new Decision.Stopped();
 			}
 			GuestThread first = earliestDeadline();
-			inputs.idle(new IdleWait(first.tid(), first.deadline()));
+			long alarm = alarms.nextDeadline();
+			if (first == null || alarm < first.deadline()) {
+				// a timer of the process's: asked on behalf of the thread at this sync point
+				inputs.idle(new IdleWait(point.tid(), alarm));
+			} else {
+				inputs.idle(new IdleWait(first.tid(), first.deadline()));
+			}
 			idleWaits++;
 		}
 	}
@@ -384,10 +400,14 @@ public final class Scheduler {
 	}
 
 	private void expireTimeouts(int asker) {
-		if (timed.isEmpty()) {
+		if (!timeoutsPending()) {
 			return;
 		}
 		long now = inputs.clockNanos(new ClockRead(asker, ClockRead.CLOCK_MONOTONIC, ClockRead.Purpose.TIMEOUT));
+		// the process's timers first: an expiry may wake a thread (a signal, a timerfd), which then runs here
+		if (alarms.armed() && alarms.nextDeadline() <= now) {
+			alarms.expire(now);
+		}
 		for (GuestThread t : new ArrayList<>(timed.values())) {
 			if (t.deadline() <= now) {
 				if (t.state() == ThreadState.FUTEX_WAIT) {
@@ -422,9 +442,9 @@ public final class Scheduler {
 		return tids;
 	}
 
-	/** Whether some blocked thread waits with a deadline. */
+	/** Whether some blocked thread waits with a deadline, or a timer of the process's is armed. */
 	public boolean timeoutsPending() {
-		return !timed.isEmpty();
+		return !timed.isEmpty() || alarms.armed();
 	}
 
 	public long idleWaits() {

@@ -3,6 +3,9 @@ package org.insight.vmm.linux.fd;
 /**
  * An eventfd: a 64-bit counter. A read takes the whole count (or 1 in semaphore mode) and waits while it is 0; a
  * write adds to it and waits while the sum would pass {@link #MAX}.
+ * <p>
+ * A timerfd is the same counter, of its timer's expirations, which only the timer adds to: it is read the same way,
+ * and a write is EINVAL, as Linux's timerfd has no write ({@link #timerFd}).
  */
 public final class EventFd extends OpenFile {
 	/** The largest count: 2^64 - 2, unsigned. */
@@ -11,13 +14,35 @@ public final class EventFd extends OpenFile {
 	private final WaitList waiters = new WaitList();
 	private final boolean semaphore;
 	private final int id;
+	/** A timerfd's: what closing its last descriptor does (its timer is deleted); null for an eventfd. */
+	private final Runnable timerRelease;
 	private long count;
 
 	public EventFd(int id, long initial, boolean semaphore, int statusFlags) {
+		this(id, initial, semaphore, statusFlags, null);
+	}
+
+	private EventFd(int id, long initial, boolean semaphore, int statusFlags, Runnable timerRelease) {
 		super(O_RDWR, statusFlags);
 		this.id = id;
 		this.count = initial;
 		this.semaphore = semaphore;
+		this.timerRelease = timerRelease;
+	}
+
+	/** A timerfd: its count starts at 0, and {@code release} runs when its last descriptor is closed. */
+	public static EventFd timerFd(int id, int statusFlags, Runnable release) {
+		return new EventFd(id, 0, false, statusFlags, java.util.Objects.requireNonNull(release, "release"));
+	}
+
+	/** Whether this is a timerfd (its count is its timer's, and it cannot be written). */
+	public boolean isTimerFd() {
+		return timerRelease != null;
+	}
+
+	/** A timerfd's timer was set again: its count of expirations starts over, as Linux's timerfd_setup does. */
+	public void clear() {
+		count = 0;
 	}
 
 	public long count() {
@@ -56,7 +81,7 @@ public final class EventFd extends OpenFile {
 
 	@Override
 	public String describe() {
-		return "eventfd " + id;
+		return (isTimerFd() ? "timerfd " : "eventfd ") + id;
 	}
 
 	@Override
@@ -66,5 +91,8 @@ public final class EventFd extends OpenFile {
 
 	@Override
 	void released() {
+		if (timerRelease != null) {
+			timerRelease.run();
+		}
 	}
 }
