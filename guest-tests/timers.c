@@ -1,7 +1,8 @@
 /* Timers: alarm and setitimer (SIGALRM), POSIX timers (a signal with SI_TIMER and its value, and SIGEV_THREAD, which
  * the libcs build on SIGEV_THREAD_ID and a helper thread), and timerfd (read, poll, a non-blocking read before the
- * expiry). Each wait ends by the timer, so every line is the same natively, with glibc and with musl, whatever the
- * machine's speed. */
+ * expiry). Each wait ends by the timer and no signal can come before its wait starts (blocked until then), and what
+ * must not have expired yet has a minute to go, so every line is the same natively, with glibc and with musl,
+ * whatever the machine's speed. */
 #include "guest.h"
 #include <poll.h>
 #include <pthread.h>
@@ -47,14 +48,23 @@ int main(void)
     unsigned left = alarm(0);
     printf("alarm: first %u, then %u left of 10\n", old, left);
 
-    /* a one-shot ITIMER_REAL ends pause */
-    struct itimerval it = every(20000, 0), cur;
+    /* a one-shot ITIMER_REAL ends sigsuspend (SIGALRM blocked until then, so it cannot come too early) */
+    sigset_t alrm, none;
+    sigemptyset(&alrm);
+    sigaddset(&alrm, SIGALRM);
+    sigemptyset(&none);
+    CHECK("block", sigprocmask(SIG_BLOCK, &alrm, NULL) == 0);
+    struct itimerval it = every(60000000, 0), cur;
     CHECK("setitimer", setitimer(ITIMER_REAL, &it, NULL) == 0);
     CHECK("getitimer", getitimer(ITIMER_REAL, &cur) == 0);
-    printf("getitimer: armed %d, interval %ld us\n", cur.it_value.tv_sec > 0 || cur.it_value.tv_usec > 0,
-           (long)cur.it_interval.tv_usec);
-    int r = pause();
-    printf("pause: %d %s, SIGALRM handled %d\n", r, errname(errno), alarms);
+    int armed = cur.it_value.tv_sec > 0 || cur.it_value.tv_usec > 0;
+    int at_most = cur.it_value.tv_sec < 60 || (cur.it_value.tv_sec == 60 && cur.it_value.tv_usec == 0);
+    printf("getitimer: armed %d, at most 60 s %d, interval %ld us\n", armed, at_most, (long)cur.it_interval.tv_usec);
+    it = every(20000, 0);
+    CHECK("setitimer", setitimer(ITIMER_REAL, &it, NULL) == 0);
+    int r = sigsuspend(&none);
+    printf("sigsuspend: %d %s, SIGALRM handled %d\n", r, errname(errno), alarms);
+    CHECK("unblock", sigprocmask(SIG_UNBLOCK, &alrm, NULL) == 0);
     CHECK("getitimer", getitimer(ITIMER_REAL, &cur) == 0);
     printf("after it: armed %d\n", cur.it_value.tv_sec > 0 || cur.it_value.tv_usec > 0);
 
@@ -126,10 +136,13 @@ int main(void)
     int fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK);
     CHECK("timerfd_create", fd >= 0);
     uint64_t n = 0;
-    struct itimerspec tfd = { { 0, 2000000 }, { 0, 2000000 } };
+    struct itimerspec tfd = { { 0, 0 }, { 60, 0 } };
     CHECK("timerfd_settime", timerfd_settime(fd, 0, &tfd, NULL) == 0);
     ssize_t got_bytes = read(fd, &n, sizeof n);
     printf("timerfd: non-blocking read before the expiry %zd %s\n", got_bytes, errname(errno));
+    tfd.it_interval.tv_nsec = tfd.it_value.tv_nsec = 2000000;
+    tfd.it_value.tv_sec = 0;
+    CHECK("timerfd_settime", timerfd_settime(fd, 0, &tfd, NULL) == 0);
     struct pollfd pfd = { fd, POLLIN, 0 };
     int ready = poll(&pfd, 1, -1);
     got_bytes = read(fd, &n, sizeof n);
