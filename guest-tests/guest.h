@@ -40,6 +40,7 @@ static inline const char *errname(int e)
     case EPIPE: return "EPIPE";
     case EEXIST: return "EEXIST";
     case EOVERFLOW: return "EOVERFLOW";
+    case ESRCH: return "ESRCH";
     default: return "E?";
     }
 }

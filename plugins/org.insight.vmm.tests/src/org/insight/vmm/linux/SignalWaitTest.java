@@ -365,4 +365,30 @@ class SignalWaitTest {
 		assertEquals(bit(Signals.SIGUSR1), f.main().signalMask());
 		assertEquals(-Errno.EINVAL, f.call(Syscalls.EPOLL_PWAIT, ep, out, 1, 0, f.u64s(0), 16));
 	}
+
+	@Test
+	void sigqueueQueuesTheCallersSiginfoOncePerCallAndOnlyToThisProcess() {
+		int rt = 34;
+		long set = f.u64s(bit(rt));
+		assertEquals(0, f.call(Syscalls.RT_SIGPROCMASK, SignalCalls.SIG_BLOCK, set, 0, 8));
+		for (int value : new int[] { 100, 200 }) {
+			byte[] info = new byte[SignalFrame.SIGINFO_SIZE];
+			SignalFrame.putInt(info, 8, -1); // SI_QUEUE
+			SignalFrame.putInt(info, 24, value);
+			assertEquals(0, f.call(SignalQueueCalls.RT_SIGQUEUEINFO, 1000, rt, f.bytes(info)));
+		}
+		long got = f.alloc(128);
+		for (int value : new int[] { 100, 200 }) {
+			assertEquals(rt, f.call(SignalTimedWait.RT_SIGTIMEDWAIT, set, got, 0, 8));
+			assertEquals(rt, f.space.readU32(got), "si_signo set by the kernel");
+			assertEquals(-1, f.space.readU32(got + 8));
+			assertEquals(value, f.space.readU32(got + 24));
+		}
+		long info = f.bytes(new byte[SignalFrame.SIGINFO_SIZE]);
+		assertEquals(-Errno.ESRCH, f.call(SignalQueueCalls.RT_SIGQUEUEINFO, 1001, rt, info));
+		assertEquals(-Errno.EINVAL, f.call(SignalQueueCalls.RT_SIGQUEUEINFO, 1000, 99, info));
+		assertEquals(-Errno.ESRCH, f.call(SignalQueueCalls.RT_TGSIGQUEUEINFO, 1000, 4242, rt, info));
+		assertEquals(0, f.call(SignalQueueCalls.RT_TGSIGQUEUEINFO, 1000, 1000, rt, info));
+		assertEquals(bit(rt), f.process.pending().of(f.main()).mask(), "the thread's own");
+	}
 }

@@ -26,6 +26,7 @@ final class SignalCalls {
 		t.register(Syscalls.RT_SIGRETURN, SignalDelivery::sigreturn);
 		t.register(RT_SIGPENDING, SignalCalls::sigpending);
 		SignalWaits.register(t);
+		SignalQueueCalls.register(t);
 		t.register(Syscalls.KILL, SignalCalls::kill);
 		t.register(Syscalls.TKILL, (p, th, a) -> threadKill(p, th, a.a0(), a.a1()));
 		t.register(Syscalls.TGKILL, (p, th, a) -> {
@@ -43,7 +44,7 @@ final class SignalCalls {
 		return 1L << (signal - 1);
 	}
 
-	private static boolean validSignal(long sig) {
+	static boolean validSignal(long sig) {
 		return sig >= 0 && sig <= Signals.MAX;
 	}
 
