@@ -137,7 +137,7 @@ final class EpollCalls {
 		PollCalls.waitLists(ep, lists);
 		return BlockedCall.run(p, t, "epoll_wait(" + a.intArg(0) + ": " + ep.describe() + ")", new ArrayList<>(lists),
 				deadline, 0, () -> {
-					List<long[]> ready = ready(ep, max);
+					List<long[]> ready = ready(p, t, ep, max);
 					byte[] event = new byte[EVENT_SIZE];
 					for (int i = 0; i < ready.size(); i++) {
 						FileCalls.putInt(event, 0, (int) ready.get(i)[0]);
@@ -158,7 +158,7 @@ final class EpollCalls {
 	}
 
 	/** Up to {@code max} ready entries of {@code ep} as {events, data, fd}, in the order they were added. */
-	static List<long[]> ready(Epoll ep, int max) {
+	static List<long[]> ready(LinuxProcess p, GuestThread t, Epoll ep, int max) {
 		List<long[]> ready = new ArrayList<>();
 		for (Epoll.Interest i : ep.interests()) {
 			if (ready.size() >= max) {
@@ -167,7 +167,7 @@ final class EpollCalls {
 			if (i.disabled()) {
 				continue;
 			}
-			int r = PollCalls.readiness(i.file()) & (i.events() | PollCalls.POLLERR | PollCalls.POLLHUP);
+			int r = PollCalls.readiness(p, t, i.file()) & (i.events() | PollCalls.POLLERR | PollCalls.POLLHUP);
 			if (r != 0) {
 				ready.add(new long[] { r, i.data(), i.fd() });
 			}

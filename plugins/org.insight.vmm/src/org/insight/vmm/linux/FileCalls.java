@@ -6,6 +6,7 @@ import org.insight.vmm.linux.fd.EventFd;
 import org.insight.vmm.linux.fd.HostFile;
 import org.insight.vmm.linux.fd.OpenFile;
 import org.insight.vmm.linux.fd.PipeEnd;
+import org.insight.vmm.linux.fd.SignalFd;
 import org.insight.vmm.linux.fd.StdStream;
 import org.insight.vmm.memory.GuestFault;
 import org.insight.vmm.sched.GuestThread;
@@ -80,6 +81,8 @@ final class FileCalls {
 		case EventFd e -> PipeIo.read(p, t, a.intArg(0), e, IoVector.single(a.a1(), transferSize(a.a2())));
 		case Epoll ep -> -Errno.EINVAL;
 		case HostFile h -> ProvidedFileCalls.read(p, h, IoVector.single(a.a1(), transferSize(a.a2())), -1);
+		case SignalFd sfd -> SignalFdCalls.read(p, t, a.intArg(0), sfd,
+				IoVector.single(a.a1(), transferSize(a.a2())));
 		};
 	}
 
@@ -99,6 +102,7 @@ final class FileCalls {
 		case EventFd e -> PipeIo.read(p, t, a.intArg(0), e, v);
 		case Epoll ep -> -Errno.EINVAL;
 		case HostFile h -> ProvidedFileCalls.read(p, h, v, -1);
+		case SignalFd sfd -> SignalFdCalls.read(p, t, a.intArg(0), sfd, v);
 		};
 	}
 
@@ -151,6 +155,7 @@ final class FileCalls {
 		case EventFd e -> e.isTimerFd() ? -Errno.EINVAL
 				: PipeIo.write(p, t, a.intArg(0), e, IoVector.single(a.a1(), count));
 		case Epoll ep -> -Errno.EINVAL;
+		case SignalFd sfd -> -Errno.EINVAL;
 		case HostFile h -> -Errno.EBADF;
 		};
 	}
@@ -169,6 +174,7 @@ final class FileCalls {
 		case PipeEnd end -> PipeIo.write(p, t, a.intArg(0), end, v);
 		case EventFd e -> e.isTimerFd() ? -Errno.EINVAL : PipeIo.write(p, t, a.intArg(0), e, v);
 		case Epoll ep -> -Errno.EINVAL;
+		case SignalFd sfd -> -Errno.EINVAL;
 		case HostFile h -> -Errno.EBADF;
 		};
 	}
@@ -284,6 +290,7 @@ final class FileCalls {
 		case PipeEnd end -> 100 + end.pipe().id();
 		case EventFd e -> 100 + e.id();
 		case Epoll ep -> 100 + ep.id();
+		case SignalFd sfd -> 100 + sfd.id();
 		case HostFile h -> h.node().ino();
 		};
 	}

@@ -12,6 +12,7 @@ import org.insight.vmm.linux.fd.HostFile;
 import org.insight.vmm.linux.fd.OpenFile;
 import org.insight.vmm.linux.fd.Pipe;
 import org.insight.vmm.linux.fd.PipeEnd;
+import org.insight.vmm.linux.fd.SignalFd;
 import org.insight.vmm.linux.fd.StdStream;
 import org.insight.vmm.linux.fd.WaitList;
 import org.insight.vmm.sched.GuestThread;
@@ -91,7 +92,7 @@ final class PollCalls {
 				int r = 0;
 				if (fd[i] >= 0) {
 					OpenFile f = p.fds().get(fd[i]);
-					r = f == null ? POLLNVAL : readiness(f) & (events[i] | POLLERR | POLLHUP);
+					r = f == null ? POLLNVAL : readiness(p, t, f) & (events[i] | POLLERR | POLLHUP);
 				}
 				if (r != 0) {
 					ready++;
@@ -110,8 +111,8 @@ final class PollCalls {
 		});
 	}
 
-	/** What {@code f} is ready for now, as poll bits (before masking with the events asked for). */
-	static int readiness(OpenFile f) {
+	/** What {@code f} is ready for now for thread {@code t}, as poll bits (before masking with the events asked for). */
+	static int readiness(LinuxProcess p, GuestThread t, OpenFile f) {
 		return switch (f) {
 		case StdStream s -> s.stream() == 0 ? POLLIN | POLLRDNORM : POLLOUT | POLLWRNORM;
 		case PipeEnd end -> {
@@ -124,7 +125,8 @@ final class PollCalls {
 		}
 		case EventFd e -> (e.readReady() ? POLLIN | POLLRDNORM : 0)
 				| (e.canAdd(1) && !e.isTimerFd() ? POLLOUT | POLLWRNORM : 0);
-		case Epoll ep -> EpollCalls.ready(ep, Integer.MAX_VALUE).isEmpty() ? 0 : POLLIN | POLLRDNORM;
+		case Epoll ep -> EpollCalls.ready(p, t, ep, Integer.MAX_VALUE).isEmpty() ? 0 : POLLIN | POLLRDNORM;
+		case SignalFd s -> SignalFdCalls.pending(p, t, s) ? POLLIN | POLLRDNORM : 0;
 		case HostFile h -> POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM; // a regular file is always ready, as Linux says
 		};
 	}

@@ -97,7 +97,7 @@ final class SelectCalls {
 				if (!isAsked(asked, fd)) {
 					continue;
 				}
-				int r = PollCalls.readiness(p.fds().get(fd));
+				int r = PollCalls.readiness(p, t, p.fds().get(fd));
 				for (int k = 0; k < 3; k++) {
 					if (asked[k] != null && (asked[k][fd / 64] & 1L << fd) != 0 && (r & kinds[k]) != 0) {
 						ready[k][fd / 64] |= 1L << fd;

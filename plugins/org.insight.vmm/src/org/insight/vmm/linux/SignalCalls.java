@@ -27,6 +27,7 @@ final class SignalCalls {
 		t.register(RT_SIGPENDING, SignalCalls::sigpending);
 		SignalWaits.register(t);
 		SignalQueueCalls.register(t);
+		SignalFdCalls.register(t);
 		t.register(Syscalls.KILL, SignalCalls::kill);
 		t.register(Syscalls.TKILL, (p, th, a) -> threadKill(p, th, a.a0(), a.a1()));
 		t.register(Syscalls.TGKILL, (p, th, a) -> {

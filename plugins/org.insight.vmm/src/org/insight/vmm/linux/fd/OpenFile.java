@@ -5,7 +5,7 @@ package org.insight.vmm.linux.fd;
  * status flags that F_GETFL and F_SETFL see (the access mode and O_NONBLOCK), while the close-on-exec flag belongs
  * to each descriptor ({@link FdTable}). The last descriptor closed releases it ({@link #released()}).
  */
-public abstract sealed class OpenFile permits StdStream, PipeEnd, EventFd, Epoll, HostFile {
+public abstract sealed class OpenFile permits StdStream, PipeEnd, EventFd, Epoll, HostFile, SignalFd {
 	public static final int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_ACCMODE = 3;
 	public static final int O_APPEND = 02000, O_NONBLOCK = 04000, O_CLOEXEC = 02000000;
 	/** The status flags F_SETFL may change (Linux also takes O_ASYNC, O_DIRECT, O_NOATIME, which mean nothing here). */
