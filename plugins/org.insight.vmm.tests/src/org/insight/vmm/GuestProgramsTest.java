@@ -1,11 +1,9 @@
 package org.insight.vmm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,8 +38,6 @@ import org.junit.jupiter.api.TestFactory;
  * {@code expected/NAME.ci.out}; {@link NativeProgramsTest} checks the manifest's arguments natively on every run.
  */
 class GuestProgramsTest {
-	static final Duration NATIVE_LIMIT = NativeProgramsTest.NATIVE_LIMIT;
-	static final Duration NATIVE_DEADLOCK_LIMIT = NativeProgramsTest.NATIVE_DEADLOCK_LIMIT;
 	/** Per program in the VM; system property insight.guestLimitSeconds raises it on a slow (emulated) host. */
 	static final Duration VM_LIMIT = Duration.ofSeconds(Long.getLong("insight.guestLimitSeconds", 120));
 
@@ -63,23 +59,17 @@ class GuestProgramsTest {
 		Path expectedFile = smaller ? p.expectedWithCiWorkload() : p.expected();
 		String label = libc + "/" + p.name() + (smaller ? " " + String.join(" ", p.args()) : "");
 		Path bin = GuestManifest.binary(libc, p.name());
-		NativeRun.Outcome host = NativeRun.run(bin, p.args(), p.env(), p.stdinFile().orElse(null),
-				p.deadlock() ? NATIVE_DEADLOCK_LIMIT : NATIVE_LIMIT);
+		NativeRun.Outcome host = NativeProgramsTest.runAndCheck(label, bin, p, expectedFile);
 		CapturedOutput out = new CapturedOutput();
 		RunResult vm = runInVm(bin, p, out);
 		String why = label + " in the VM: " + vm.format() + vm.stats().format();
-		String expected = Files.readString(expectedFile);
 		if (p.deadlock()) {
-			assertTrue(host.timedOut(), label + " natively should hang, but ended with status " + host.status());
 			DeadlockReport report = vm.deadlock().orElseThrow(() -> new AssertionError(label
 					+ " should end with a deadlock report: " + why));
 			assertTrue(report.futexWaiters() >= 2, why);
 		} else {
-			assertFalse(host.timedOut(), label + " natively did not finish within " + NATIVE_LIMIT);
-			assertEquals(p.exitStatus(), host.status(), label + " natively: stderr " + host.stderr());
 			assertEquals(host.status(), vm.exitStatus(), why + "\nguest stderr: " + out.stderrText());
 		}
-		assertEquals(expected, p.compared(host.stdout()), label + " natively");
 		assertEquals(p.compared(host.stdout()), p.compared(out.stdoutText()), why);
 	}
 

@@ -39,16 +39,24 @@ class NativeProgramsTest {
 	}
 
 	private static void check(String libc, Program p) throws Exception {
-		String label = libc + "/" + p.name();
-		Path bin = GuestManifest.binary(libc, p.name());
+		runAndCheck(libc + "/" + p.name(), GuestManifest.binary(libc, p.name()), p, p.expected());
+	}
+
+	/**
+	 * Runs {@code p} natively (its arguments, environment and stdin) and checks its exit status (or that it hangs)
+	 * and the compared part of its stdout against {@code expectedFile}; returns what it did, for a comparison with
+	 * the VM ({@link GuestProgramsTest}).
+	 */
+	static NativeRun.Outcome runAndCheck(String label, Path bin, Program p, Path expectedFile) throws Exception {
 		NativeRun.Outcome host = NativeRun.run(bin, p.args(), p.env(), p.stdinFile().orElse(null),
 				p.deadlock() ? NATIVE_DEADLOCK_LIMIT : NATIVE_LIMIT);
 		if (p.deadlock()) {
-			assertTrue(host.timedOut(), label + " should hang, but ended with status " + host.status());
+			assertTrue(host.timedOut(), label + " natively should hang, but ended with status " + host.status());
 		} else {
-			assertFalse(host.timedOut(), label + " did not finish within " + NATIVE_LIMIT);
-			assertEquals(p.exitStatus(), host.status(), label + ": stderr " + host.stderr());
+			assertFalse(host.timedOut(), label + " natively did not finish within " + NATIVE_LIMIT);
+			assertEquals(p.exitStatus(), host.status(), label + " natively: stderr " + host.stderr());
 		}
-		assertEquals(Files.readString(p.expected()), p.compared(host.stdout()), label);
+		assertEquals(Files.readString(expectedFile), p.compared(host.stdout()), label + " natively");
+		return host;
 	}
 }
