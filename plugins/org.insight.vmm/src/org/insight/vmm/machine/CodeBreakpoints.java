@@ -23,6 +23,10 @@ import org.insight.vmm.memory.PageTables;
  * <p>
  * The guest sees its code unchanged but for a read of a hooked byte as data, which returns 0xCC; every byte is put
  * back before the final memory digest is taken.
+ * <p>
+ * The same holds for the one <em>patch</em> a replay may have: the landmark comparator's {@code jmp} over the
+ * instructions at the planned landmark ({@link LandmarkComparator}). It never overlaps a site: a site wanted inside it
+ * later removes it first, and its owner is told ({@link #onPatchConflict}) and falls back to an int3.
  */
 final class CodeBreakpoints {
 	static final byte INT3 = (byte) 0xCC;
@@ -67,12 +71,88 @@ final class CodeBreakpoints {
 	private boolean untilSyscall;
 	private boolean pushf;
 
+	/** The patch: where it starts (-1: none), the guest's bytes under it, ours, and each byte's frame address. */
+	private long patchAt = -1;
+	private byte[] patchOriginal;
+	private byte[] patchBytes;
+	private long[] patchPhysical;
+	private Runnable patchConflict = () -> {
+	};
+
 	CodeBreakpoints(AddressSpace memory) {
 		this.memory = Objects.requireNonNull(memory, "memory");
 	}
 
+	/** Who is told when a site is wanted inside the patch, which is then gone already. */
+	void onPatchConflict(Runnable r) {
+		this.patchConflict = Objects.requireNonNull(r, "r");
+	}
+
+	/**
+	 * Writes {@code bytes} over the guest's code at {@code va}, through the VMM's view of the frames. Returns false,
+	 * writing nothing, when a page of the range is not present or one of our sites is inside it.
+	 */
+	boolean patch(long va, byte[] bytes) {
+		if (patchAt >= 0) {
+			throw new IllegalStateException(String.format("patched at 0x%x already, now 0x%x", patchAt, va));
+		}
+		long[] physical = new long[bytes.length];
+		for (int i = 0; i < bytes.length; i++) {
+			PageTables.Translation t = memory.translate(va + i);
+			if (!t.present()) {
+				return false;
+			}
+			physical[i] = t.physical();
+		}
+		for (Site s : sites.values()) {
+			if (s.address >= va && s.address < va + bytes.length) {
+				return false;
+			}
+		}
+		if (stepping != null && stepping.address >= va && stepping.address < va + bytes.length) {
+			return false;
+		}
+		GuestMemory m = memory.memory();
+		patchOriginal = new byte[bytes.length];
+		for (int i = 0; i < bytes.length; i++) {
+			patchOriginal[i] = m.getByte(physical[i]);
+		}
+		for (int i = 0; i < bytes.length; i++) {
+			m.putByte(physical[i], bytes[i]);
+		}
+		patchBytes = bytes.clone();
+		patchPhysical = physical;
+		patchAt = va;
+		return true;
+	}
+
+	/** Puts the guest's bytes back under the patch, if there is one. */
+	void unpatch() {
+		if (patchAt < 0) {
+			return;
+		}
+		GuestMemory m = memory.memory();
+		for (int i = 0; i < patchBytes.length; i++) {
+			if (m.getByte(patchPhysical[i]) == patchBytes[i]) {
+				m.putByte(patchPhysical[i], patchOriginal[i]);
+			}
+		}
+		patchAt = -1;
+		patchOriginal = patchBytes = null;
+		patchPhysical = null;
+	}
+
+	/** Whether {@code va} is under the patch. */
+	boolean patched(long va) {
+		return patchAt >= 0 && va >= patchAt && va < patchAt + patchBytes.length;
+	}
+
 	/** {@code owner} wants an int3 at {@code va} (once more). It is written now if the code page is present. */
 	void add(long va, Owner owner) {
+		if (patched(va)) {
+			unpatch();
+			patchConflict.run();
+		}
 		Site s = sites.computeIfAbsent(va, Site::new);
 		s.owners[owner.ordinal()]++;
 		if (!s.inMemory() && s != stepping) {
@@ -144,6 +224,9 @@ final class CodeBreakpoints {
 			Site s = sites.get(va + i);
 			if (s != null && s.inMemory() && s != stepping) {
 				code[i] = s.original;
+			}
+			if (patched(va + i)) {
+				code[i] = patchOriginal[(int) (va + i - patchAt)];
 			}
 		}
 		return code;
@@ -239,8 +322,12 @@ final class CodeBreakpoints {
 		}
 	}
 
-	/** Puts every original byte back and forgets every site (the end of the run: the final memory is the guest's). */
+	/**
+	 * Puts every original byte back (the patch's too) and forgets every site (the end of the run: the final memory is
+	 * the guest's).
+	 */
 	void clear() {
+		unpatch();
 		for (Site s : sites.values()) {
 			if (s.inMemory() && s != stepping) {
 				restore(s);
