@@ -18,6 +18,7 @@ import org.insight.vmm.inputs.Landmark;
 import org.insight.vmm.inputs.Preemption;
 import org.insight.vmm.linux.Syscalls;
 import org.insight.vmm.memory.MachineLayout;
+import org.insight.vmm.memory.PageTables;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -81,9 +82,13 @@ class LandmarkComparatorLoopTest {
 
 	@Test
 	void aComparatorHitThatIsNotTheLandmarkGoesOnAndTheOneThatIsPreempts() {
+		assertEquals(0, f.space.pageTables().entry(MachineLayout.COMPARATOR_CODE) & PageTables.U,
+				"supervisor-only until a comparator is installed");
 		f.inputs.planned = plannedAt(1000, 3);
 		replayAnswers();
 		f.cpu.then(expect(cpu -> {
+			assertEquals(PageTables.U, f.space.pageTables().entry(MachineLayout.COMPARATOR_CODE) & PageTables.U);
+			assertEquals(PageTables.U, f.space.pageTables().entry(MachineLayout.COMPARATOR_DATA) & PageTables.U);
 			assertEquals(3, f.memory.getLong(MachineLayout.COMPARATOR_DATA + 8), "the landmark's RCX in the data");
 			assertEquals(0x202 & Comparator.FLAGS_MASK, f.memory.getLong(MachineLayout.COMPARATOR_DATA
 					+ Comparator.FLAGS));
@@ -129,6 +134,24 @@ class LandmarkComparatorLoopTest {
 					syscall(Syscalls.EXIT_GROUP, 0)));
 			g.run();
 			assertTrue(g.stats.comparatorRefusals().keySet().stream().anyMatch(k -> k.contains("branch target")), g.stats
+					.comparatorRefusals().toString());
+		}
+	}
+
+	@Test
+	void aRepStringInstructionKeepsTheInt3() {
+		byte[] t = new byte[0x200];
+		byte[] rep = HexFormat.of().parseHex("f348a5" + "4883c001" + "c3"); // rep movsq ; add rax, 1 ; ret
+		System.arraycopy(rep, 0, t, (int) (AT - TEXT), rep.length);
+		try (LoopFixture g = new LoopFixture(4, null, t, org.insight.vmm.machine.CodeObserver.NONE, true)) {
+			Regs r = g.scheduler.current().regs();
+			r.rip = AT;
+			g.inputs.planned = new Preemption(1000, 0, new Landmark(r, g.scheduler.current().fsBase(), g.loop
+					.stackDigest(r.rsp)), false);
+			g.cpu.then(expect(cpu -> assertEquals(CodeBreakpoints.INT3, g.space.copyIn(AT, 1)[0], "the int3"),
+					syscall(Syscalls.EXIT_GROUP, 0)));
+			g.run();
+			assertTrue(g.stats.comparatorRefusals().keySet().stream().anyMatch(k -> k.contains("half-way")), g.stats
 					.comparatorRefusals().toString());
 		}
 	}

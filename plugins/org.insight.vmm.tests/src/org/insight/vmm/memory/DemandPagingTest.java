@@ -37,17 +37,15 @@ class DemandPagingTest {
 				String where = r.name() + " at " + Long.toHexString(va);
 				assertTrue(hw.present(), where);
 				assertEquals(va + 8, hw.physical(), where);
-				boolean user = va == MachineLayout.GATE || va == MachineLayout.COMPARATOR_CODE
-						|| va == MachineLayout.COMPARATOR_DATA;
-				assertEquals(user, hw.user(), where + ": only the syscall gate and the comparator are reachable from CPL3");
+				boolean gate = va == MachineLayout.GATE;
+				assertEquals(gate, hw.user(), where + ": only the syscall gate is reachable from CPL3");
 				boolean stack = va >= MachineLayout.KERNEL_STACK_TOP - MachineLayout.KERNEL_STACK_SIZE
 						|| va == MachineLayout.SCRATCH || va == MachineLayout.XSAVE_AREA
 						|| va == MachineLayout.COMPARATOR_DATA;
 				assertEquals(stack, hw.writable(), where + ": only the stack, scratch and comparator data are writable");
 			}
 		}
-		for (String name : new String[] { "GDT", "IDT", "TSS and I/O bitmap", "exception stubs", "syscall gate",
-				"landmark comparator code" }) {
+		for (String name : new String[] { "GDT", "IDT", "TSS and I/O bitmap", "exception stubs", "syscall gate" }) {
 			assertTrue(MachineLayout.KERNEL_RANGES.stream().anyMatch(r -> r.name().equals(name) && !r.writable()),
 					name);
 		}

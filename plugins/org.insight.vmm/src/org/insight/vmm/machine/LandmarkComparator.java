@@ -17,14 +17,16 @@ import org.insight.vmm.code.X86Decoder;
 import org.insight.vmm.inputs.Landmark;
 import org.insight.vmm.memory.AddressSpace;
 import org.insight.vmm.memory.GuestFault;
+import org.insight.vmm.memory.PageTables;
 
 /**
  * A replay's planned landmark found at native speed (ARCHITECTURE.md section 3): the instructions at its RIP are
  * moved into the {@link Comparator} in the kernel area and replaced by a {@code jmp} there, through
  * {@link CodeBreakpoints#patch}, which hides the patch from every read of guest code and takes it out before the final
  * memory digest. {@link #install} refuses, and the landmark keeps today's int3, whenever the patch could change what
- * the program does: no disassembler, no symbols, a run that may be entered in its middle ({@link BranchTargets}), an
- * instruction that cannot move ({@link Relocation}), a thread standing inside the run, or one of our int3s in it.
+ * the program does: no disassembler, no symbols, a landmark at an instruction that a kick can interrupt half-way (a
+ * REP string instruction, a gather), a run that may be entered in its middle ({@link BranchTargets}), an instruction
+ * that cannot move ({@link Relocation}), a thread standing inside the run, or one of our int3s in it.
  */
 final class LandmarkComparator {
 	/** The shortest run: {@code jmp rel32}. */
@@ -57,6 +59,7 @@ final class LandmarkComparator {
 	private int[] starts;
 	private long[] originals;
 	private int displacedLength;
+	private boolean exposed;
 
 	/**
 	 * {@code decoders} gives the decoder at the first install, or null (no libcapstone); {@code targets} may be null
@@ -95,6 +98,12 @@ final class LandmarkComparator {
 		if (len < JMP_LENGTH) {
 			return new Refused(String.format("the code at 0x%x decodes to %d bytes only", r, len));
 		}
+		String first = run.get(0).mnemonic();
+		if (first.startsWith("rep") || first.contains("gather")) {
+			// A kick may land between two iterations, with RIP still here: the comparator sees only the instruction's
+			// start, while the int3's TF step stops after each iteration.
+			return new Refused(String.format("%s at 0x%x can be interrupted half-way", first, r));
+		}
 		java.util.Optional<String> entered = targets.refusal(r, r + len);
 		if (entered.isPresent()) {
 			return new Refused(entered.get());
@@ -115,6 +124,7 @@ final class LandmarkComparator {
 		byte[] patch = new byte[len];
 		Arrays.fill(patch, CodeBreakpoints.INT3); // never executed: nothing enters the run but at its start
 		System.arraycopy(jmp.get(), 0, patch, 0, JMP_LENGTH);
+		exposeToCpl3();
 		GuestMemory m = memory.memory();
 		long[] data = Comparator.dataFor(gprs(landmark.regs()), landmark.regs().rflags);
 		for (int i = 0; i < data.length; i++) {
@@ -131,6 +141,21 @@ final class LandmarkComparator {
 		originals = run.stream().mapToLong(Instruction::address).toArray();
 		displacedLength = moved.code().length;
 		return new Installed();
+	}
+
+	/**
+	 * Makes the comparator's two pages reachable from CPL3, where the guest's threads run it. Until then they are
+	 * supervisor-only, as the rest of the kernel area, so a run or a recording keeps the whole area out of the guest's
+	 * reach (a wild access there faults, as under Linux). Raising U needs no TLB flush: nothing has ever accessed these
+	 * pages, so no translation of them is cached.
+	 */
+	private void exposeToCpl3() {
+		if (!exposed) {
+			PageTables t = memory.pageTables();
+			t.setEntry(COMPARATOR_CODE, t.entry(COMPARATOR_CODE) | PageTables.U);
+			t.setEntry(COMPARATOR_DATA, t.entry(COMPARATOR_DATA) | PageTables.U);
+			exposed = true;
+		}
 	}
 
 	/** The guest's code at {@code r}, as much of {@link #READ} bytes as its present pages hold. */
