@@ -109,6 +109,31 @@ class LandmarkComparatorLoopTest {
 	}
 
 	@Test
+	void aKickThatConsumesTheLandmarkLeavesTheNextOneAtTheSameRipItsOwnData() {
+		Preemption first = plannedAt(1000, 3);
+		Preemption second = plannedAt(1000, 5);
+		f.inputs.planned = first;
+		f.inputs.preempt = (p, others) -> {
+			if (p.equals(f.inputs.planned)) {
+				f.inputs.planned = p.equals(first) ? second : null; // the next one is planned at once
+				return true;
+			}
+			return false;
+		};
+		f.cpu.then(cpu -> {
+			cpu.live.rcx = 3; // at the jmp, in the landmark's state: the kick itself is the preemption
+			cpu.live.rip = AT;
+			return ScriptedCpu.interrupt().apply(cpu);
+		}, expect(cpu -> {
+			assertEquals(second, f.inputs.planned, "the kick consumed the first landmark");
+			assertEquals(5, f.memory.getLong(MachineLayout.COMPARATOR_DATA + 8), "the new landmark's RCX");
+		}, comparatorHitWith(5)), expect(cpu -> assertEquals(AT, cpu.live.rip), syscall(Syscalls.EXIT_GROUP, 0)));
+		f.run();
+		assertEquals(1, f.stats.landmarksCompared());
+		assertEquals(2, f.inputs.asked(Preemption.class).stream().filter(p -> p.landmark().rip() == AT).count());
+	}
+
+	@Test
 	void theGuestsBytesAreBackAtTheEndAndAFaultThereIsAtTheGuestsAddress() {
 		f.inputs.planned = plannedAt(1000, 3);
 		replayAnswers();

@@ -61,7 +61,8 @@ final class LandmarkTrap {
 	 */
 	void prepare(int runningTid, Optional<Preemption> plan, BiPredicate<Long, Long> occupied) {
 		boolean wanted = plan.isPresent() && plan.get().tid() == runningTid;
-		if (armed && (!wanted || plan.get().landmark().rip() != address || tid != runningTid)) {
+		// Another landmark at the same RIP (a kick there consumed the last one) needs the comparator's data anew.
+		if (armed && (!wanted || !plan.get().landmark().equals(landmark) || tid != runningTid)) {
 			disarm();
 		}
 		if (wanted && !armed) {
