@@ -52,6 +52,17 @@ class BranchTargetsTest {
 		assertTrue(t.refusal(vfprintf, vfprintf + 5).orElseThrow().contains("indirect jump"));
 	}
 
+	@Test
+	void islandsAreThePaddingAfterAFunctionThatReturns() {
+		BranchTargets t = counting();
+		long spinner = image("spinner");
+		// spinner ends with xor eax,eax ; ret at +0x24..+0x27, then nopw padding up to call_fini at +0x30
+		assertEquals(spinner + 0x27, t.island(spinner, spinner + 0x40));
+		assertEquals(spinner + 0x27, t.island(spinner + 0x27, spinner + 0x27));
+		assertEquals(-1, t.island(spinner + 0x2c, spinner + 0x2f), "fewer than 5 bytes are left there");
+		assertEquals(-1, t.island(spinner + 0x8, spinner + 0x20), "inside the function");
+	}
+
 	private static long image(String name) {
 		Path p = Path.of(System.getProperty("insight.guests", "build/guests"), "glibc", "bench-counting");
 		return ElfImage.read(p).symbols().byName(name).orElseThrow().address();

@@ -164,6 +164,52 @@ class LandmarkComparatorLoopTest {
 	}
 
 	@Test
+	void aLandmarkRightBeforeALoopHeadBouncesThroughAnIsland() {
+		// AT: mov ebx, edi ; L: add rax, 1 ; cmp rax, rbx ; jne L ; ret ; then padding, and the next function
+		byte[] t = new byte[0x200];
+		byte[] loop = HexFormat.of().parseHex("89fb" + "4883c001" + "4839d8" + "75f7" + "c3");
+		int at = (int) (AT - TEXT);
+		System.arraycopy(loop, 0, t, at, loop.length);
+		int end = at + loop.length;
+		java.util.Arrays.fill(t, end, end + 16, (byte) 0x90);
+		long island = TEXT + end;
+		java.util.List<org.insight.symbols.Symbol> functions = java.util.List.of(new org.insight.symbols.Symbol("f",
+				AT, loop.length, true), new org.insight.symbols.Symbol("g", island + 16, 0x10, true));
+		try (LoopFixture g = new LoopFixture(4, null, t, org.insight.vmm.machine.CodeObserver.NONE, functions)) {
+			Regs r = g.scheduler.current().regs();
+			r.rip = AT;
+			r.rcx = 3;
+			Preemption planned = new Preemption(1000, 0, new Landmark(r, g.scheduler.current().fsBase(), g.loop
+					.stackDigest(r.rsp)), false);
+			g.inputs.planned = planned;
+			g.inputs.preempt = (p, others) -> {
+				if (p.equals(g.inputs.planned)) {
+					g.inputs.planned = null;
+					return true;
+				}
+				return false;
+			};
+			g.cpu.then(expect(cpu -> {
+				byte[] jmp = g.space.copyIn(AT, 2);
+				assertEquals((byte) 0xeb, jmp[0], "a short jmp at the landmark");
+				assertEquals(island, AT + 2 + jmp[1], "to the island");
+				assertEquals((byte) 0xe9, g.space.copyIn(island, 1)[0], "which jumps to the comparator");
+				assertEquals((byte) 0x48, g.space.copyIn(AT + 2, 1)[0], "the loop's head is untouched");
+			}, cpu -> {
+				cpu.live.rcx = 3;
+				cpu.live.rip = HIT;
+				return exception(ExceptionVectors.BP, 0, 0).apply(cpu);
+			}), expect(cpu -> {
+				assertEquals(AT, cpu.live.rip);
+				assertArrayEquals(java.util.Arrays.copyOfRange(t, end, end + 5), g.space.copyIn(island, 5),
+						"the padding is back");
+			}, syscall(Syscalls.EXIT_GROUP, 0)));
+			g.run();
+			assertEquals(1, g.stats.landmarksCompared());
+		}
+	}
+
+	@Test
 	void aRepStringInstructionKeepsTheInt3() {
 		byte[] t = new byte[0x200];
 		byte[] rep = HexFormat.of().parseHex("f348a5" + "4883c001" + "c3"); // rep movsq ; add rax, 1 ; ret

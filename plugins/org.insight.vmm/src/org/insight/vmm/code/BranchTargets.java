@@ -23,6 +23,13 @@ public final class BranchTargets {
 	private long[] targets;
 	/** Start addresses (sorted) of the functions that hold an indirect jump or do not decode to their end. */
 	private long[] unclear;
+	/**
+	 * Dead padding after functions that end in an unconditional jump or return: pairs of (start, end), sorted, of runs
+	 * of nothing but NOPs and int3s before the next function, that no known branch enters.
+	 */
+	private long[] padding;
+	/** The smallest island: {@code jmp rel32}. */
+	static final int ISLAND = 5;
 
 	/**
 	 * @param functions the program's functions (with their sizes), at their load addresses: read at the first question
@@ -65,6 +72,22 @@ public final class BranchTargets {
 		return Optional.empty();
 	}
 
+	/**
+	 * An address of {@value #ISLAND} dead bytes (padding no thread ever executes, see {@link #padding}) whose start is
+	 * within {@code [from, to]}, or -1: where a short {@code jmp} from a landmark too close to a branch target can
+	 * bounce to the comparator.
+	 */
+	public long island(long from, long to) {
+		scan();
+		for (int k = 0; k < padding.length; k += 2) {
+			long start = Math.max(padding[k], from);
+			if (start <= to && start + ISLAND <= padding[k + 1]) {
+				return start;
+			}
+		}
+		return -1;
+	}
+
 	/** The function whose bytes hold {@code address}. */
 	public Optional<Symbol> functionAt(long address) {
 		List<Symbol> functions = functions();
@@ -96,8 +119,11 @@ public final class BranchTargets {
 		int n = 0;
 		long[] u = new long[64];
 		int m = 0;
+		java.util.List<long[]> pads = new java.util.ArrayList<>();
 		long previous = Long.MIN_VALUE;
-		for (Symbol f : functions()) {
+		List<Symbol> all = functions();
+		for (int fi = 0; fi < all.size(); fi++) {
+			Symbol f = all.get(fi);
 			if (f.address() == previous) {
 				continue; // an alias of the one just decoded
 			}
@@ -105,9 +131,11 @@ public final class BranchTargets {
 			byte[] bytes = code.apply(f.address(), (int) Math.min(f.size(), Integer.MAX_VALUE));
 			boolean clear = bytes != null;
 			int decoded = 0;
+			Instruction last = null;
 			if (clear) {
 				for (Instruction i : decoder.get().decodeAll(bytes, f.address(), 0)) {
 					decoded += i.length();
+					last = i;
 					if (i.hasTarget()) {
 						if (n == t.length) {
 							t = Arrays.copyOf(t, 2 * n);
@@ -120,6 +148,13 @@ public final class BranchTargets {
 				}
 				clear &= decoded == bytes.length;
 			}
+			if (clear && ends(last)) {
+				long next = fi + 1 < all.size() ? all.get(fi + 1).address() : f.end();
+				long[] pad = padding(f.end(), next);
+				if (pad != null) {
+					pads.add(pad);
+				}
+			}
 			if (!clear) {
 				if (m == u.length) {
 					u = Arrays.copyOf(u, 2 * m);
@@ -131,5 +166,42 @@ public final class BranchTargets {
 		Arrays.sort(targets);
 		unclear = Arrays.copyOf(u, m);
 		Arrays.sort(unclear);
+		padding = new long[2 * pads.size()];
+		int k = 0;
+		for (long[] p : pads) {
+			int first = Arrays.binarySearch(targets, p[0]);
+			first = first >= 0 ? first : -first - 1;
+			long end = first < targets.length && targets[first] < p[1] ? targets[first] : p[1]; // up to a target
+			padding[k++] = p[0];
+			padding[k++] = end;
+		}
+	}
+
+	/** Whether the last instruction of a function never falls through: a return or an unconditional jump. */
+	private static boolean ends(Instruction last) {
+		if (last == null) {
+			return false;
+		}
+		String m = last.mnemonic();
+		return last.kind() == Instruction.Kind.JUMP || m.equals("ret") || m.equals("jmp") || m.equals("ud2");
+	}
+
+	/** {@code [start, end)} when every byte there is a NOP or an int3 (compilers' padding between functions). */
+	private long[] padding(long start, long end) {
+		if (end - start < ISLAND || end - start > 4096) {
+			return null;
+		}
+		byte[] bytes = code.apply(start, (int) (end - start));
+		if (bytes == null) {
+			return null;
+		}
+		int n = 0;
+		for (Instruction i : decoder.get().decodeAll(bytes, start, 0)) {
+			if (!i.mnemonic().equals("nop") && !i.mnemonic().equals("int3")) {
+				return null;
+			}
+			n += i.length();
+		}
+		return n == bytes.length ? new long[] { start, end } : null;
 	}
 }

@@ -71,11 +71,15 @@ final class CodeBreakpoints {
 	private boolean untilSyscall;
 	private boolean pushf;
 
-	/** The patch: where it starts (-1: none), the guest's bytes under it, ours, and each byte's frame address. */
-	private long patchAt = -1;
-	private byte[] patchOriginal;
-	private byte[] patchBytes;
-	private long[] patchPhysical;
+	/** One run of patched bytes: where, the guest's bytes under it, ours, and each byte's frame address. */
+	private record Patched(long va, byte[] original, byte[] bytes, long[] physical) {
+		boolean covers(long a) {
+			return a >= va && a < va + bytes.length;
+		}
+	}
+
+	/** The patch (empty: none): the jmp at the landmark, and the island it bounces through, if any. */
+	private final java.util.List<Patched> patch = new java.util.ArrayList<>();
 	private Runnable patchConflict = () -> {
 	};
 
@@ -89,62 +93,71 @@ final class CodeBreakpoints {
 	}
 
 	/**
-	 * Writes {@code bytes} over the guest's code at {@code va}, through the VMM's view of the frames. Returns false,
-	 * writing nothing, when a page of the range is not present or one of our sites is inside it.
+	 * Writes each of {@code bytes} over the guest's code at the address of the same index in {@code vas}, through the
+	 * VMM's view of the frames: all of them or none. Returns false, writing nothing, when a page of a range is not
+	 * present or one of our sites is inside one.
 	 */
-	boolean patch(long va, byte[] bytes) {
-		if (patchAt >= 0) {
-			throw new IllegalStateException(String.format("patched at 0x%x already, now 0x%x", patchAt, va));
+	boolean patch(long[] vas, byte[][] bytes) {
+		if (!patch.isEmpty()) {
+			throw new IllegalStateException(String.format("patched at 0x%x already, now 0x%x", patch.get(0).va,
+					vas[0]));
 		}
-		long[] physical = new long[bytes.length];
-		for (int i = 0; i < bytes.length; i++) {
-			PageTables.Translation t = memory.translate(va + i);
-			if (!t.present()) {
-				return false;
-			}
-			physical[i] = t.physical();
-		}
-		for (Site s : sites.values()) {
-			if (s.address >= va && s.address < va + bytes.length) {
-				return false;
-			}
-		}
-		if (stepping != null && stepping.address >= va && stepping.address < va + bytes.length) {
-			return false;
-		}
+		java.util.List<Patched> runs = new java.util.ArrayList<>();
 		GuestMemory m = memory.memory();
-		patchOriginal = new byte[bytes.length];
-		for (int i = 0; i < bytes.length; i++) {
-			patchOriginal[i] = m.getByte(physical[i]);
+		for (int k = 0; k < vas.length; k++) {
+			long va = vas[k];
+			long[] physical = new long[bytes[k].length];
+			for (int i = 0; i < physical.length; i++) {
+				PageTables.Translation t = memory.translate(va + i);
+				if (!t.present()) {
+					return false;
+				}
+				physical[i] = t.physical();
+			}
+			for (Site s : sites.values()) {
+				if (s.address >= va && s.address < va + physical.length) {
+					return false;
+				}
+			}
+			if (stepping != null && stepping.address >= va && stepping.address < va + physical.length) {
+				return false;
+			}
+			byte[] original = new byte[physical.length];
+			for (int i = 0; i < physical.length; i++) {
+				original[i] = m.getByte(physical[i]);
+			}
+			runs.add(new Patched(va, original, bytes[k].clone(), physical));
 		}
-		for (int i = 0; i < bytes.length; i++) {
-			m.putByte(physical[i], bytes[i]);
+		for (Patched p : runs) {
+			for (int i = 0; i < p.physical.length; i++) {
+				m.putByte(p.physical[i], p.bytes[i]);
+			}
 		}
-		patchBytes = bytes.clone();
-		patchPhysical = physical;
-		patchAt = va;
+		patch.addAll(runs);
 		return true;
 	}
 
 	/** Puts the guest's bytes back under the patch, if there is one. */
 	void unpatch() {
-		if (patchAt < 0) {
-			return;
-		}
 		GuestMemory m = memory.memory();
-		for (int i = 0; i < patchBytes.length; i++) {
-			if (m.getByte(patchPhysical[i]) == patchBytes[i]) {
-				m.putByte(patchPhysical[i], patchOriginal[i]);
+		for (Patched p : patch) {
+			for (int i = 0; i < p.bytes.length; i++) {
+				if (m.getByte(p.physical[i]) == p.bytes[i]) {
+					m.putByte(p.physical[i], p.original[i]);
+				}
 			}
 		}
-		patchAt = -1;
-		patchOriginal = patchBytes = null;
-		patchPhysical = null;
+		patch.clear();
 	}
 
 	/** Whether {@code va} is under the patch. */
 	boolean patched(long va) {
-		return patchAt >= 0 && va >= patchAt && va < patchAt + patchBytes.length;
+		for (Patched p : patch) {
+			if (p.covers(va)) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/** {@code owner} wants an int3 at {@code va} (once more). It is written now if the code page is present. */
@@ -225,8 +238,10 @@ final class CodeBreakpoints {
 			if (s != null && s.inMemory() && s != stepping) {
 				code[i] = s.original;
 			}
-			if (patched(va + i)) {
-				code[i] = patchOriginal[(int) (va + i - patchAt)];
+			for (Patched p : patch) {
+				if (p.covers(va + i)) {
+					code[i] = p.original[(int) (va + i - p.va)];
+				}
 			}
 		}
 		return code;

@@ -31,6 +31,8 @@ import org.insight.vmm.memory.PageTables;
 final class LandmarkComparator {
 	/** The shortest run: {@code jmp rel32}. */
 	static final int JMP_LENGTH = 5;
+	/** {@code jmp rel8}, to an island. */
+	static final int SHORT_JMP_LENGTH = 2;
 	/** The most guest code read to decode the run (a 4-byte instruction followed by a 15-byte one). */
 	private static final int READ = 20;
 
@@ -94,9 +96,8 @@ final class LandmarkComparator {
 		}
 		byte[] code = readCode(r);
 		List<Instruction> run = decoder.decode(code, r, JMP_LENGTH);
-		int len = run.stream().mapToInt(Instruction::length).sum();
-		if (len < JMP_LENGTH) {
-			return new Refused(String.format("the code at 0x%x decodes to %d bytes only", r, len));
+		if (run.isEmpty()) {
+			return new Refused(String.format("the code at 0x%x does not decode", r));
 		}
 		String first = run.get(0).mnemonic();
 		if (first.startsWith("rep") || first.contains("gather")) {
@@ -104,43 +105,104 @@ final class LandmarkComparator {
 			// start, while the int3's TF step stops after each iteration.
 			return new Refused(String.format("%s at 0x%x can be interrupted half-way", first, r));
 		}
-		java.util.Optional<String> entered = targets.refusal(r, r + len);
-		if (entered.isPresent()) {
-			return new Refused(entered.get());
+		long displacedAt = Comparator.displacedAt(COMPARATOR_CODE);
+		Plan plan = direct(r, run, displacedAt);
+		if (plan.refusal != null) {
+			Plan island = viaIsland(r, run.get(0), displacedAt);
+			if (island.refusal != null) {
+				return new Refused(plan.refusal + "; no island: " + island.refusal);
+			}
+			plan = island;
 		}
+		int len = plan.run.stream().mapToInt(Instruction::length).sum();
 		if (occupied.test(r, r + len)) {
 			return new Refused(String.format("a thread stands inside 0x%x-0x%x", r, r + len));
 		}
-		long displacedAt = Comparator.displacedAt(COMPARATOR_CODE);
-		Relocation.Result moved = Relocation.relocate(run, displacedAt);
-		if (!moved.ok()) {
-			return new Refused(moved.refusal());
-		}
-		byte[] comparator = Comparator.assemble(COMPARATOR_DATA, moved.code());
-		java.util.Optional<byte[]> jmp = Relocation.jump(r, COMPARATOR_CODE);
-		if (jmp.isEmpty()) {
-			return new Refused(String.format("0x%x is out of a jmp's reach of the comparator", r));
-		}
-		byte[] patch = new byte[len];
-		Arrays.fill(patch, CodeBreakpoints.INT3); // never executed: nothing enters the run but at its start
-		System.arraycopy(jmp.get(), 0, patch, 0, JMP_LENGTH);
 		exposeToCpl3();
 		GuestMemory m = memory.memory();
 		long[] data = Comparator.dataFor(gprs(landmark.regs()), landmark.regs().rflags);
 		for (int i = 0; i < data.length; i++) {
 			m.putLong(COMPARATOR_DATA + 8L * i, data[i]);
 		}
+		byte[] comparator = Comparator.assemble(COMPARATOR_DATA, plan.moved.code());
 		m.write(COMPARATOR_CODE, comparator, 0, comparator.length);
-		if (!breakpoints.patch(r, patch)) {
+		if (!breakpoints.patch(plan.sites, plan.bytes)) {
 			return new Refused(String.format("0x%x-0x%x holds one of our int3s or crosses into a page not present",
 					r, r + len));
 		}
+		Relocation.Result moved = plan.moved;
+		List<Instruction> runMoved = plan.run;
 		site = r;
 		length = len;
 		starts = moved.starts();
-		originals = run.stream().mapToLong(Instruction::address).toArray();
+		originals = runMoved.stream().mapToLong(Instruction::address).toArray();
 		displacedLength = moved.code().length;
 		return new Installed();
+	}
+
+	/** How to patch: the run moved, where its bytes go, and the patch's runs of bytes; or why not. */
+	private record Plan(List<Instruction> run, Relocation.Result moved, long[] sites, byte[][] bytes, String refusal) {
+		static Plan refused(String why) {
+			return new Plan(null, null, null, null, why);
+		}
+	}
+
+	/** A {@code jmp rel32} at r over the whole instructions that cover its 5 bytes (the rest int3s, never run). */
+	private Plan direct(long r, List<Instruction> run, long displacedAt) {
+		int len = run.stream().mapToInt(Instruction::length).sum();
+		if (len < JMP_LENGTH) {
+			return Plan.refused(String.format("the code at 0x%x decodes to %d bytes only", r, len));
+		}
+		java.util.Optional<String> entered = targets.refusal(r, r + len);
+		if (entered.isPresent()) {
+			return Plan.refused(entered.get());
+		}
+		Relocation.Result moved = Relocation.relocate(run, displacedAt);
+		if (!moved.ok()) {
+			return Plan.refused(moved.refusal());
+		}
+		java.util.Optional<byte[]> jmp = Relocation.jump(r, COMPARATOR_CODE);
+		if (jmp.isEmpty()) {
+			return Plan.refused(String.format("0x%x is out of a jmp's reach of the comparator", r));
+		}
+		byte[] patch = new byte[len];
+		Arrays.fill(patch, CodeBreakpoints.INT3); // never executed: nothing enters the run but at its start
+		System.arraycopy(jmp.get(), 0, patch, 0, JMP_LENGTH);
+		return new Plan(run, moved, new long[] { r }, new byte[][] { patch }, null);
+	}
+
+	/**
+	 * A 2-byte {@code jmp rel8} at r over its one instruction, to an island of dead padding nearby that holds the
+	 * {@code jmp rel32} to the comparator: for a landmark whose next instruction is a branch target (a loop's head
+	 * right after it) or cannot move.
+	 */
+	private Plan viaIsland(long r, Instruction only, long displacedAt) {
+		int len = only.length();
+		if (len < SHORT_JMP_LENGTH) {
+			return Plan.refused("a 1-byte instruction");
+		}
+		java.util.Optional<String> entered = targets.refusal(r, r + len);
+		if (entered.isPresent()) {
+			return Plan.refused(entered.get());
+		}
+		long after = r + SHORT_JMP_LENGTH;
+		long island = targets.island(after - 128, after + 127);
+		if (island < 0) {
+			return Plan.refused("no dead padding within a short jmp");
+		}
+		Relocation.Result moved = Relocation.relocate(List.of(only), displacedAt);
+		if (!moved.ok()) {
+			return Plan.refused(moved.refusal());
+		}
+		java.util.Optional<byte[]> jmp = Relocation.jump(island, COMPARATOR_CODE);
+		if (jmp.isEmpty()) {
+			return Plan.refused(String.format("0x%x is out of a jmp's reach of the comparator", island));
+		}
+		byte[] patch = new byte[len];
+		Arrays.fill(patch, CodeBreakpoints.INT3);
+		patch[0] = (byte) 0xeb;
+		patch[1] = (byte) (island - after);
+		return new Plan(List.of(only), moved, new long[] { r, island }, new byte[][] { patch, jmp.get() }, null);
 	}
 
 	/**
