@@ -326,8 +326,8 @@ public final class RunStats {
 			s.append(String.format("; %.1f us each)", switchNanos / 1e3 / switches()));
 		}
 		s.append(System.lineSeparator());
-		s.append(String.format("kicks %d (in a stub or the gate %d, not preempted %d); idle waits %d, timeouts "
-				+ "expired %d%n", kicks, kicksInKernelArea, kicksDeclined, idleWaits, timeoutsExpired));
+		s.append(String.format("kicks %d (in a stub, the gate or the landmark comparator %d, not preempted %d); idle "
+				+ "waits %d, timeouts expired %d%n", kicks, kicksInKernelArea, kicksDeclined, idleWaits, timeoutsExpired));
 		if (lockHooks > 0) {
 			s.append(String.format("lock calls %d at %d hooked functions (%.1f us each):", lockCallCount(), lockHooks,
 					lockCallCount() == 0 ? 0.0 : lockCallNanos / 1e3 / lockCallCount()));

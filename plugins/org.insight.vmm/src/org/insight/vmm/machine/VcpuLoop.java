@@ -818,7 +818,9 @@ public final class VcpuLoop {
 		}
 		if (k.inKernelArea()) {
 			stats.kick(true, false);
-			return; // half-way through a stub or the gate: resume untouched
+			// half-way through a stub or the gate, or in the landmark comparator (its own stack and flags saved, the
+			// guest's RSP in its data page): resume untouched, never a landmark
+			return;
 		}
 		if (breakpoints.stepping() || breakpoints.isArmed(regs.rip) || breakpoints.isArmed(regs.rip - 1)) {
 			// Stepping over a breakpoint's instruction (no other thread may pass it unhooked), about to execute one of
