@@ -97,6 +97,8 @@ final class ReplayCommand implements Callable<Integer>, RunsGuest {
             // A recording stopped at its wall-clock limit replays up to the stop and has no end state of its own.
             return outcome != null ? outcome.exit().status() : session.trailer().outcome().exit().status();
         } catch (DivergenceException e) {
+            // what the run did up to the divergence, when it got that far (a digest differing at the end)
+            launcher.lastResult().ifPresent(r -> RunCommand.report(r, stats, System.err));
             System.err.println("insight: replay diverged: " + e.getMessage());
             return DIVERGED;
         } catch (ReplayRefusedException | TraceException e) {

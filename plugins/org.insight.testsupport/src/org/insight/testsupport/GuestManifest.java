@@ -150,8 +150,9 @@ public final class GuestManifest {
 	/**
 	 * The watchdog period the {@code ci} selection records a program with, when its {@code ci-workloads.txt} line gives
 	 * {@code --watchdog=MS}; empty for the default. A compute-bound program's watchdog preemptions are landmarks, and
-	 * the replay of a landmark costs a breakpoint hit per pass of the preempted instruction (issue 15, item 1): on
-	 * nested KVM that is hours for a loop of millions, so its ci recording runs without the watchdog.
+	 * the replay of a landmark costs a breakpoint hit per pass of the preempted instruction where the landmark
+	 * comparator cannot be used (issue 15, item 1, ARCHITECTURE.md section 3): on nested KVM that is hours for a loop of
+	 * millions, so such a program's ci recording may run without the watchdog.
 	 */
 	public static Optional<Duration> ciWatchdog(Program p) {
 		return ciLine(p).flatMap(f -> f.stream().filter(a -> a.startsWith(WATCHDOG_OPTION)).findFirst()).map(

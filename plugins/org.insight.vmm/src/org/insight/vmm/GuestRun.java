@@ -125,6 +125,10 @@ public final class GuestRun {
 				loop.lockFunctions(LockFunctions.find(loaded.symbols()));
 			}
 			loop.observer(observers.apply(loaded));
+			if (Boolean.parseBoolean(System.getProperty(LANDMARK_COMPARATOR, "true"))) {
+				loop.programCode(new org.insight.vmm.code.BranchTargets(() -> loaded.symbols().functions(),
+						fileCode(loaded), org.insight.vmm.code.X86Decoder::shared));
+			}
 			loopRef.set(loop);
 
 			machine.vcpu().bindToCurrentThread();
@@ -172,6 +176,31 @@ public final class GuestRun {
 	}
 
 	/** Whether an address lies in one of the image's executable segments. */
+	/**
+	 * System property: {@code false} keeps every replayed landmark on its int3, without the landmark comparator
+	 * (ARCHITECTURE.md section 3), to compare the two or to rule the comparator out.
+	 */
+	public static final String LANDMARK_COMPARATOR = "insight.landmarkComparator";
+
+	/**
+	 * The program's code bytes by address and length, from its file (its executable segments' file part); null for a
+	 * range that is not there. Read from the file, not the guest, whose pages would be populated by the reading.
+	 */
+	static java.util.function.BiFunction<Long, Integer, byte[]> fileCode(LoadedImage loaded) {
+		List<LoadSegment> segments = loaded.image().loadSegments().stream().filter(LoadSegment::executable).toList();
+		return (va, len) -> {
+			long fileVa = va - loaded.bias();
+			for (LoadSegment s : segments) {
+				if (fileVa >= s.vaddr() && fileVa + len <= s.vaddr() + s.fileSize()) {
+					byte[] b = new byte[len];
+					loaded.image().copyBytes(s.fileOffset() + (fileVa - s.vaddr()), b, 0, len);
+					return b;
+				}
+			}
+			return null;
+		};
+	}
+
 	static LongPredicate codeOf(LoadedImage loaded) {
 		List<long[]> ranges = loaded.image().loadSegments().stream().filter(LoadSegment::executable)
 				.map(s -> new long[] { s.vaddr() + loaded.bias(), s.vaddr() + loaded.bias() + s.memSize() })

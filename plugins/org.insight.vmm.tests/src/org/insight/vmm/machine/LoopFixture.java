@@ -69,6 +69,22 @@ final class LoopFixture implements AutoCloseable {
 
 	/** As above, with {@code observer} watching the run (a replay's analysis hooks). */
 	LoopFixture(int maxThreads, LockFunctions locks, byte[] text, CodeObserver observer) {
+		this(maxThreads, locks, text, observer, false);
+	}
+
+	/**
+	 * As above; with {@code comparator}, a replay's landmarks may use the landmark comparator, with the fixture's
+	 * symbols and the text page's bytes.
+	 */
+	LoopFixture(int maxThreads, LockFunctions locks, byte[] text, CodeObserver observer, boolean comparator) {
+		this(maxThreads, locks, text, observer, comparator ? List.of() : null);
+	}
+
+	/**
+	 * As above, the comparator on when {@code functions} is not null: the functions it decodes, the fixture's own when
+	 * empty.
+	 */
+	LoopFixture(int maxThreads, LockFunctions locks, byte[] text, CodeObserver observer, List<Symbol> functions) {
 		KernelArea.write(memory);
 		space.map(TEXT, TEXT + 0x1000, Mman.PROT_READ | Mman.PROT_EXEC, Vma.Kind.IMAGE);
 		space.map(DATA, DATA + 0x1000, Mman.PROT_READ | Mman.PROT_WRITE, Vma.Kind.IMAGE);
@@ -92,6 +108,10 @@ final class LoopFixture implements AutoCloseable {
 		}
 		if (observer != CodeObserver.NONE) {
 			loop.observer(observer);
+		}
+		if (functions != null) {
+			loop.programCode(new org.insight.vmm.code.BranchTargets(functions.isEmpty() ? symbols::functions
+					: () -> functions, (va, len) -> space.copyIn(va, len), org.insight.vmm.code.X86Decoder::shared));
 		}
 		ref.set(loop);
 		loop.start();

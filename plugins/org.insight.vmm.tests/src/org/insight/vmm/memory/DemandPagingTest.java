@@ -40,8 +40,9 @@ class DemandPagingTest {
 				boolean gate = va == MachineLayout.GATE;
 				assertEquals(gate, hw.user(), where + ": only the syscall gate is reachable from CPL3");
 				boolean stack = va >= MachineLayout.KERNEL_STACK_TOP - MachineLayout.KERNEL_STACK_SIZE
-						|| va == MachineLayout.SCRATCH || va == MachineLayout.XSAVE_AREA;
-				assertEquals(stack, hw.writable(), where + ": only the stack and scratch are writable");
+						|| va == MachineLayout.SCRATCH || va == MachineLayout.XSAVE_AREA
+						|| va == MachineLayout.COMPARATOR_DATA;
+				assertEquals(stack, hw.writable(), where + ": only the stack, scratch and comparator data are writable");
 			}
 		}
 		for (String name : new String[] { "GDT", "IDT", "TSS and I/O bitmap", "exception stubs", "syscall gate" }) {

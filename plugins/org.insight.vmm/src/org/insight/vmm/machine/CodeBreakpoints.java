@@ -23,6 +23,10 @@ import org.insight.vmm.memory.PageTables;
  * <p>
  * The guest sees its code unchanged but for a read of a hooked byte as data, which returns 0xCC; every byte is put
  * back before the final memory digest is taken.
+ * <p>
+ * The same holds for the one <em>patch</em> a replay may have: the landmark comparator's {@code jmp} over the
+ * instructions at the planned landmark ({@link LandmarkComparator}). It never overlaps a site: a site wanted inside it
+ * later removes it first, and its owner is told ({@link #onPatchConflict}) and falls back to an int3.
  */
 final class CodeBreakpoints {
 	static final byte INT3 = (byte) 0xCC;
@@ -67,12 +71,101 @@ final class CodeBreakpoints {
 	private boolean untilSyscall;
 	private boolean pushf;
 
+	/** One run of patched bytes: where, the guest's bytes under it, ours, and each byte's frame address. */
+	private record Patched(long va, byte[] original, byte[] bytes, long[] physical) {
+		boolean covers(long a) {
+			return a >= va && a < va + bytes.length;
+		}
+	}
+
+	/** The patch (empty: none): the jmp at the landmark, and the island it bounces through, if any. */
+	private final java.util.List<Patched> patch = new java.util.ArrayList<>();
+	private Runnable patchConflict = () -> {
+	};
+
 	CodeBreakpoints(AddressSpace memory) {
 		this.memory = Objects.requireNonNull(memory, "memory");
 	}
 
+	/** Who is told when a site is wanted inside the patch, which is then gone already. */
+	void onPatchConflict(Runnable r) {
+		this.patchConflict = Objects.requireNonNull(r, "r");
+	}
+
+	/**
+	 * Writes each of {@code bytes} over the guest's code at the address of the same index in {@code vas}, through the
+	 * VMM's view of the frames: all of them or none. Returns false, writing nothing, when a page of a range is not
+	 * present or one of our sites is inside one.
+	 */
+	boolean patch(long[] vas, byte[][] bytes) {
+		if (!patch.isEmpty()) {
+			throw new IllegalStateException(String.format("patched at 0x%x already, now 0x%x", patch.get(0).va,
+					vas[0]));
+		}
+		java.util.List<Patched> runs = new java.util.ArrayList<>();
+		GuestMemory m = memory.memory();
+		for (int k = 0; k < vas.length; k++) {
+			long va = vas[k];
+			long[] physical = new long[bytes[k].length];
+			for (int i = 0; i < physical.length; i++) {
+				PageTables.Translation t = memory.translate(va + i);
+				if (!t.present()) {
+					return false;
+				}
+				physical[i] = t.physical();
+			}
+			for (Site s : sites.values()) {
+				if (s.address >= va && s.address < va + physical.length) {
+					return false;
+				}
+			}
+			if (stepping != null && stepping.address >= va && stepping.address < va + physical.length) {
+				return false;
+			}
+			byte[] original = new byte[physical.length];
+			for (int i = 0; i < physical.length; i++) {
+				original[i] = m.getByte(physical[i]);
+			}
+			runs.add(new Patched(va, original, bytes[k].clone(), physical));
+		}
+		for (Patched p : runs) {
+			for (int i = 0; i < p.physical.length; i++) {
+				m.putByte(p.physical[i], p.bytes[i]);
+			}
+		}
+		patch.addAll(runs);
+		return true;
+	}
+
+	/** Puts the guest's bytes back under the patch, if there is one. */
+	void unpatch() {
+		GuestMemory m = memory.memory();
+		for (Patched p : patch) {
+			for (int i = 0; i < p.bytes.length; i++) {
+				if (m.getByte(p.physical[i]) == p.bytes[i]) {
+					m.putByte(p.physical[i], p.original[i]);
+				}
+			}
+		}
+		patch.clear();
+	}
+
+	/** Whether {@code va} is under the patch. */
+	boolean patched(long va) {
+		for (Patched p : patch) {
+			if (p.covers(va)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
 	/** {@code owner} wants an int3 at {@code va} (once more). It is written now if the code page is present. */
 	void add(long va, Owner owner) {
+		if (patched(va)) {
+			unpatch();
+			patchConflict.run();
+		}
 		Site s = sites.computeIfAbsent(va, Site::new);
 		s.owners[owner.ordinal()]++;
 		if (!s.inMemory() && s != stepping) {
@@ -144,6 +237,11 @@ final class CodeBreakpoints {
 			Site s = sites.get(va + i);
 			if (s != null && s.inMemory() && s != stepping) {
 				code[i] = s.original;
+			}
+			for (Patched p : patch) {
+				if (p.covers(va + i)) {
+					code[i] = p.original[(int) (va + i - p.va)];
+				}
 			}
 		}
 		return code;
@@ -239,8 +337,12 @@ final class CodeBreakpoints {
 		}
 	}
 
-	/** Puts every original byte back and forgets every site (the end of the run: the final memory is the guest's). */
+	/**
+	 * Puts every original byte back (the patch's too) and forgets every site (the end of the run: the final memory is
+	 * the guest's).
+	 */
 	void clear() {
+		unpatch();
 		for (Site s : sites.values()) {
 			if (s.inMemory() && s != stepping) {
 				restore(s);

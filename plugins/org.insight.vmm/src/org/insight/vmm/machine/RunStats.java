@@ -41,6 +41,9 @@ public final class RunStats {
 	private long landmarks;
 	private long landmarkFalseHits;
 	private long landmarkNanos;
+	private long landmarksCompared;
+	/** Why the landmark comparator was refused, by reason, in first-refusal order. */
+	private final Map<String, Long> comparatorRefusals = new java.util.LinkedHashMap<>();
 	/** Lock calls ({@code --mode locks}) by function name, in first-call order. */
 	private final Map<String, Long> lockCalls = new java.util.LinkedHashMap<>();
 	private long lockCallNanos;
@@ -92,6 +95,16 @@ public final class RunStats {
 			landmarks++;
 		}
 		landmarkNanos += nanos;
+	}
+
+	/** A replay stopped at a planned landmark found by the landmark comparator (not by the int3). */
+	void landmarkCompared() {
+		landmarksCompared++;
+	}
+
+	/** The landmark comparator could not be used for a landmark, which fell back to its int3, for this reason. */
+	void comparatorRefused(String why) {
+		comparatorRefusals.merge(why, 1L, Long::sum);
 	}
 
 	/** A landmark breakpoint was hit in a state that was not the landmark's, and stepped over. */
@@ -206,6 +219,16 @@ public final class RunStats {
 		return landmarks;
 	}
 
+	/** Of {@link #landmarks()}, those the landmark comparator found; the others were found by their int3. */
+	public long landmarksCompared() {
+		return landmarksCompared;
+	}
+
+	/** Why the comparator gave way to the int3, with how many times, in first-refusal order. */
+	public Map<String, Long> comparatorRefusals() {
+		return java.util.Collections.unmodifiableMap(comparatorRefusals);
+	}
+
 	/** Landmark breakpoint hits whose state did not match (stepped over). */
 	public long landmarkFalseHits() {
 		return landmarkFalseHits;
@@ -303,8 +326,8 @@ public final class RunStats {
 			s.append(String.format("; %.1f us each)", switchNanos / 1e3 / switches()));
 		}
 		s.append(System.lineSeparator());
-		s.append(String.format("kicks %d (in a stub or the gate %d, not preempted %d); idle waits %d, timeouts "
-				+ "expired %d%n", kicks, kicksInKernelArea, kicksDeclined, idleWaits, timeoutsExpired));
+		s.append(String.format("kicks %d (in a stub, the gate or the landmark comparator %d, not preempted %d); idle "
+				+ "waits %d, timeouts expired %d%n", kicks, kicksInKernelArea, kicksDeclined, idleWaits, timeoutsExpired));
 		if (lockHooks > 0) {
 			s.append(String.format("lock calls %d at %d hooked functions (%.1f us each):", lockCallCount(), lockHooks,
 					lockCallCount() == 0 ? 0.0 : lockCallNanos / 1e3 / lockCallCount()));
@@ -312,8 +335,10 @@ public final class RunStats {
 			s.append(System.lineSeparator());
 		}
 		if (landmarks > 0 || landmarkFalseHits > 0) {
-			s.append(String.format("landmarks %d, false hits %d, %.0f us%n", landmarks, landmarkFalseHits,
-					landmarkNanos / 1e3));
+			s.append(String.format("landmarks %d, false hits %d, %.0f us; reached by the comparator %d%n", landmarks,
+					landmarkFalseHits, landmarkNanos / 1e3, landmarksCompared));
+			comparatorRefusals.forEach((why, n) -> s.append(String.format("  comparator refused %d times: %s%n", n,
+					why)));
 		}
 		return s.toString();
 	}

@@ -77,7 +77,7 @@ public final class VcpuLoop {
 	private final StackScan scan;
 	private final RunStats stats;
 	private final CodeBreakpoints breakpoints;
-	private final LandmarkTrap trap;
+	private LandmarkTrap trap;
 	private LockCallTrap lockCalls;
 	private CodeObserver observer = CodeObserver.NONE;
 	private final ObserverControl observerControl = new ObserverControl();
@@ -110,8 +110,22 @@ public final class VcpuLoop {
 		this.scan = Objects.requireNonNull(scan, "scan");
 		this.stats = Objects.requireNonNull(stats, "stats");
 		this.breakpoints = new CodeBreakpoints(memory);
-		this.trap = new LandmarkTrap(breakpoints);
+		this.trap = new LandmarkTrap(breakpoints, new LandmarkComparator(memory, breakpoints, () -> null, null), stats);
 		this.lockCalls = LockCallTrap.none(memory, breakpoints);
+	}
+
+	/**
+	 * Lets a replay find its landmarks with the landmark comparator (ARCHITECTURE.md section 3) in the program whose
+	 * functions {@code code} decodes; without it (or without libcapstone) every landmark has its int3. Call before
+	 * {@link #start()}.
+	 */
+	public VcpuLoop programCode(org.insight.vmm.code.BranchTargets code) {
+		if (onCpu != null) {
+			throw new IllegalStateException("the program's code is set before the loop starts");
+		}
+		this.trap = new LandmarkTrap(breakpoints, new LandmarkComparator(memory, breakpoints,
+				org.insight.vmm.code.X86Decoder::shared, code), stats);
+		return this;
 	}
 
 	/**
@@ -273,7 +287,7 @@ public final class VcpuLoop {
 			return state;
 		}
 		state = State.RUNNING;
-		trap.prepare(onCpu.tid(), process.inputs().plannedPreemption());
+		trap.prepare(onCpu.tid(), process.inputs().plannedPreemption(), this::occupied);
 		lockCalls.armPending();
 		breakpoints.armPending();
 		long t0 = System.nanoTime();
@@ -397,6 +411,10 @@ public final class VcpuLoop {
 			return;
 		}
 		Regs user = next.regs();
+		if (trap.insidePatch(user.rip)) {
+			// A signal frame's RIP (sigreturn) in the middle of the comparator's jmp: the guest's bytes go back.
+			trap.fallBack();
+		}
 		// A thread that enters a handler does not step over a breakpoint it stopped at: it returns there later.
 		if (user == saved && breakpoints.isArmed(user.rip)) {
 			// It stopped at this breakpoint earlier (a lock call, a landmark): it now executes the instruction, unhooked.
@@ -440,6 +458,10 @@ public final class VcpuLoop {
 
 	private void onException(ExitAction.GuestException e, Regs regs) {
 		stats.exception(e.vector());
+		if (e.vector() == ExceptionVectors.BP && trap.isComparatorHit(e.rip())) {
+			onComparatorHit(e, regs);
+			return;
+		}
 		if (e.vector() == ExceptionVectors.BP && breakpoints.isHit(e.rip())) {
 			onBreakpoint(e, regs);
 			return;
@@ -462,6 +484,7 @@ public final class VcpuLoop {
 								scan.describe(e.rip()), oom.getMessage()))));
 				return;
 			}
+			e = guestSide(e);
 			saveFaultingRegs(e, regs);
 			if (toHandler(Signals.SIGSEGV, e, cr2)) {
 				return;
@@ -472,6 +495,7 @@ public final class VcpuLoop {
 		if (e.vector() == ExceptionVectors.GP && e.errorCode() == 0 && onTscRead(e, regs)) {
 			return;
 		}
+		e = guestSide(e);
 		saveFaultingRegs(e, regs);
 		if (toHandler(ExceptionVectors.signal(e.vector()), e, 0)) {
 			return;
@@ -584,6 +608,56 @@ public final class VcpuLoop {
 		stats.landmarkFalseHit();
 		stats.landmark(false, System.nanoTime() - t0);
 		return false;
+	}
+
+	/**
+	 * The comparator's int3: a thread's registers were the landmark's at its RIP. The whole landmark (stack digest, FS
+	 * base, thread) decides, as at the int3; a state the comparator did not tell apart goes on to the displaced
+	 * instructions, right after the int3, without a step.
+	 */
+	private void onComparatorHit(ExitAction.GuestException e, Regs regs) {
+		Regs at = userRegs(e, regs);
+		at.rip = trap.address();
+		if (onLandmarkBreakpoint(at)) {
+			stats.landmarkCompared();
+			return;
+		}
+		cpu.setRegs(throughIret(userRegs(e, regs)));
+	}
+
+	/**
+	 * The exception as the guest sees it: at its own address when it was raised by one of the comparator's displaced
+	 * instructions (the registers are the guest's there, only RIP differs).
+	 */
+	private ExitAction.GuestException guestSide(ExitAction.GuestException e) {
+		long rip = trap.guestAddress(e.rip());
+		return rip == e.rip() ? e : new ExitAction.GuestException(e.vector(), e.errorCode(), rip, e.cs(), e.rflags(),
+				e.rsp(), e.ss());
+	}
+
+	/**
+	 * Whether a thread stands strictly inside {@code (from, to)}: a live thread's saved RIP, or the vCPU's own, read
+	 * from the iretq frame when it is in a stub or at the iretq trampoline. A vCPU elsewhere in the kernel area counts
+	 * as inside (unknown).
+	 */
+	private boolean occupied(long from, long to) {
+		for (GuestThread t : scheduler.liveThreads()) {
+			if (t.regs().rip > from && t.regs().rip < to) {
+				return true;
+			}
+		}
+		Regs now = cpu.regs();
+		long rip = now.rip;
+		if (facts.inKernelArea(rip)) {
+			long stubs = MachineLayout.STUBS;
+			boolean afterStubOut = rip >= stubs && rip < stubs + MachineLayout.STUB_SIZE * ExceptionVectors.COUNT
+					&& (rip - stubs) % MachineLayout.STUB_SIZE == MachineFacts.OUT_LENGTH;
+			if (rip != KernelArea.IRET_TRAMPOLINE && !afterStubOut) {
+				return true;
+			}
+			rip = memory.memory().getLong(facts.kernelStackTop() - 40);
+		}
+		return rip > from && rip < to;
 	}
 
 	/** The guest's registers at an exception: the stub changed none but RIP, RSP and RFLAGS, which are in its frame. */
@@ -745,7 +819,9 @@ public final class VcpuLoop {
 		}
 		if (k.inKernelArea()) {
 			stats.kick(true, false);
-			return; // half-way through a stub or the gate: resume untouched
+			// half-way through a stub or the gate, or in the landmark comparator (its own stack and flags saved, the
+			// guest's RSP in its data page): resume untouched, never a landmark
+			return;
 		}
 		if (breakpoints.stepping() || breakpoints.isArmed(regs.rip) || breakpoints.isArmed(regs.rip - 1)) {
 			// Stepping over a breakpoint's instruction (no other thread may pass it unhooked), about to execute one of

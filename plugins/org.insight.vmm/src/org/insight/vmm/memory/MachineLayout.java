@@ -33,6 +33,14 @@ public final class MachineLayout {
 	public static final long SCRATCH = 0x1_a000L;
 	/** XSAVE area for a guest-side context switch (standard format, 4 KiB). */
 	public static final long XSAVE_AREA = 0x1_b000L;
+	/**
+	 * The landmark comparator's code (org.insight.vmm.code.Comparator), which a replay's patched landmark jumps to at
+	 * CPL3: supervisor-only like the rest until a replay first installs the comparator, which makes this page and the
+	 * next one user-reachable (org.insight.vmm.machine.LandmarkComparator); read-only.
+	 */
+	public static final long COMPARATOR_CODE = 0x1_c000L;
+	/** The landmark comparator's data: the landmark's registers and the comparator's own stack; writable. */
+	public static final long COMPARATOR_DATA = 0x1_d000L;
 	/** Top-level page table (CR3). Not mapped into the guest's address space: only the CPU's walker reads it. */
 	public static final long PML4 = 0x2_0000L;
 	/** TSS.RSP0: the CPL0 stack that exception delivery switches to. */
@@ -76,9 +84,9 @@ public final class MachineLayout {
 	 * A range of the kernel area that is identity-mapped for the CPU to use.
 	 *
 	 * @param user     reachable from CPL3 (U=1 in the leaf entry): only the syscall gate, which {@code syscall} runs at
-	 *                 CPL3 on PVM
+	 *                 CPL3 on PVM (a replay's landmark comparator makes its two pages user-reachable when it needs them)
 	 * @param writable W=1 in the leaf entry: only what the CPU writes (the kernel stack) or may write (the switch
-	 *                 scratch and XSAVE area). CR0.WP is set, so CPL0 cannot write the others either
+	 *                 scratch and XSAVE area, the comparator's data). CR0.WP is set, so CPL0 cannot write the others either
 	 */
 	public record KernelRange(String name, long start, long end, boolean user, boolean writable) {
 	}
@@ -98,6 +106,8 @@ public final class MachineLayout {
 			new KernelRange("exception stubs", STUBS, STUBS + PAGE_SIZE, false, false),
 			new KernelRange("syscall gate", GATE, GATE + PAGE_SIZE, true, false),
 			new KernelRange("switch scratch and XSAVE area", SCRATCH, XSAVE_AREA + PAGE_SIZE, false, true),
+			new KernelRange("landmark comparator code", COMPARATOR_CODE, COMPARATOR_CODE + PAGE_SIZE, false, false),
+			new KernelRange("landmark comparator data", COMPARATOR_DATA, COMPARATOR_DATA + PAGE_SIZE, false, true),
 			new KernelRange("kernel stack", KERNEL_STACK_TOP - KERNEL_STACK_SIZE, KERNEL_STACK_TOP, false, true));
 
 	/** True for an address in the kernel area (mapped or not). */
