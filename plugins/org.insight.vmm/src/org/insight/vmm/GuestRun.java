@@ -175,7 +175,6 @@ public final class GuestRun {
 		}
 	}
 
-	/** Whether an address lies in one of the image's executable segments. */
 	/**
 	 * System property: {@code false} keeps every replayed landmark on its int3, without the landmark comparator
 	 * (ARCHITECTURE.md section 3), to compare the two or to rule the comparator out.
@@ -201,6 +200,7 @@ public final class GuestRun {
 		};
 	}
 
+	/** Whether an address lies in one of the image's executable segments. */
 	static LongPredicate codeOf(LoadedImage loaded) {
 		List<long[]> ranges = loaded.image().loadSegments().stream().filter(LoadSegment::executable)
 				.map(s -> new long[] { s.vaddr() + loaded.bias(), s.vaddr() + loaded.bias() + s.memSize() })
