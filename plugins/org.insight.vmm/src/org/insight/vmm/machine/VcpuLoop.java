@@ -844,8 +844,15 @@ public final class VcpuLoop {
 		}
 		GuestThread t = onCpu;
 		t.saveRegs(regs);
+		boolean replaying = process.inputs().plannedPreemption().isPresent();
 		Decision d = scheduler.afterKick(landmarkAt(regs, t));
-		stats.kick(false, d instanceof Decision.Run r && r.point() == null);
+		boolean declined = d instanceof Decision.Run r && r.point() == null;
+		stats.kick(false, declined);
+		if (replaying && !declined) {
+			// A replay's kick that came where its planned landmark is, in the landmark's state, before the landmark's
+			// trap did (the comparator lets loops run at full speed, so kicks land in them): the landmark is reached.
+			stats.landmark(true, 0);
+		}
 		if (d instanceof Decision.Run r && r.thread() == t) {
 			// The same thread goes on from where it stands: leave the vCPU's registers as they are. Setting them
 			// makes KVM drop an exception that was raised but not delivered when the kick came (a trap's RIP is
