@@ -72,15 +72,13 @@ int main(void)
     alarms = 0;
     it = every(5000, 5000);
     CHECK("setitimer", setitimer(ITIMER_REAL, &it, NULL) == 0);
-    long calls = 0;
     while (alarms < 5) {
         getppid();
-        calls++;
     }
     it = every(0, 0);
     CHECK("setitimer", setitimer(ITIMER_REAL, &it, &cur) == 0);
-    printf("periodic: 5 SIGALRM while making syscalls (%s), interval was %ld us\n", calls > 0 ? "some" : "none",
-           (long)cur.it_interval.tv_usec);
+    /* how many calls it made is the machine's speed (a slow one may take all 5 at the sigreturns), not printed */
+    printf("periodic: 5 SIGALRM while making syscalls, interval was %ld us\n", (long)cur.it_interval.tv_usec);
 
     /* a POSIX timer with a real-time signal and a value, taken by sigwaitinfo */
     sigset_t rt;
