@@ -52,7 +52,7 @@ final class SignalFdCalls {
 
 	/** Whether a signal of {@code s}'s mask is pending for {@code t} or its process (Linux's signalfd_poll). */
 	static boolean pending(LinuxProcess p, GuestThread t, SignalFd s) {
-		return (p.pending().of(t).mask() & s.mask()) != 0 || (p.pending().shared().mask() & s.mask()) != 0;
+		return (p.pending().visibleTo(t) & s.mask()) != 0;
 	}
 
 	/** read and readv: as many pending signals of the mask as whole records fit, at least one. */

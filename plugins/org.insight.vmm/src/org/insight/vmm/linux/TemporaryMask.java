@@ -40,8 +40,7 @@ final class TemporaryMask {
 
 	/** Linux's signal_pending: a signal {@code t} does not block is pending for it or for its process. */
 	static boolean signalPending(LinuxProcess p, GuestThread t) {
-		long allowed = ~t.signalMask();
-		return (p.pending().of(t).mask() & allowed) != 0 || (p.pending().shared().mask() & allowed) != 0;
+		return (p.pending().visibleTo(t) & ~t.signalMask()) != 0;
 	}
 
 	/**
