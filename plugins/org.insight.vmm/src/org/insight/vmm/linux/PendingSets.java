@@ -28,6 +28,24 @@ final class PendingSets {
 		return perThread.computeIfAbsent(thread.tid(), tid -> new PendingSignals());
 	}
 
+	/** A signal taken from a pending set, with its siginfo. */
+	record Taken(int signal, byte[] info) {
+	}
+
+	/**
+	 * Takes one pending signal of {@code set} for {@code thread}: its own first, then the process's (Linux's
+	 * dequeue_signal); null if none is pending.
+	 */
+	Taken take(GuestThread thread, long set) {
+		PendingSignals from = of(thread);
+		int signal = from.next(set);
+		if (signal == 0) {
+			from = shared;
+			signal = from.next(set);
+		}
+		return signal == 0 ? null : new Taken(signal, from.take(signal));
+	}
+
 	/** What rt_sigpending tells {@code thread} (before its mask): its own pending signals and the process's. */
 	long visibleTo(GuestThread thread) {
 		PendingSignals own = perThread.get(thread.tid());

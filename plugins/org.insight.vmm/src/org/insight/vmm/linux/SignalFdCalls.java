@@ -67,11 +67,11 @@ final class SignalFdCalls {
 					v.requireWritable(p.memory(), (long) records * SSI_SIZE);
 					int n = 0;
 					while (n < records) {
-						byte[] info = take(p, t, s.mask());
-						if (info == null) {
+						PendingSets.Taken taken = p.pending().take(t, s.mask());
+						if (taken == null) {
 							break;
 						}
-						v.scatter(p.memory(), (long) n * SSI_SIZE, record(info), SSI_SIZE);
+						v.scatter(p.memory(), (long) n * SSI_SIZE, record(taken.info()), SSI_SIZE);
 						n++;
 					}
 					if (n > 0) {
@@ -79,17 +79,6 @@ final class SignalFdCalls {
 					}
 					return nonBlocking ? -Errno.EAGAIN : IoWait.NOT_READY;
 				});
-	}
-
-	/** The next pending signal of {@code mask} for {@code t}, its own first; null if none. */
-	private static byte[] take(LinuxProcess p, GuestThread t, long mask) {
-		PendingSignals own = p.pending().of(t);
-		int signal = own.next(mask);
-		if (signal != 0) {
-			return own.take(signal);
-		}
-		signal = p.pending().shared().next(mask);
-		return signal == 0 ? null : p.pending().shared().take(signal);
 	}
 
 	/** A siginfo as struct signalfd_siginfo, by Linux's siginfo_layout and signalfd_copyinfo. */

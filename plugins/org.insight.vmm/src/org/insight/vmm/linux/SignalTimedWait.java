@@ -73,20 +73,14 @@ final class SignalTimedWait {
 
 	/** Takes a pending signal of {@code set} for {@code t} and writes its siginfo: its number, or not ready. */
 	private static long take(LinuxProcess p, GuestThread t, long set, long info) {
-		PendingSignals from = p.pending().of(t);
-		int signal = from.next(set);
-		if (signal == 0) {
-			from = p.pending().shared();
-			signal = from.next(set);
-		}
-		if (signal == 0) {
+		PendingSets.Taken taken = p.pending().take(t, set);
+		if (taken == null) {
 			return IoWait.NOT_READY;
 		}
-		byte[] siginfo = from.take(signal);
 		if (info != 0) {
-			UserAccess.requireWritable(p.memory(), info, siginfo.length); // all of it or nothing
-			p.memory().copyOut(info, siginfo);
+			UserAccess.requireWritable(p.memory(), info, taken.info().length); // all of it or nothing
+			p.memory().copyOut(info, taken.info());
 		}
-		return signal;
+		return taken.signal();
 	}
 }
