@@ -110,13 +110,11 @@ final class EpollCalls {
 		if (masked != 0) {
 			return masked;
 		}
-		return wait(p, t, a, ns == 0, ns < 0 ? () -> GuestThread.NO_DEADLINE
-				: () -> TimeCalls.saturatedAdd(p.scheduler().monotonicNow(), ns));
+		return wait(p, t, a, ns == 0, TimeCalls.deadlineIn(p, ns));
 	}
 
 	private static long waitMillis(LinuxProcess p, GuestThread t, SyscallArgs a, int timeoutMs) {
-		return wait(p, t, a, timeoutMs == 0, timeoutMs < 0 ? () -> GuestThread.NO_DEADLINE
-				: () -> TimeCalls.saturatedAdd(p.scheduler().monotonicNow(), timeoutMs * 1_000_000L));
+		return wait(p, t, a, timeoutMs == 0, TimeCalls.deadlineIn(p, timeoutMs < 0 ? -1 : timeoutMs * 1_000_000L));
 	}
 
 	private static long wait(LinuxProcess p, GuestThread t, SyscallArgs a, boolean immediate, LongSupplier deadline) {

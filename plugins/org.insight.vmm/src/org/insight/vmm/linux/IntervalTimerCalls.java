@@ -45,8 +45,8 @@ final class IntervalTimerCalls {
 		}
 		long interval = 0, value = 0;
 		if (a.a1() != 0) {
-			interval = readTimeval(p.memory(), a.a1());
-			value = readTimeval(p.memory(), a.a1() + 16);
+			interval = TimeCalls.readTimeval(p.memory(), a.a1());
+			value = TimeCalls.readTimeval(p.memory(), a.a1() + 16);
 			if (interval < 0 || value < 0) {
 				return -Errno.EINVAL;
 			}
@@ -85,15 +85,6 @@ final class IntervalTimerCalls {
 		p.note((which == ITIMER_VIRTUAL ? "ITIMER_VIRTUAL" : "ITIMER_PROF") + " answered ENOSYS: a timer of the"
 				+ " process's CPU time cannot be replayed at the same instruction without a performance counter");
 		return -Errno.ENOSYS;
-	}
-
-	/** A struct itimerval's half: a timeval as nanoseconds, or -1 if invalid (negative, or tv_usec out of range). */
-	private static long readTimeval(AddressSpace m, long va) {
-		long sec = m.readU64(va), usec = m.readU64(va + 8);
-		if (sec < 0 || usec < 0 || usec >= 1_000_000) {
-			return -1;
-		}
-		return sec > (Long.MAX_VALUE - usec * MICROS) / SECOND ? Long.MAX_VALUE - 1 : sec * SECOND + usec * MICROS;
 	}
 
 	/** The timer as a struct itimerval: the interval, then the time left (at least 1 µs while armed, as Linux). */

@@ -45,9 +45,8 @@ final class PollCalls {
 
 	private static long poll(LinuxProcess p, GuestThread t, SyscallArgs a) {
 		int timeoutMs = a.intArg(2);
-		LongSupplier deadline = timeoutMs < 0 ? () -> GuestThread.NO_DEADLINE
-				: () -> TimeCalls.saturatedAdd(p.scheduler().monotonicNow(), timeoutMs * 1_000_000L);
-		return poll(p, t, Syscalls.POLL, a.a0(), a.a1(), timeoutMs == 0, deadline);
+		return poll(p, t, Syscalls.POLL, a.a0(), a.a1(), timeoutMs == 0,
+				TimeCalls.deadlineIn(p, timeoutMs < 0 ? -1 : timeoutMs * 1_000_000L));
 	}
 
 	private static long ppoll(LinuxProcess p, GuestThread t, SyscallArgs a) {
@@ -59,8 +58,7 @@ final class PollCalls {
 		if (masked != 0) {
 			return masked;
 		}
-		return poll(p, t, Syscalls.PPOLL, a.a0(), a.a1(), ns == 0, ns < 0 ? () -> GuestThread.NO_DEADLINE
-				: () -> TimeCalls.saturatedAdd(p.scheduler().monotonicNow(), ns));
+		return poll(p, t, Syscalls.PPOLL, a.a0(), a.a1(), ns == 0, TimeCalls.deadlineIn(p, ns));
 	}
 
 	private static long poll(LinuxProcess p, GuestThread t, int nr, long fds, long nfds, boolean immediate,

@@ -29,16 +29,11 @@ final class SelectCalls {
 	}
 
 	private static long select(LinuxProcess p, GuestThread t, SyscallArgs a) {
-		if (a.a4() == 0) {
-			return select(p, t, Syscalls.SELECT, a, false, () -> GuestThread.NO_DEADLINE);
-		}
-		long sec = p.memory().readU64(a.a4());
-		long usec = p.memory().readU64(a.a4() + 8);
-		if (sec < 0 || usec < 0 || usec >= 1_000_000) {
+		long ns = a.a4() == 0 ? -1 : TimeCalls.readTimeval(p.memory(), a.a4());
+		if (a.a4() != 0 && ns < 0) {
 			return -Errno.EINVAL;
 		}
-		long ns = sec > Long.MAX_VALUE / 1_000_000_000L - 1 ? Long.MAX_VALUE : sec * 1_000_000_000L + usec * 1000;
-		return select(p, t, Syscalls.SELECT, a, ns == 0, () -> TimeCalls.saturatedAdd(p.scheduler().monotonicNow(), ns));
+		return select(p, t, Syscalls.SELECT, a, ns == 0, TimeCalls.deadlineIn(p, ns));
 	}
 
 	private static long pselect6(LinuxProcess p, GuestThread t, SyscallArgs a) {
@@ -52,8 +47,7 @@ final class SelectCalls {
 				return masked;
 			}
 		}
-		return select(p, t, Syscalls.PSELECT6, a, ns == 0, ns < 0 ? () -> GuestThread.NO_DEADLINE
-				: () -> TimeCalls.saturatedAdd(p.scheduler().monotonicNow(), ns));
+		return select(p, t, Syscalls.PSELECT6, a, ns == 0, TimeCalls.deadlineIn(p, ns));
 	}
 
 	private static long select(LinuxProcess p, GuestThread t, int nr, SyscallArgs a, boolean immediate,

@@ -44,9 +44,7 @@ final class SignalTimedWait {
 			long r = take(p, t, set, info);
 			return r != IoWait.NOT_READY ? r : -Errno.EAGAIN;
 		}
-		long ns = timeout;
-		LongSupplier deadline = ns < 0 ? () -> GuestThread.NO_DEADLINE
-				: () -> TimeCalls.saturatedAdd(p.scheduler().monotonicNow(), ns);
+		LongSupplier deadline = TimeCalls.deadlineIn(p, timeout);
 		return BlockedCall.run(p, t, "rt_sigtimedwait (waiting for a signal)", List.of(p.pending().waiters()),
 				deadline, -Errno.EAGAIN, () -> attempt(p, t, set, info));
 	}

@@ -12,6 +12,8 @@ import static org.insight.vmm.inputs.ClockRead.CLOCK_REALTIME_COARSE;
 import static org.insight.vmm.inputs.ClockRead.CLOCK_TAI;
 import static org.insight.vmm.inputs.ClockRead.CLOCK_THREAD_CPUTIME_ID;
 
+import java.util.function.LongSupplier;
+
 import org.insight.vmm.inputs.ClockRead;
 import org.insight.vmm.memory.AddressSpace;
 import org.insight.vmm.sched.GuestThread;
@@ -150,6 +152,27 @@ final class TimeCalls {
 			return b > 0 ? GuestThread.NO_DEADLINE - 1 : Long.MIN_VALUE;
 		}
 		return Math.min(r, GuestThread.NO_DEADLINE - 1);
+	}
+
+	/**
+	 * The deadline of a wait of {@code ns} on the guest's monotonic clock, read only when the thread blocks (the
+	 * read is an input); none for a negative {@code ns}.
+	 */
+	static LongSupplier deadlineIn(LinuxProcess p, long ns) {
+		return ns < 0 ? () -> GuestThread.NO_DEADLINE : () -> saturatedAdd(p.scheduler().monotonicNow(), ns);
+	}
+
+	/** A {@code struct timeval} as nanoseconds, or -1 when it is invalid (negative, or tv_usec out of range). */
+	static long readTimeval(AddressSpace memory, long va) {
+		long sec = memory.readU64(va);
+		long usec = memory.readU64(va + 8);
+		if (sec < 0 || usec < 0 || usec >= 1_000_000) {
+			return -1;
+		}
+		if (sec > (Long.MAX_VALUE - usec * 1000) / NANOS) {
+			return Long.MAX_VALUE - 1;
+		}
+		return sec * NANOS + usec * 1000;
 	}
 
 	/** A {@code struct timespec} as nanoseconds, or -1 when it is invalid (negative, or tv_nsec out of range). */
