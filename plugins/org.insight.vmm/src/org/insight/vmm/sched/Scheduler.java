@@ -405,7 +405,7 @@ public final class Scheduler {
 		}
 		long now = inputs.clockNanos(new ClockRead(asker, ClockRead.CLOCK_MONOTONIC, ClockRead.Purpose.TIMEOUT));
 		// the process's timers first: an expiry may wake a thread (a signal, a timerfd), which then runs here
-		if (alarms.armed() && alarms.nextDeadline() <= now) {
+		if (alarms.nextDeadline() <= now) {
 			alarms.expire(now);
 		}
 		for (GuestThread t : new ArrayList<>(timed.values())) {
