@@ -52,24 +52,6 @@ class LandmarkComparatorLoopTest {
 		return f.space.copyIn(va, n);
 	}
 
-	private Preemption plannedAt(int tid, long rcx) {
-		Regs r = f.scheduler.current().regs();
-		r.rip = AT;
-		r.rcx = rcx;
-		return new Preemption(tid, 0, new Landmark(r, f.scheduler.current().fsBase(), f.loop.stackDigest(r.rsp)),
-				false);
-	}
-
-	private void replayAnswers() {
-		f.inputs.preempt = (p, others) -> {
-			if (p.equals(f.inputs.planned)) {
-				f.inputs.planned = null;
-				return true;
-			}
-			return false;
-		};
-	}
-
 	/** The thread, at the landmark with RCX = {@code rcx}, went through the patch and the comparator's int3. */
 	private ScriptedCpu.Step comparatorHitWith(long rcx) {
 		return cpu -> {
@@ -84,8 +66,8 @@ class LandmarkComparatorLoopTest {
 	void aComparatorHitThatIsNotTheLandmarkGoesOnAndTheOneThatIsPreempts() {
 		assertEquals(0, f.space.pageTables().entry(MachineLayout.COMPARATOR_CODE) & PageTables.U,
 				"supervisor-only until a comparator is installed");
-		f.inputs.planned = plannedAt(1000, 3);
-		replayAnswers();
+		f.inputs.planned = f.plannedAt(1000, AT, 3);
+		f.answerAsReplay();
 		f.cpu.then(expect(cpu -> {
 			assertEquals(PageTables.U, f.space.pageTables().entry(MachineLayout.COMPARATOR_CODE) & PageTables.U);
 			assertEquals(PageTables.U, f.space.pageTables().entry(MachineLayout.COMPARATOR_DATA) & PageTables.U);
@@ -110,8 +92,8 @@ class LandmarkComparatorLoopTest {
 
 	@Test
 	void aKickThatConsumesTheLandmarkLeavesTheNextOneAtTheSameRipItsOwnData() {
-		Preemption first = plannedAt(1000, 3);
-		Preemption second = plannedAt(1000, 5);
+		Preemption first = f.plannedAt(1000, AT, 3);
+		Preemption second = f.plannedAt(1000, AT, 5);
 		f.inputs.planned = first;
 		f.inputs.preempt = (p, others) -> {
 			if (p.equals(f.inputs.planned)) {
@@ -135,8 +117,8 @@ class LandmarkComparatorLoopTest {
 
 	@Test
 	void theGuestsBytesAreBackAtTheEndAndAFaultThereIsAtTheGuestsAddress() {
-		f.inputs.planned = plannedAt(1000, 3);
-		replayAnswers();
+		f.inputs.planned = f.plannedAt(1000, AT, 3);
+		f.answerAsReplay();
 		// the second displaced instruction (mov rdx, [rsp+8]) faults: no handler, so the process dies of it
 		f.cpu.then(jump(DISPLACED + 4, exception(ExceptionVectors.GP, 0, 0)));
 		Ending e = f.run();

@@ -48,26 +48,6 @@ class LandmarkReplayTest {
 		f.space.loadBytes(va, bytes, 0, bytes.length);
 	}
 
-	/** The landmark of the first thread at {@link #AT} with RCX = {@code rcx}, everything else as it starts. */
-	private Preemption plannedAt(int tid, long rcx) {
-		Regs r = f.scheduler.current().regs();
-		r.rip = AT;
-		r.rcx = rcx;
-		return new Preemption(tid, 0, new Landmark(r, f.scheduler.current().fsBase(), f.loop.stackDigest(r.rsp)),
-				false);
-	}
-
-	/** Yes for the planned preemption (consuming it), no for anything else: as a replay answers. */
-	private void replayAnswers() {
-		f.inputs.preempt = (p, others) -> {
-			if (p.equals(f.inputs.planned)) {
-				f.inputs.planned = null;
-				return true;
-			}
-			return false;
-		};
-	}
-
 	/** The thread reaches the int3 at {@link #AT} with RCX = {@code rcx}. */
 	private ScriptedCpu.Step hitWith(long rcx) {
 		return cpu -> {
@@ -81,8 +61,8 @@ class LandmarkReplayTest {
 	@Test
 	void aFalseHitIsSteppedOverAndTheMatchingOnePreempts() {
 		code(AT, MOV);
-		f.inputs.planned = plannedAt(1000, 3);
-		replayAnswers();
+		f.inputs.planned = f.plannedAt(1000, AT, 3);
+		f.answerAsReplay();
 		f.cpu.then(hitWith(1), expect(cpu -> {
 			assertEquals(AT, cpu.live.rip, "back at the instruction");
 			assertEquals(CodeBreakpoints.TF, cpu.live.rflags & CodeBreakpoints.TF, "stepping");
@@ -119,7 +99,7 @@ class LandmarkReplayTest {
 	void theHitPreemptsToAnotherThreadThroughAnIretFrame() {
 		code(AT, MOV);
 		long tid = DATA + 0x200;
-		replayAnswers();
+		f.answerAsReplay();
 		f.cpu.then(syscall(Syscalls.CLONE, VcpuLoopTest.CLONE_PTHREAD, CHILD_STACK, tid, tid, 0), cpu -> {
 			Regs r = cpu.live.copy();
 			r.rip = AT;
@@ -150,7 +130,7 @@ class LandmarkReplayTest {
 	@Test
 	void onlyThePlannedThreadRunsWithTheInt3() {
 		code(AT, MOV);
-		f.inputs.planned = plannedAt(1001, 3);
+		f.inputs.planned = f.plannedAt(1001, AT, 3);
 		f.cpu.then(expect(cpu -> assertEquals((byte) 0xB8, codeAt(AT), "another thread is planned"),
 				syscall(Syscalls.EXIT_GROUP, 0)));
 		f.run();
@@ -159,7 +139,7 @@ class LandmarkReplayTest {
 
 	@Test
 	void aPageNotPresentYetIsArmedOnceTheGuestFaultsItIn() {
-		f.inputs.planned = plannedAt(1000, 3);
+		f.inputs.planned = f.plannedAt(1000, AT, 3);
 		f.cpu.then(expect(cpu -> assertTrue(!f.space.translate(AT).present(), "not populated yet"),
 				jump(AT, exception(ExceptionVectors.PF, AddressSpace.PF_USER | AddressSpace.PF_FETCH, AT))),
 				expect(cpu -> assertEquals(CodeBreakpoints.INT3, codeAt(AT), "armed after the fault"),
@@ -171,8 +151,8 @@ class LandmarkReplayTest {
 	@Test
 	void aSyscallAtTheLandmarkIsSteppedWithoutTfAndArmedAgainAtItsExit() {
 		code(AT, (byte) 0x0F, (byte) 0x05);
-		f.inputs.planned = plannedAt(1000, 3);
-		replayAnswers();
+		f.inputs.planned = f.plannedAt(1000, AT, 3);
+		f.answerAsReplay();
 		f.cpu.then(hitWith(1), expect(cpu -> {
 			assertEquals(AT, cpu.live.rip);
 			assertEquals(0, cpu.live.rflags & CodeBreakpoints.TF, "TF would trap inside the gate");
@@ -187,8 +167,8 @@ class LandmarkReplayTest {
 	@Test
 	void aSteppedPushfDoesNotLeaveTfOnTheGuestStack() {
 		code(AT, (byte) 0x9C);
-		f.inputs.planned = plannedAt(1000, 3);
-		replayAnswers();
+		f.inputs.planned = f.plannedAt(1000, AT, 3);
+		f.answerAsReplay();
 		f.cpu.then(hitWith(1), cpu -> {
 			cpu.live.rsp -= 8;
 			f.space.writeU64(cpu.live.rsp, cpu.live.rflags); // pushfq, with the step's TF
@@ -207,8 +187,8 @@ class LandmarkReplayTest {
 	@Test
 	void aKickBeforeTheStepsDebugTrapLeavesTheStepToFinish() {
 		code(AT, (byte) 0x9C);
-		f.inputs.planned = plannedAt(1000, 3);
-		replayAnswers();
+		f.inputs.planned = f.plannedAt(1000, AT, 3);
+		f.answerAsReplay();
 		f.cpu.then(hitWith(1), cpu -> {
 			cpu.live.rsp -= 8;
 			f.space.writeU64(cpu.live.rsp, cpu.live.rflags); // pushfq, with the step's TF
@@ -225,7 +205,7 @@ class LandmarkReplayTest {
 	@Test
 	void aGuestsOwnInt3ElsewhereIsStillSigtrap() {
 		code(AT, MOV);
-		f.inputs.planned = plannedAt(1000, 3);
+		f.inputs.planned = f.plannedAt(1000, AT, 3);
 		f.cpu.then(jump(TEXT + 0x11, exception(ExceptionVectors.BP, 0, 0)));
 		f.run();
 		assertEquals((byte) 0xB8, codeAt(AT), "the int3 is taken out at the end");

@@ -8,6 +8,8 @@ import org.insight.kvm.GuestMemory;
 import org.insight.kvm.Regs;
 import org.insight.symbols.Symbol;
 import org.insight.symbols.SymbolTable;
+import org.insight.vmm.inputs.Landmark;
+import org.insight.vmm.inputs.Preemption;
 import org.insight.vmm.inputs.ScriptedInputs;
 import org.insight.vmm.linux.CapturedOutput;
 import org.insight.vmm.linux.CpuContext;
@@ -122,6 +124,25 @@ final class LoopFixture implements AutoCloseable {
 		byte[] b = text.getBytes(StandardCharsets.US_ASCII);
 		space.copyOut(DATA + offset, b);
 		return DATA + offset;
+	}
+
+	/** The current thread's landmark at {@code rip} with RCX = {@code rcx}, its other registers as they stand. */
+	Preemption plannedAt(int tid, long rip, long rcx) {
+		Regs r = scheduler.current().regs();
+		r.rip = rip;
+		r.rcx = rcx;
+		return new Preemption(tid, 0, new Landmark(r, scheduler.current().fsBase(), loop.stackDigest(r.rsp)), false);
+	}
+
+	/** The inputs answer as a replay does: yes for the planned preemption (consuming it), no for any other kick. */
+	void answerAsReplay() {
+		inputs.preempt = (p, others) -> {
+			if (p.equals(inputs.planned)) {
+				inputs.planned = null;
+				return true;
+			}
+			return false;
+		};
 	}
 
 	/** Steps until the loop finishes (the script must end it). */
