@@ -1,18 +1,21 @@
 /* Priority-inheritance mutexes (PTHREAD_PRIO_INHERIT: FUTEX_LOCK_PI / UNLOCK_PI / TRYLOCK_PI): three threads that
  * yield while holding one count to a known total (every yield makes the others block in the kernel, so the
  * unlocks hand the lock over); trylock by another thread while it is held is EBUSY; an errorcheck one relocked is
- * EDEADLK; a robust one whose owner exits holding it while main waits gives EOWNERDEAD. */
+ * EDEADLK; a robust one whose owner exits holding it while main waits gives EOWNERDEAD; a thread waiting for a
+ * held one runs a signal's handler while it waits (Linux restarts the lock after it), which main waits for before
+ * it unlocks. */
 #include "guest.h"
 #include <pthread.h>
 #include <sched.h>
 #include <semaphore.h>
+#include <signal.h>
 #include <unistd.h>
 
 #define THREADS 3
 #define ROUNDS 20
 
-static pthread_mutex_t counted, held, robust;
-static sem_t locked;
+static pthread_mutex_t counted, held, robust, waited;
+static sem_t locked, handled;
 static int counter;
 
 static const char *name(int r)
@@ -59,6 +62,20 @@ static void *die_holding(void *arg)
     return NULL;
 }
 
+static void on_usr1(int sig)
+{
+    (void)sig;
+    sem_post(&handled); /* async-signal-safe */
+}
+
+static void *wait_held(void *arg)
+{
+    *(int *)arg = pthread_mutex_lock(&waited); /* blocks in FUTEX_LOCK_PI until main unlocks */
+    if (*(int *)arg == 0)
+        pthread_mutex_unlock(&waited);
+    return NULL;
+}
+
 int main(void)
 {
     pthread_t t[THREADS];
@@ -88,5 +105,22 @@ int main(void)
     printf("unlock: %s\n", name(pthread_mutex_unlock(&robust)));
     printf("lock again: %s\n", name(pthread_mutex_lock(&robust)));
     printf("unlock: %s\n", name(pthread_mutex_unlock(&robust)));
+
+    init(&waited, PTHREAD_MUTEX_NORMAL, PTHREAD_MUTEX_STALLED);
+    sem_init(&handled, 0, 0);
+    struct sigaction sa = { .sa_handler = on_usr1 };
+    sigemptyset(&sa.sa_mask);
+    CHECK("pimutex", sigaction(SIGUSR1, &sa, NULL) == 0);
+    CHECK("pimutex", pthread_mutex_lock(&waited) == 0);
+    r = -1;
+    CHECK("pimutex", pthread_create(&t[0], NULL, wait_held, &r) == 0);
+    usleep(20000); /* the thread blocks on the held lock */
+    CHECK("pimutex", pthread_kill(t[0], SIGUSR1) == 0);
+    while (sem_wait(&handled) != 0)
+        ;
+    printf("handler ran while the lock was held: yes\n");
+    CHECK("pimutex", pthread_mutex_unlock(&waited) == 0);
+    CHECK("pimutex", pthread_join(t[0], NULL) == 0);
+    printf("lock after the handler: %s\n", name(r));
     return 0;
 }

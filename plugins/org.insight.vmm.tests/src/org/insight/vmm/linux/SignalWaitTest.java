@@ -226,6 +226,32 @@ class SignalWaitTest {
 		assertEquals(-Errno.EINTR, sigreturn(w).rax, "a timed wait is EINTR");
 	}
 
+	/**
+	 * A PI lock wait is interrupted even without SA_RESTART and always restarted (Linux's -ERESTARTNOINTR): the waiter
+	 * leaves the queue, its handler runs, and the lock is asked again, which blocks again while the owner holds it.
+	 */
+	@Test
+	void aPiLockWaitRunsTheHandlerAndIsAskedAgain() {
+		install(Signals.SIGUSR1, 0);
+		long word = f.u64s(0);
+		assertEquals(0, f.call(Syscalls.FUTEX, word, FutexCalls.FUTEX_LOCK_PI, 0, 0), "the caller owns it");
+		GuestThread w = thread();
+		syscall(w, Syscalls.FUTEX, word, FutexCalls.FUTEX_LOCK_PI | FutexCalls.FUTEX_PRIVATE_FLAG, 0, 0);
+		assertEquals(ThreadState.FUTEX_WAIT, w.state());
+		assertEquals(0, f.call(Syscalls.TKILL, w.tid(), Signals.SIGUSR1));
+		assertEquals(ThreadState.RUNNABLE, w.state(), "the handler does not wait for the lock");
+		assertTrue(f.scheduler.futexWaiters(word).isEmpty(), "it left the lock's queue");
+		assertTrue(SignalDelivery.beforeUserMode(f.process, w));
+		Regs after = sigreturn(w);
+		assertEquals(Syscalls.FUTEX, after.rax, "restarted without SA_RESTART");
+		assertEquals(AFTER_SYSCALL - SyscallRestart.SYSCALL_LENGTH, after.rip);
+		syscall(w, Syscalls.FUTEX, word, FutexCalls.FUTEX_LOCK_PI | FutexCalls.FUTEX_PRIVATE_FLAG, 0, 0);
+		assertEquals(ThreadState.FUTEX_WAIT, w.state(), "asked again, it waits again");
+		assertEquals(0, f.call(Syscalls.FUTEX, word, FutexCalls.FUTEX_UNLOCK_PI, 0, 0));
+		assertEquals(ThreadState.RUNNABLE, w.state());
+		assertEquals(w.tid(), f.space.readU32(word) & 0x3fffffff, "handed to the waiter");
+	}
+
 	@Test
 	void anInterruptedCallWhoseSignalIsGoneRestartsWithoutAHandler() {
 		int[] p = pipe();

@@ -12,7 +12,9 @@ import org.insight.vmm.sched.GuestThread;
  * remembers it ({@link PendingSets#interrupted}) and it is resolved when the thread next returns to user mode
  * ({@link SignalDelivery#beforeUserMode}), as Linux's arch_do_signal_or_restart does. If a handler runs, the first
  * handler's frame saves the outcome: -ERESTARTSYS (a pipe or eventfd read or write, a futex wait without a timeout)
- * restarts the call with SA_RESTART and is EINTR without it; -ERESTARTNOHAND (poll, ppoll, select, pselect6, an
+ * restarts the call with SA_RESTART and is EINTR without it; -ERESTARTNOINTR (a PI futex lock, FUTEX_LOCK_PI and
+ * LOCK_PI2: the waiter leaves the lock's queue, its handler runs, and it asks for the lock again, its absolute
+ * timeout unchanged) restarts it always; -ERESTARTNOHAND (poll, ppoll, select, pselect6, an
  * absolute clock_nanosleep) and -ERESTART_RESTARTBLOCK (nanosleep and a relative clock_nanosleep, which first write
  * the time left to rem; a futex wait with a timeout) are EINTR. epoll_wait answers EINTR at once, as Linux's does. If
  * no handler runs after all (another thread made the signal ignored meanwhile), the call restarts: RIP back over the
@@ -20,12 +22,12 @@ import org.insight.vmm.sched.GuestThread;
  * timeout again, where Linux's restart block would wait only the rest.
  * <p>
  * While a thread is blocked in a syscall, its saved RAX still holds the syscall number (the result is written when it
- * wakes), like Linux's orig_ax; its argument registers are as the guest passed them. Calls not named here (a PI futex
- * lock, which Linux always restarts; pause, rt_sigsuspend and rt_sigtimedwait, which {@link SignalWaits} ends) are
- * not interrupted: the signal waits for the thread's return.
+ * wakes), like Linux's orig_ax; its argument registers are as the guest passed them. Calls not named here (pause,
+ * rt_sigsuspend and rt_sigtimedwait, which {@link SignalWaits} ends) are not interrupted: the signal waits for the
+ * thread's return.
  */
 final class SyscallRestart {
-	static final int ERESTARTSYS = 512, ERESTARTNOHAND = 514, ERESTART_RESTARTBLOCK = 516;
+	static final int ERESTARTSYS = 512, ERESTARTNOINTR = 513, ERESTARTNOHAND = 514, ERESTART_RESTARTBLOCK = 516;
 	/** The length of the syscall instruction (0f 05), which a restart executes again. */
 	static final int SYSCALL_LENGTH = 2;
 
@@ -46,6 +48,9 @@ final class SyscallRestart {
 		case Syscalls.READ, Syscalls.READV, Syscalls.WRITE, Syscalls.WRITEV -> ERESTARTSYS;
 		case Syscalls.FUTEX -> {
 			int cmd = (int) r.rsi & ~(FutexCalls.FUTEX_PRIVATE_FLAG | FutexCalls.FUTEX_CLOCK_REALTIME);
+			if (cmd == FutexCalls.FUTEX_LOCK_PI || cmd == FutexCalls.FUTEX_LOCK_PI2) {
+				yield ERESTARTNOINTR; // Linux's futex_lock_pi: the handler runs, then the lock is asked again
+			}
 			if (cmd != FutexCalls.FUTEX_WAIT && cmd != FutexCalls.FUTEX_WAIT_BITSET) {
 				yield 0;
 			}
@@ -106,7 +111,7 @@ final class SyscallRestart {
 
 	/** The first handler's frame is about to save {@code r}: Linux's handle_signal decides the interrupted call. */
 	static void beforeHandler(Regs r, Interrupted i, SignalAction act) {
-		if (i.code() == ERESTARTSYS && (act.flags() & SignalFrame.SA_RESTART) != 0) {
+		if (i.code() == ERESTARTNOINTR || i.code() == ERESTARTSYS && (act.flags() & SignalFrame.SA_RESTART) != 0) {
 			restart(r, i);
 		} else {
 			r.rax = -Errno.EINTR;
