@@ -11,13 +11,18 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * What the launch tab and the shortcut need to know about a program before anything starts: is it an ELF image the
- * engine can run (64-bit, little-endian, x86-64, executable, statically linked). The engine checks it again, fully.
+ * engine can run (64-bit, little-endian, x86-64, executable; statically linked, or dynamically linked with an
+ * interpreter this host has, since the engine provides the interpreter and the libraries from this host). The engine
+ * checks it again, fully.
  */
 public final class ElfCheck {
-	/** The verdict; {@link #OK} is the only runnable one. */
+	/** The verdict; {@link #OK} (static) and {@link #DYNAMIC} are the runnable ones. */
 	public enum Verdict {
-		OK, MISSING, NOT_ELF, NOT_X86_64, NOT_EXECUTABLE, DYNAMIC
+		OK, MISSING, NOT_ELF, NOT_X86_64, NOT_EXECUTABLE, DYNAMIC, NO_INTERPRETER
 	}
+
+	/** The longest PT_INTERP path read (Linux's PATH_MAX). */
+	private static final int MAX_INTERPRETER = 4096;
 
 	private static final int PT_INTERP = 3;
 
@@ -35,6 +40,25 @@ public final class ElfCheck {
 		} catch (IOException e) {
 			return false;
 		}
+	}
+
+	/** Whether the interpreter that the PT_INTERP header at {@code at} names is a file on this host. */
+	private static boolean interpreterHere(FileChannel ch, long at) throws IOException {
+		ByteBuffer ph = ByteBuffer.allocate(56).order(ByteOrder.LITTLE_ENDIAN);
+		if (ch.read(ph, at) != 56) {
+			return false;
+		}
+		long offset = ph.getLong(8);
+		long size = ph.getLong(32);
+		if (offset < 0 || size < 2 || size > MAX_INTERPRETER) {
+			return false;
+		}
+		ByteBuffer name = ByteBuffer.allocate((int) size);
+		ch.read(name, offset);
+		String path = new String(name.array(), 0, name.position(), java.nio.charset.StandardCharsets.ISO_8859_1);
+		int nul = path.indexOf('\0');
+		path = nul >= 0 ? path.substring(0, nul) : path;
+		return path.startsWith("/") && Files.isRegularFile(Path.of(path));
 	}
 
 	public static Verdict check(Path file) {
@@ -62,7 +86,7 @@ public final class ElfCheck {
 			for (int i = 0; i < phnum && phentsize >= 4; i++) {
 				ph.clear();
 				if (ch.read(ph, phoff + (long) i * phentsize) == 4 && ph.getInt(0) == PT_INTERP) {
-					return Verdict.DYNAMIC;
+					return interpreterHere(ch, phoff + (long) i * phentsize) ? Verdict.DYNAMIC : Verdict.NO_INTERPRETER;
 				}
 			}
 			return Verdict.OK;

@@ -18,7 +18,7 @@ public final class Messages extends NLS {
 	public static String Main_notElf;
 	public static String Main_notX86;
 	public static String Main_notExecutable;
-	public static String Main_dynamic;
+	public static String Main_noInterpreter;
 	public static String Recording_name;
 	public static String Recording_output;
 	public static String Recording_mode;

@@ -30,12 +30,27 @@ public class LaunchTabValidationTest {
 		Files.writeString(text, "int main(void) { return 0; }\n");
 		assertEquals(ElfCheck.Verdict.NOT_ELF, ElfCheck.check(text));
 		assertEquals(ElfCheck.Verdict.DYNAMIC, ElfCheck.check(Path.of("/bin/sh").toRealPath()));
+		assertEquals(ElfCheck.Verdict.NO_INTERPRETER, ElfCheck.check(builtElsewhere()));
 		assertEquals(ElfCheck.Verdict.MISSING, ElfCheck.check(text.resolveSibling("no-such-program")));
 		Files.delete(text);
 	}
 
+	/** /bin/sh with its PT_INTERP renamed to an interpreter no host has: a program built on another system. */
+	static Path builtElsewhere() throws Exception {
+		byte[] sh = Files.readAllBytes(Path.of("/bin/sh").toRealPath());
+		String text = new String(sh, java.nio.charset.StandardCharsets.ISO_8859_1);
+		int at = text.indexOf("/lib64/ld-linux-x86-64.so.2");
+		assertTrue(at > 0, "/bin/sh names glibc's interpreter");
+		sh[at + "/lib64/ld-linux-x86-64.so.".length()] = '9';
+		Path copy = Files.createTempFile("insight-elsewhere", "");
+		Files.write(copy, sh);
+		copy.toFile().deleteOnExit();
+		return copy;
+	}
+
 	@Test
 	public void mainTabNamesWhatIsWrongAndWarnsWithoutKvm() throws Exception {
+		Path elsewhere = builtElsewhere();
 		ILaunchConfigurationWorkingCopy wc = DebugPlugin.getDefault().getLaunchManager()
 				.getLaunchConfigurationType(InsightCore.RECORD_TYPE).newInstance(null, "validation");
 		Shell shell = new Shell();
@@ -45,8 +60,11 @@ public class LaunchTabValidationTest {
 			assertTrue(!main.isValid(wc));
 			assertTrue(main.getErrorMessage().startsWith("No program"), main.getErrorMessage());
 			wc.setAttribute(LaunchAttributes.PROGRAM, Path.of("/bin/sh").toRealPath().toString());
+			assertTrue(main.isValid(wc), "a dynamic program whose interpreter is here: " + main.getErrorMessage());
+			wc.setAttribute(LaunchAttributes.PROGRAM, elsewhere.toString());
 			assertTrue(!main.isValid(wc));
-			assertTrue(main.getErrorMessage().contains("dynamically linked"), main.getErrorMessage());
+			assertTrue(main.getErrorMessage().contains("interpreter (PT_INTERP) is not on this host"),
+					main.getErrorMessage());
 			wc.setAttribute(LaunchAttributes.PROGRAM,
 					Path.of(System.getProperty("insight.guests", ""), "musl", "philosophers").toString());
 			wc.setAttribute(LaunchAttributes.MACHINE, Machine.AUTO.option());

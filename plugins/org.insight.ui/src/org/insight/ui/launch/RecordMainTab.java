@@ -92,12 +92,12 @@ public final class RecordMainTab extends InsightTab {
 			return null; // a variable: the engine checks it at launch
 		}
 		return switch (ElfCheck.check(Path.of(program.strip()))) {
-		case OK -> null;
+		case OK, DYNAMIC -> null; // the engine provides a dynamic program's interpreter and libraries
 		case MISSING -> Messages.Main_missing;
 		case NOT_ELF -> Messages.Main_notElf;
 		case NOT_X86_64 -> Messages.Main_notX86;
 		case NOT_EXECUTABLE -> Messages.Main_notExecutable;
-		case DYNAMIC -> Messages.Main_dynamic;
+		case NO_INTERPRETER -> Messages.Main_noInterpreter;
 		};
 	}
 }
