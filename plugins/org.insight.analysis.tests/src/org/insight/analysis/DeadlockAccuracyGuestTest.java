@@ -103,8 +103,33 @@ class DeadlockAccuracyGuestTest {
 				}
 			}
 		}
+		// Dynamically linked: libc's lock functions, hooked when ld.so maps libc.so.6 (glibc) or at the start, in the
+		// interpreter (musl); lockpairs takes its locks in a shared library of its own, built with -g
+		List<Case> dynamic = new ArrayList<>(cases.stream().filter(c -> DYNAMIC.contains(c.name())).toList());
+		dynamic.add(new Case("lockpairs", "guest-tests/lib/lockpair.c", List.of(), (r, w, a) -> {
+			assertEquals("TOKEN lockpairs counter 2\n", r.stdout(), w);
+			reportsCycle(r, w, "guest-tests/lib/lockpair.c", List.of("lock_a", "lock_b"), List.of("pair", "pair"));
+		}));
+		for (String libc : List.of("glibc-dynamic", "musl-dynamic")) {
+			for (Case c : dynamic) {
+				if (libc.startsWith("musl") && !c.source().startsWith("guest-tests/")) {
+					continue; // samples/ builds no musl-dynamic programs
+				}
+				String what = libc + "/" + c.name() + " chaos " + CI_SEED;
+				tests.add(DynamicTest.dynamicTest(what, () -> {
+					KvmRequirement.require();
+					RecordedGuest run = RecordedGuest.of(dir, libc, c.name(), c.ciArgs(), CI_SEED);
+					System.out.println("== " + what + ": recorded, " + run.outcome().exit().description() + "\n"
+							+ text(run));
+					c.check().check(run, what, c.ciArgs());
+				}));
+			}
+		}
 		return tests.stream();
 	}
+
+	/** The cases that also run dynamically linked (guest-tests' and samples' dynamic builds), in every selection. */
+	static final Set<String> DYNAMIC = Set.of("lockorder", "deadlock");
 
 	private static List<String> manifestArgs(String name) {
 		return program(name).args();

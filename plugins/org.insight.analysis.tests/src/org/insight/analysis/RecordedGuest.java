@@ -25,6 +25,9 @@ import org.insight.vmm.inputs.Chaos;
 import org.insight.vmm.inputs.LiveInputs;
 import org.insight.vmm.inputs.StdinSource;
 import org.insight.vmm.linux.CapturedOutput;
+import org.insight.vmm.linux.fd.HostFileLoader;
+import org.insight.vmm.linux.fd.ProvidedFiles;
+import org.insight.vmm.loader.SharedLibraries;
 import org.insight.vmm.machine.RunOptions;
 import org.insight.vmm.machine.SyncMode;
 
@@ -47,12 +50,18 @@ record RecordedGuest(GuestOutcome outcome, String stdout, AnalysisResult analysi
 		List<String> argv = new ArrayList<>();
 		argv.add(bin.toString());
 		argv.addAll(args);
-		RunOptions options = RunOptions.defaults().withArgv(argv).withEnv(List.of()).withSyncMode(SyncMode.LOCKS);
 		ElfImage image = ElfImage.read(bin);
+		// a dynamic program's interpreter and libraries, found on the host as the CLI finds them
+		ProvidedFiles files = image.dynamic().interpreter().isEmpty() ? ProvidedFiles.none()
+				: HostFileLoader.load(SharedLibraries.of(bin, image.dynamic()).stream()
+						.map(SharedLibraries.Library::host).toList(), List.of(), HostFileLoader.DEFAULT_MAX_BYTES);
+		RunOptions options = RunOptions.defaults().withArgv(argv).withEnv(List.of()).withSyncMode(SyncMode.LOCKS)
+				.withFiles(files);
 		GuestBinary binary = GuestBinary.of(GuestRun.executablePath(bin), image.bytes(), image.buildId());
 		RecordingConfig config = new RecordingConfig(SyncMode.LOCKS, options.timeSlice(), OptionalLong.of(seed),
 				options.memoryCap(), options.watchdogPeriod());
-		TraceHeader header = TraceHeader.forRecording(new GuestProgram(binary, argv, List.of()), config);
+		TraceHeader header = TraceHeader.forRecording(new GuestProgram(binary, argv, List.of(), files),
+				config);
 		CapturedOutput recorded = new CapturedOutput();
 		GuestOutcome outcome;
 		try (LiveInputs live = new LiveInputs(StdinSource.empty(), new Chaos(seed));

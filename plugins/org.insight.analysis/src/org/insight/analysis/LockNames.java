@@ -1,6 +1,8 @@
 package org.insight.analysis;
 
+import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 import org.insight.analysis.deadlock.Names;
 import org.insight.symbols.Symbol;
@@ -11,17 +13,22 @@ import org.insight.symbols.SymbolTable;
  * would find it; a lock outside every symbol (the heap, a stack) keeps its address, and a report shows its init site.
  */
 public final class LockNames implements Names {
-	private final SymbolTable symbols;
+	private final Supplier<SymbolTable> symbols;
 
 	public LockNames(SymbolTable symbols) {
-		this.symbols = symbols;
+		this(() -> symbols);
+	}
+
+	/** Names from whatever table {@code symbols} gives when asked: the guest's, which grows as ld.so maps libraries. */
+	public LockNames(Supplier<SymbolTable> symbols) {
+		this.symbols = Objects.requireNonNull(symbols, "symbols");
 	}
 
 	@Override
 	public String of(LockRef lock) {
 		Optional<Symbol> s;
 		try {
-			s = symbols.lookup(lock.address());
+			s = symbols.get().lookup(lock.address());
 		} catch (RuntimeException unreadable) {
 			s = Optional.empty();
 		}

@@ -7,7 +7,9 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
@@ -33,7 +35,9 @@ import org.insight.replay.ReplaySession;
 import org.insight.replay.VmmLauncher;
 import org.insight.replay.trace.GuestBinary;
 import org.insight.symbols.CallFrameInfo;
+import org.insight.symbols.SymbolTable;
 import org.insight.vmm.linux.OutputSink;
+import org.insight.vmm.loader.GuestImages;
 import org.insight.vmm.loader.LoadedImage;
 import org.insight.vmm.machine.RunResult;
 import org.insight.vmm.machine.CodeObserver;
@@ -89,13 +93,14 @@ public final class ReplayAnalysis {
 			}
 		}
 		AtomicReference<ReplaySession> session = new AtomicReference<>();
-		AtomicReference<LoadedImage> image = new AtomicReference<>();
+		AtomicReference<GuestImages> image = new AtomicReference<>();
 		AtomicReference<LockHooks> hooks = new AtomicReference<>();
 		AtomicReference<FunctionHooks> functionHooks = new AtomicReference<>();
 		List<Analyzer> analyzers = new ArrayList<>();
 		long[] events = new long[1];
-		VmmLauncher launcher = new VmmLauncher(null).withObserver(loaded -> {
-			image.set(loaded);
+		VmmLauncher launcher = new VmmLauncher(null).withObserver(images -> {
+			image.set(images);
+			LoadedImage loaded = images.loaded();
 			LongSupplier position = () -> session.get() == null ? 0 : session.get().frames();
 			Consumer<Event> sink = e -> {
 				events[0]++;
@@ -108,13 +113,15 @@ public final class ReplayAnalysis {
 			hooks.set(null);
 			functionHooks.set(null);
 			if (selected.contains(DeadlockAnalyzer.ID) || selected.contains(LockProfileAnalyzer.ID)) {
-				LockHooks h = new LockHooks(loaded.symbols(), CallFrameInfo.of(loaded.image()), loaded.bias(), position,
+				// the program's and its interpreter's symbols (musl's lock functions are its ld.so's); a library
+				// mapped later adds its own (CodeObserver.libraryMapped)
+				LockHooks h = new LockHooks(images.symbols(), CallFrameInfo.of(loaded.image()), loaded.bias(), position,
 						sink);
 				hooks.set(h);
 				observers.add(h);
 			}
 			if (selected.contains(DeadlockAnalyzer.ID)) {
-				analyzers.add(new DeadlockAnalyzer(new LockNames(loaded.symbols())));
+				analyzers.add(new DeadlockAnalyzer(new LockNames(images::symbols)));
 			}
 			if (selected.contains(LockProfileAnalyzer.ID)) {
 				analyzers.add(new LockProfileAnalyzer());
@@ -141,7 +148,7 @@ public final class ReplayAnalysis {
 				hooks.get().runEnded();
 			}
 		}
-		LoadedImage loaded = image.get();
+		GuestImages images = image.get();
 		// The replay reproduced the recorded deadlock (it verified): what the blocked threads wait for is the cycle.
 		if (launcher.lastResult().flatMap(RunResult::deadlock).isPresent()) {
 			for (Analyzer a : analyzers) {
@@ -167,11 +174,11 @@ public final class ReplayAnalysis {
 				functions.functions().forEach(fn -> addresses.add(fn.address()));
 			}
 		}
-		SourceLines lines = lines(binary, loaded, addresses);
+		SourceLines lines = lines(binary, images, addresses);
 		List<String> hooked = hooks.get() == null ? List.of()
 				: hooks.get().functions().values().stream().map(HookedFunction::name).sorted().toList();
 		return new AnalysisResult(binary.name(), verification, analyzers.stream().map(a -> a.id() + "/" + a.version())
-				.toList(), hooked, events[0], result, new LockNames(loaded.symbols()), lines, locks, functions);
+				.toList(), hooked, events[0], result, new LockNames(images::symbols), lines, locks, functions);
 	}
 
 	/** The call site of every acquisition site of {@code p} (the reports show sites by their first frame). */
@@ -210,12 +217,37 @@ public final class ReplayAnalysis {
 		return all;
 	}
 
-	private static SourceLines lines(GuestBinary binary, LoadedImage loaded, Set<Long> addresses) throws IOException {
+	/**
+	 * The lines of every address, each by addr2line over the binary it lies in: the program's (embedded in the
+	 * recording), or a library's or ld.so's (the provided file, from the recording too) at its own load bias. A
+	 * library without DWARF (a distribution's libc) gives the names of its symbols only.
+	 */
+	private static SourceLines lines(GuestBinary binary, GuestImages images, Set<Long> addresses) throws IOException {
+		Map<GuestImages.Image, Set<Long>> inLibraries = new LinkedHashMap<>();
+		Set<Long> inProgram = new HashSet<>();
+		GuestImages.Image program = images.images().get(0);
+		for (long a : addresses) {
+			GuestImages.Image i = images.imageOf(a).orElse(program);
+			if (i == program) {
+				inProgram.add(a);
+			} else if (i.elf().section(".debug_line").isPresent()) {
+				inLibraries.computeIfAbsent(i, k -> new HashSet<>()).add(a);
+			}
+		}
+		SourceLines lines = resolve(binary.bytes(), images.symbols(), images.loaded().bias(), inProgram);
+		for (Map.Entry<GuestImages.Image, Set<Long>> e : inLibraries.entrySet()) {
+			lines.include(resolve(e.getKey().elf().bytes(), images.symbols(), e.getKey().bias(), e.getValue()));
+		}
+		return lines;
+	}
+
+	private static SourceLines resolve(byte[] elfBytes, SymbolTable symbols, long bias, Set<Long> addresses)
+			throws IOException {
 		Path elf = Files.createTempFile("insight-analysis-", ".elf",
 				PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
 		try {
-			Files.write(elf, binary.bytes());
-			return SourceLines.resolve(elf, loaded.symbols(), loaded.bias(), addresses);
+			Files.write(elf, elfBytes);
+			return SourceLines.resolve(elf, symbols, bias, addresses);
 		} finally {
 			Files.deleteIfExists(elf);
 		}

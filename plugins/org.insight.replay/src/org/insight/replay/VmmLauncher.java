@@ -16,7 +16,7 @@ import org.insight.vmm.GuestRun;
 import org.insight.vmm.inputs.GuestInputs;
 import org.insight.vmm.inputs.StdinSource;
 import org.insight.vmm.linux.OutputSink;
-import org.insight.vmm.loader.LoadedImage;
+import org.insight.vmm.loader.GuestImages;
 import org.insight.vmm.machine.CodeObserver;
 import org.insight.vmm.machine.RunOptions;
 import org.insight.vmm.machine.RunResult;
@@ -29,7 +29,7 @@ import org.insight.vmm.machine.RunResult;
 public final class VmmLauncher implements GuestLauncher {
     private final Duration wallLimit;
     private RunResult lastResult;
-    private Function<LoadedImage, CodeObserver> observers = image -> CodeObserver.NONE;
+    private Function<GuestImages, CodeObserver> observers = image -> CodeObserver.NONE;
 
     /** @param wallLimit a recording's wall-clock limit, or null; a replay is never limited (it may not stop early) */
     public VmmLauncher(Duration wallLimit) {
@@ -40,7 +40,7 @@ public final class VmmLauncher implements GuestLauncher {
      * Runs every guest launched here with a {@link CodeObserver} made from the loaded program: the hooks of an analysis
      * on a replay. They change nothing the guest sees, so the replay still verifies.
      */
-    public VmmLauncher withObserver(Function<LoadedImage, CodeObserver> factory) {
+    public VmmLauncher withObserver(Function<GuestImages, CodeObserver> factory) {
         this.observers = java.util.Objects.requireNonNull(factory, "factory");
         return this;
     }

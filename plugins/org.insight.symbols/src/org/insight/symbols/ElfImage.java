@@ -80,6 +80,19 @@ public final class ElfImage {
 	}
 
 	/**
+	 * A shared library (ET_DYN) from its bytes, as the guest's dynamic loader mapped it; {@code name} names it in
+	 * messages. Its symbols (.symtab, or .dynsym when stripped, as a distribution's libc.so.6 is) are read on the first
+	 * query and cached by build-id like a program's.
+	 *
+	 * @throws ElfFormatException when the bytes are not an x86-64 ELF shared object
+	 */
+	public static ElfImage library(Path name, byte[] bytes) {
+		byte[] copy = bytes.clone();
+		return new ElfImage(name, copy, RawElf.parse(name, copy, RawElf.Kind.LIBRARY, true),
+				SymbolCache.standard());
+	}
+
+	/**
 	 * What a shared library asks of the dynamic loader (its DT_NEEDED, DT_RUNPATH and DT_RPATH), read and checked as
 	 * far as that needs.
 	 *

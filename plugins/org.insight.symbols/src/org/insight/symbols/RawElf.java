@@ -91,8 +91,16 @@ final class RawElf {
 		return parse(file, bytes, Kind.EXECUTABLE);
 	}
 
-	/** Parses and validates a file of the given kind. */
+	/** Parses and validates a file of the given kind (a library's section headers are not read: see below). */
 	static RawElf parse(Path file, byte[] bytes, Kind kind) {
+		return parse(file, bytes, kind, kind != Kind.LIBRARY);
+	}
+
+	/**
+	 * Parses and validates a file of the given kind; {@code sections} reads and checks its section headers too, which
+	 * its symbols need (a library searched for on the host only needs its dynamic section).
+	 */
+	static RawElf parse(Path file, byte[] bytes, Kind kind, boolean sections) {
 		RawElf elf = new RawElf(file, bytes, kind);
 		elf.checkIdentification();
 		elf.checkHeader();
@@ -101,7 +109,7 @@ final class RawElf {
 		elf.checkDynamicSection();
 		elf.checkLoadSegments();
 		elf.findPhdr();
-		if (kind != Kind.LIBRARY) {
+		if (sections) {
 			elf.readSections();
 		}
 		elf.buildId = elf.findBuildId();

@@ -115,6 +115,15 @@ public final class SymbolTable {
 	}
 
 	/**
+	 * Every symbol named {@code name}, by address. A shared library's .dynsym can hold one name at several addresses,
+	 * one per symbol version (glibc's {@code pthread_cond_wait} of GLIBC_2.3.2 and its GLIBC_2.2.5 compatibility
+	 * version), which {@link #byName} would reduce to one.
+	 */
+	public List<Symbol> allNamed(String name) {
+		return index().all.stream().filter(s -> s.name().equals(name)).toList();
+	}
+
+	/**
 	 * "main+0x1c", "main" at its first byte, or "0x401000" when no symbol covers the address or when the symbols of a
 	 * lazy table cannot be read.
 	 */

@@ -9,7 +9,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
-import java.util.function.LongPredicate;
 
 import org.insight.kvm.CpuPin;
 import org.insight.kvm.Regs;
@@ -22,6 +21,7 @@ import org.insight.vmm.linux.OutputSink;
 import org.insight.vmm.linux.SyscallTable;
 import org.insight.vmm.linux.fd.ProvidedFiles;
 import org.insight.vmm.loader.ElfLoader;
+import org.insight.vmm.loader.GuestImages;
 import org.insight.vmm.loader.ImageLoadException;
 import org.insight.vmm.loader.InitialStack;
 import org.insight.vmm.loader.LoadedImage;
@@ -82,7 +82,7 @@ public final class GuestRun {
 	 * loaded program (its symbols and bias): a replay's analysis hooks.
 	 */
 	public static RunResult run(Path elf, String guestPath, RunOptions options, GuestInputs inputs,
-			OutputSink output, Function<LoadedImage, CodeObserver> observers) {
+			OutputSink output, Function<GuestImages, CodeObserver> observers) {
 		ElfImage image = ElfImage.read(elf);
 		long started = System.nanoTime();
 		// supervisor-only where this KVM takes it (asked once per process, before the machine: KernelAreaProbe)
@@ -92,12 +92,7 @@ public final class GuestRun {
 				options.cpuid())) {
 			AddressSpace space = new AddressSpace(machine.memory(), config);
 			LoadedImage loaded = load(image, space, options.files());
-			if (options.syncMode() == SyncMode.LOCKS && loaded.dynamic()) {
-				// the lock functions are found by the program's own symbols; a dynamic program's are libc.so.6's
-				throw new ImageLoadException(elf, "--mode locks needs the program's pthread functions, which a "
-						+ "dynamically linked program has in libc.so.6, whose symbols InSight does not read yet: use "
-						+ "--mode syscalls, or link with -static", null);
-			}
+			GuestImages images = GuestImages.of(loaded, guestPath);
 			List<String> argv = options.argv().isEmpty() ? List.of(guestPath) : options.argv();
 			InitialStack stack = InitialStack.write(space, loaded, argv, options.env(), guestPath,
 					machine.hwcap(), inputs, Scheduler.FIRST_TID);
@@ -114,17 +109,27 @@ public final class GuestRun {
 			LinuxProcess process = new LinuxProcess(space, scheduler, inputs, output,
 					CpuContext.of(machine.cpu()::saveExtendedState, machine.cpu()::restoreExtendedState), guestPath);
 			process.provide(options.files());
-			StackScan scan = new StackScan(space, codeOf(loaded), loaded.symbols()::describe);
+			StackScan scan = new StackScan(space, images::isCode, images::describe);
 			process.codeNames(scan::describe);
-			scheduler.mutexOwners(new LibcMutexes(space, loaded.symbols(), scan));
+			process.onFileMapped(images::fileMapped);
+			scheduler.mutexOwners(new LibcMutexes(space, images.symbols(), scan));
 			SyscallTable syscalls = SyscallTable.linux();
 			RunStats stats = new RunStats();
 			VcpuLoop loop = new VcpuLoop(machine.cpu(), machine.facts(), process, syscalls, scan, stats)
 					.wallLimit(options.wallLimit());
-			if (options.syncMode() == SyncMode.LOCKS) {
-				loop.lockFunctions(LockFunctions.find(loaded.symbols()));
+			boolean locks = options.syncMode() == SyncMode.LOCKS;
+			if (locks) {
+				loop.lockFunctions(LockFunctions.find(images.symbols()));
 			}
-			loop.observer(observers.apply(loaded));
+			CodeObserver observer = observers.apply(images);
+			loop.observer(observer);
+			// a dynamic program's lock functions are libc's: hooked when ld.so maps it, inside that mmap
+			images.onLibrary(library -> {
+				if (locks) {
+					loop.addLockFunctions(LockFunctions.find(library.symbols()));
+				}
+				loop.observeMore(observer.libraryMapped(library.symbols()));
+			});
 			if (Boolean.parseBoolean(System.getProperty(LANDMARK_COMPARATOR, "true"))) {
 				loop.programCode(new org.insight.vmm.code.BranchTargets(() -> loaded.symbols().functions(),
 						fileCode(loaded), org.insight.vmm.code.X86Decoder::shared));
@@ -197,21 +202,6 @@ public final class GuestRun {
 				}
 			}
 			return null;
-		};
-	}
-
-	/** Whether an address lies in one of the image's executable segments. */
-	static LongPredicate codeOf(LoadedImage loaded) {
-		List<long[]> ranges = loaded.image().loadSegments().stream().filter(LoadSegment::executable)
-				.map(s -> new long[] { s.vaddr() + loaded.bias(), s.vaddr() + loaded.bias() + s.memSize() })
-				.toList();
-		return a -> {
-			for (long[] r : ranges) {
-				if (a >= r[0] && a < r[1]) {
-					return true;
-				}
-			}
-			return false;
 		};
 	}
 

@@ -2,7 +2,6 @@ package org.insight.analysis.hooks;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 
 import org.insight.analysis.Event.Mode;
 import org.insight.symbols.Symbol;
@@ -43,14 +42,18 @@ public record HookedFunction(String name, long address, Action action, String ki
 
 	private static final Map<String, HookedFunction> CATALOGUE = catalogue();
 
-	/** Every catalogued function {@code symbols} defines, by address (the first name found for an address wins). */
+	/**
+	 * Every catalogued function {@code symbols} defines, by address (the first name found for an address wins; a name
+	 * at several addresses, one per symbol version, is hooked at each).
+	 */
 	public static Map<Long, HookedFunction> find(SymbolTable symbols) {
 		Map<Long, HookedFunction> found = new LinkedHashMap<>();
 		for (HookedFunction f : CATALOGUE.values()) {
-			Optional<Symbol> s = symbols.byName(f.name);
-			if (s.isPresent() && s.get().function() && s.get().address() != 0) {
-				found.putIfAbsent(s.get().address(), new HookedFunction(f.name, s.get().address(), f.action, f.kind,
-						f.mode));
+			// every address of the name: a library's versions of one function (SymbolTable#allNamed)
+			for (Symbol s : symbols.allNamed(f.name)) {
+				if (s.function() && s.address() != 0) {
+					found.putIfAbsent(s.address(), new HookedFunction(f.name, s.address(), f.action, f.kind, f.mode));
+				}
 			}
 		}
 		return found;

@@ -71,7 +71,7 @@ public final class LockHooks implements CodeObserver {
 	public LockHooks(SymbolTable symbols, CallFrameInfo cfi, long bias, LongSupplier position, Consumer<Event> sink) {
 		this.symbols = Objects.requireNonNull(symbols, "symbols");
 		this.unwinder = new StackUnwinder(cfi, bias, this::inCode);
-		this.functions = HookedFunction.find(symbols);
+		this.functions = new java.util.LinkedHashMap<>(HookedFunction.find(symbols));
 		this.position = Objects.requireNonNull(position, "position");
 		this.sink = Objects.requireNonNull(sink, "sink");
 	}
@@ -84,6 +84,18 @@ public final class LockHooks implements CodeObserver {
 	@Override
 	public Collection<Long> addresses() {
 		return List.copyOf(functions.keySet());
+	}
+
+	/** The lock functions of a library the guest's dynamic loader mapped (libc.so.6's): hooked from now on. */
+	@Override
+	public Collection<Long> libraryMapped(SymbolTable library) {
+		List<Long> more = new ArrayList<>();
+		HookedFunction.find(library).forEach((at, f) -> {
+			if (functions.putIfAbsent(at, f) == null) {
+				more.add(at);
+			}
+		});
+		return more;
 	}
 
 	@Override

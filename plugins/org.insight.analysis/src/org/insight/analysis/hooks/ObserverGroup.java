@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Set;
 
 import org.insight.kvm.Regs;
+import org.insight.symbols.SymbolTable;
 import org.insight.vmm.machine.CodeObserver;
 
 /**
@@ -45,6 +46,15 @@ public final class ObserverGroup implements CodeObserver {
 		for (CodeObserver o : members) {
 			o.hit(tid, rip, regs.copy(), control);
 		}
+	}
+
+	@Override
+	public Collection<Long> libraryMapped(SymbolTable symbols) {
+		Set<Long> all = new LinkedHashSet<>();
+		for (CodeObserver o : members) {
+			all.addAll(o.libraryMapped(symbols));
+		}
+		return new ArrayList<>(all);
 	}
 
 	@Override

@@ -45,9 +45,9 @@ public final class TextReport {
 			out.println("  note: " + r.lines().problem());
 		}
 		if (r.hooked().isEmpty() && (r.locks() != null || r.deadlocks() != null)) {
-			// the hooks are found by the program's own symbols; a dynamic program's pthread functions are libc.so.6's
-			out.println("  note: no lock function was found in the program's symbols, so the lock analyses saw no lock"
-					+ " (a dynamically linked program has them in libc.so.6, which is not hooked: link with -static)");
+			// the hooks are found by name in the program's symbols and in those of every library ld.so mapped
+			out.println("  note: no lock function was found in the symbols of the program or of its libraries, so the"
+					+ " lock analyses saw no lock (a program stripped of its symbol table: build it with -g, unstripped)");
 		}
 		if (r.locks() != null) {
 			out.println();

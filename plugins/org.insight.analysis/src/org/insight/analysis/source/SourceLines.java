@@ -83,6 +83,14 @@ public final class SourceLines {
 		return new SourceLocation(address, frames, null);
 	}
 
+	/**
+	 * Takes the locations {@code other} resolved (those of another binary of the same process: a shared library's,
+	 * resolved against its own file and bias) as this one's; this one's problem note stays.
+	 */
+	public void include(SourceLines other) {
+		known.putAll(other.known);
+	}
+
 	/** Lines known in advance (a report of saved locations, the report tests), no addr2line run. */
 	public static SourceLines of(Collection<SourceLocation> locations, SymbolTable symbols) {
 		SourceLines lines = new SourceLines(Objects.requireNonNull(symbols, "symbols"), null);

@@ -72,6 +72,33 @@ class DynamicLoadingTest {
 		assertEquals(List.of(), SharedLibraries.of(pie, org.insight.symbols.DynamicInfo.NONE), "a static program");
 	}
 
+	/**
+	 * musl's ld.so is its libc.so: a program's DT_NEEDED libc.so (and libpthread.so.0, libm.so.6...) is the
+	 * interpreter itself, and nothing else is provided; another library is looked for in musl's own system path.
+	 */
+	@Test
+	void muslsLoaderIsItsLibc() throws Exception {
+		Path musl = Path.of("/lib/ld-musl-x86_64.so.1");
+		org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(musl), "musl is not installed here");
+		Path program = HostTools.compile(dir, "musl-gcc", "musl-prog", "#include <math.h>\n"
+				+ "int main(int c, char **v) { (void)v; return (int)sqrt((double)c); }\n", "-pthread", "-lm");
+		List<String> needed = ElfImage.read(program).dynamic().needed();
+		assertTrue(needed.contains("libc.so"), "needs " + needed);
+		assertEquals(List.of("/lib/ld-musl-x86_64.so.1"), SharedLibraries.of(program, ElfImage.read(program).dynamic())
+				.stream().map(SharedLibraries.Library::guestPath).toList());
+
+		Path root = dir.resolve("musl-root");
+		Files.createDirectories(root.resolve("lib"));
+		Files.copy(musl, root.resolve("lib/ld-musl-x86_64.so.1"));
+		Path usrLib = Files.createDirectories(root.resolve("usr/lib"));
+		HostTools.compile(usrLib, "musl-gcc", "libq.so", "int q(void) { return 3; }\n", "-shared", "-fPIC");
+		Path withQ = HostTools.compile(dir, "musl-gcc", "musl-q", "int q(void); int main(void) { return q(); }\n",
+				"-L" + usrLib, "-lq");
+		assertEquals(List.of("/lib/ld-musl-x86_64.so.1", "/usr/lib/libq.so"), SharedLibraries.of(Path.of("/musl-q"),
+				ElfImage.read(withQ).dynamic(), root).stream().map(SharedLibraries.Library::guestPath).toList(),
+				"musl's path is /lib:/usr/local/lib:/usr/lib");
+	}
+
 	/** RUNPATH with $ORIGIN first, then the system directories; a cycle in DT_NEEDED ends; a missing one is named. */
 	@Test
 	void runpathCyclesAndMissingLibraries() throws Exception {

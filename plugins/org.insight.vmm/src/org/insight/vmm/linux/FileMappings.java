@@ -11,7 +11,8 @@ import org.insight.vmm.memory.Mman;
  * PROT_WRITE is allowed on a private mapping (the writes stay in the guest's copy). A shared mapping with PROT_WRITE
  * is EACCES, as for a file open read-only; a read-only shared mapping is the same as a private one here. Bytes past
  * the end of the file read as zeros (Linux would raise SIGBUS beyond the last page holding the file). Any other
- * open descriptor keeps the address space's answer (ENODEV); one not open is EBADF.
+ * open descriptor keeps the address space's answer (ENODEV); one not open is EBADF. Each mapping is told to the
+ * process's listener (a library that ld.so maps becomes named: {@code GuestImages}).
  */
 final class FileMappings {
 	static final int EACCES = 13, ENODEV = 19;
@@ -52,6 +53,10 @@ final class FileMappings {
 			throw e;
 		}
 		long r = p.memory().mprotect(at, length, prot);
-		return r < 0 ? r : at;
+		if (r < 0) {
+			return r;
+		}
+		p.fileMapped(file.describe(), content, at, offset);
+		return at;
 	}
 }

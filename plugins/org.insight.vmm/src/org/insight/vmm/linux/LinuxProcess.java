@@ -58,6 +58,8 @@ public final class LinuxProcess {
 	/** The owner TID of each PI futex word that has waiters (Linux's pi_state), see {@link PiFutexCalls}. */
 	private final Map<Long, Integer> piOwners = new TreeMap<>();
 	private LongFunction<String> codeNames = a -> "0x" + Long.toHexString(a);
+	private FileMapped fileMapped = (path, content, address, offset) -> {
+	};
 	private Termination termination;
 	/** Signals sent to the process or one of its threads and not delivered yet. */
 	private final PendingSets pending = new PendingSets();
@@ -331,6 +333,21 @@ public final class LinuxProcess {
 	}
 
 	/** How reports name a code address: "function+0x1c" from the ELF symbol table once the run sets it. */
+	/** Who hears of each mapping of a provided file: where the guest's libraries are ({@code GuestImages}). */
+	public interface FileMapped {
+		/** {@code content}, the file at guest path {@code path}, is mapped from {@code offset} at {@code address}. */
+		void mapped(String path, byte[] content, long address, long offset);
+	}
+
+	/** Tells {@code listener} of every successful mmap of a provided file, inside the syscall. */
+	public void onFileMapped(FileMapped listener) {
+		fileMapped = Objects.requireNonNull(listener, "listener");
+	}
+
+	void fileMapped(String path, byte[] content, long address, long offset) {
+		fileMapped.mapped(path, content, address, offset);
+	}
+
 	public void codeNames(LongFunction<String> names) {
 		codeNames = Objects.requireNonNull(names, "names");
 	}

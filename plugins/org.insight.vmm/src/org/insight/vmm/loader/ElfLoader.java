@@ -2,6 +2,7 @@ package org.insight.vmm.loader;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.TreeSet;
 
 import org.insight.symbols.ElfImage;
@@ -40,7 +41,7 @@ public final class ElfLoader {
 		long end = place(image, space, bias);
 		space.initBrk(end);
 		return new LoadedImage(image.entry() + bias, image.phdrVaddr() + bias, image.phnum(), bias, end, image,
-				image.symbols().withBias(bias), 0, image.entry() + bias);
+				image.symbols().withBias(bias), 0, image.entry() + bias, Optional.empty());
 	}
 
 	/**
@@ -62,7 +63,7 @@ public final class ElfLoader {
 		LoadedImage loaded = load(program, space, MachineLayout.PIE_BIAS);
 		place(interpreter, space, base);
 		return new LoadedImage(loaded.entry(), loaded.phdr(), loaded.phnum(), bias, loaded.brkStart(), program,
-				loaded.symbols(), base, interpreter.entry() + base);
+				loaded.symbols(), base, interpreter.entry() + base, Optional.of(interpreter));
 	}
 
 	/** The page-rounded range the PT_LOAD segments cover at {@code bias}: {start, end}. */

@@ -1,5 +1,7 @@
 package org.insight.vmm.loader;
 
+import java.util.Optional;
+
 import org.insight.symbols.ElfImage;
 import org.insight.symbols.SymbolTable;
 
@@ -16,9 +18,10 @@ import org.insight.symbols.SymbolTable;
  * @param symbols         its symbols, moved by the bias
  * @param interpreterBase where the interpreter (ld.so) was loaded (AT_BASE); 0 for a static program
  * @param start           where the first thread starts: the interpreter's entry, else {@code entry}
+ * @param interpreter     the interpreter's file, loaded at {@code interpreterBase}; empty for a static program
  */
 public record LoadedImage(long entry, long phdr, int phnum, long bias, long brkStart, ElfImage image,
-		SymbolTable symbols, long interpreterBase, long start) {
+		SymbolTable symbols, long interpreterBase, long start, Optional<ElfImage> interpreter) {
 	/** True when the program was loaded with an interpreter, which runs first and loads its libraries. */
 	public boolean dynamic() {
 		return interpreterBase != 0;

@@ -22,7 +22,8 @@ import org.insight.vmm.linux.fd.ProvidedFiles;
  * then in ld.so's system search path ({@link #SYSTEM_DIRS}). /etc/ld.so.cache is not provided: ld.so, finding no
  * cache, searches the same system directories, in the same order, and opens the library at the path found here.
  * <p>
- * A name already loaded is not looked for again, as ld.so matches it to the object loaded under that name.
+ * A name already loaded is not looked for again, as ld.so matches it to the object loaded under that name. musl's
+ * ld.so is its libc.so, which answers the names of its own parts with itself and searches its own system path.
  * Bounded against a hostile file: at most {@link #MAX_FILES} files, each read once (a cycle in DT_NEEDED ends), and
  * each file's dynamic section bounded by the ELF reader.
  */
@@ -30,6 +31,11 @@ public final class SharedLibraries {
 	/** ld.so's system search path on Debian x86-64 (what {@code ld.so --help} lists), in its order. */
 	public static final List<String> SYSTEM_DIRS = List.of("/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu",
 			"/lib", "/usr/lib");
+	/**
+	 * musl's ld.so's search path when /etc/ld-musl-x86_64.path does not exist, as in the guest, where only the provided
+	 * files do (ldso/dynlink.c: "/lib:/usr/local/lib:/usr/lib").
+	 */
+	public static final List<String> MUSL_SYSTEM_DIRS = List.of("/lib", "/usr/local/lib", "/usr/lib");
 	/** The most files (interpreter and libraries) one program may need. */
 	public static final int MAX_FILES = 256;
 
@@ -83,7 +89,7 @@ public final class SharedLibraries {
 			for (String name : info.needed()) {
 				// ld.so opens a name once: an object already loaded under that name (or ld.so itself, which libc
 				// needs) answers every later DT_NEEDED of it
-				if (name.equals(interpreterName) || !names.add(name)) {
+				if (name.equals(interpreterName) || isMuslBuiltIn(name) || !names.add(name)) {
 					continue;
 				}
 				String guest = find(needer, info, name);
@@ -109,6 +115,27 @@ public final class SharedLibraries {
 		}
 	}
 
+	/**
+	 * Whether musl's dynamic loader, which is musl's libc.so itself, answers {@code name} with itself: every
+	 * lib{c,pthread,rt,m,dl,util,xnet}.* (musl's ldso/dynlink.c, load_library's "reserved" names), so that a program
+	 * linked against libc.so or libpthread.so.0 loads no second copy.
+	 */
+	private boolean isMuslBuiltIn(String name) {
+		if (!musl() || !name.startsWith("lib")) {
+			return false;
+		}
+		for (String reserved : List.of("c.", "pthread.", "rt.", "m.", "dl.", "util.", "xnet.")) {
+			if (name.startsWith(reserved, 3)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private boolean musl() {
+		return interpreterName.startsWith("ld-musl-");
+	}
+
 	/** The guest path of {@code name} as ld.so finds it for {@code needer}, or null. */
 	private String find(String needer, DynamicInfo info, String name) {
 		if (name.isEmpty() || name.indexOf('\0') >= 0 || name.length() >= ProvidedFiles.PATH_MAX) {
@@ -127,8 +154,8 @@ public final class SharedLibraries {
 		return null;
 	}
 
-	/** DT_RUNPATH (else DT_RPATH) with $ORIGIN replaced, then the system directories. */
-	private static List<String> directories(String needer, DynamicInfo info) {
+	/** DT_RUNPATH (else DT_RPATH) with $ORIGIN replaced, then the system directories (musl's own, for musl). */
+	private List<String> directories(String needer, DynamicInfo info) {
 		List<String> dirs = new ArrayList<>();
 		String origin = needer.substring(0, Math.max(1, needer.lastIndexOf('/')));
 		for (String list : info.runpath().isEmpty() ? info.rpath() : info.runpath()) {
@@ -139,7 +166,7 @@ public final class SharedLibraries {
 				}
 			}
 		}
-		dirs.addAll(SYSTEM_DIRS);
+		dirs.addAll(musl() ? MUSL_SYSTEM_DIRS : SYSTEM_DIRS);
 		return dirs;
 	}
 

@@ -85,6 +85,34 @@ final class CodeBreakpoints {
 
 	CodeBreakpoints(AddressSpace memory) {
 		this.memory = Objects.requireNonNull(memory, "memory");
+		memory.onFramesLeaving(this::framesLeaving);
+	}
+
+	/**
+	 * The frames under {@code [start, end)} leave those addresses (unmapped, mapped over, moved): our bytes in them go
+	 * back now, while the frames still hold them, and each site there is written again once its address is present
+	 * again ({@link #armPending}): ld.so maps a library's whole span, then maps its code over it. A patch there is
+	 * dropped and its owner told, as for a site wanted inside it.
+	 */
+	private void framesLeaving(long start, long end) {
+		// the patch first: its owner falls back to an int3 there, which the loop below then takes out of these frames
+		for (Patched p : patch) {
+			if (Long.compareUnsigned(p.va - start, end - start) < 0 || p.covers(start)) {
+				unpatch();
+				patchConflict.run();
+				break;
+			}
+		}
+		for (Site s : sites.values()) {
+			if (s.inMemory() && Long.compareUnsigned(s.address - start, end - start) < 0) {
+				if (s == stepping) {
+					s.physical = -1; // the step's end writes it again where it is then (endStep)
+				} else {
+					restore(s);
+					unwritten++;
+				}
+			}
+		}
 	}
 
 	/** Who is told when a site is wanted inside the patch, which is then gone already. */
@@ -329,8 +357,10 @@ final class CodeBreakpoints {
 		stepping = null;
 		untilSyscall = false;
 		pushf = false;
-		if (s.wanted()) {
+		if (s.wanted() && s.inMemory()) {
 			memory.memory().putByte(s.physical, INT3);
+		} else if (s.wanted()) {
+			unwritten++; // its frame left during the step (framesLeaving)
 		} else {
 			s.physical = -1;
 			sites.remove(s.address);

@@ -4,6 +4,7 @@ import java.util.Collection;
 import java.util.List;
 
 import org.insight.kvm.Regs;
+import org.insight.symbols.SymbolTable;
 
 /**
  * Watches guest code without changing the run: the replay's analysis hooks (ARCHITECTURE.md section 4). Its addresses
@@ -57,6 +58,14 @@ public interface CodeObserver {
 
 	/** Thread {@code tid} is about to execute the watched instruction at {@code rip}, with registers {@code regs}. */
 	void hit(int tid, long rip, Regs regs, Control control);
+
+	/**
+	 * The guest's dynamic loader mapped a shared library, whose symbols are {@code symbols} at their loaded addresses:
+	 * the addresses to watch in it from now on (its lock functions). Called inside that mmap. None by default.
+	 */
+	default Collection<Long> libraryMapped(SymbolTable symbols) {
+		return List.of();
+	}
 
 	/** Thread {@code parent} made thread {@code child} (clone), whose TLS (FS base) is {@code childFsBase}. */
 	default void threadCreated(int parent, int child, long childFsBase) {

@@ -28,7 +28,7 @@ final class LockCallTrap {
 	private final Map<Long, LockFunction> pending = new LinkedHashMap<>();
 	private final Map<Long, LockFunction> hooked = new LinkedHashMap<>();
 	private final List<LockFunction> refused = new ArrayList<>();
-	private final int total;
+	private int total;
 
 	LockCallTrap(AddressSpace memory, CodeBreakpoints breakpoints, LockFunctions functions) {
 		this.memory = Objects.requireNonNull(memory, "memory");
@@ -37,6 +37,19 @@ final class LockCallTrap {
 			pending.put(f.address(), f);
 		}
 		total = pending.size();
+	}
+
+	/**
+	 * Hooks {@code more} too, from the next {@link #armPending} on: the lock functions of a shared library the guest
+	 * just mapped (a syscall, so record and replay add them at the same point). A function hooked already is not
+	 * hooked twice.
+	 */
+	void add(LockFunctions more) {
+		for (LockFunction f : more.all()) {
+			if (!hooked.containsKey(f.address()) && pending.putIfAbsent(f.address(), f) == null) {
+				total++;
+			}
+		}
 	}
 
 	/** No lock function hooked: the {@code syscalls} sync mode. */

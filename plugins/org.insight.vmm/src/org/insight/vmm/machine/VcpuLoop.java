@@ -141,6 +141,25 @@ public final class VcpuLoop {
 	}
 
 	/**
+	 * Makes every call of these functions a sync point too, from now on ({@code --mode locks}): the lock functions of
+	 * a shared library the guest just mapped. Called inside that mmap, on the vCPU thread.
+	 */
+	public void addLockFunctions(org.insight.vmm.sched.LockFunctions more) {
+		lockCalls.add(more);
+		stats.lockHooks(lockCalls.size());
+	}
+
+	/**
+	 * Watches {@code addresses} for the observer too, from now on: its hooks in a shared library the guest just
+	 * mapped ({@link CodeObserver#libraryMapped}). Called inside that mmap, on the vCPU thread.
+	 */
+	public void observeMore(java.util.Collection<Long> addresses) {
+		for (long va : addresses) {
+			breakpoints.add(va, CodeBreakpoints.Owner.OBSERVER);
+		}
+	}
+
+	/**
 	 * Shows every execution of the observer's addresses to it, without changing the run (a replay's analysis hooks).
 	 * Call before {@link #start()}.
 	 */

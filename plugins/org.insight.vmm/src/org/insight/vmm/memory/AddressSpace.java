@@ -48,6 +48,18 @@ public final class AddressSpace {
 	private long vmmPopulated;
 	private long prefaulted;
 	private long invalidations;
+	private FramesLeaving framesLeaving = (start, end) -> {
+	};
+
+	/** Who must hear that the frames under a range of pages are about to leave it. */
+	public interface FramesLeaving {
+		/**
+		 * The frames of {@code [start, end)} are about to be freed (munmap, a MAP_FIXED mapping over them,
+		 * MADV_DONTNEED) or moved to other addresses (mremap): whatever was written into them for their addresses (an
+		 * int3 in code) must be taken out now, while they still hold it.
+		 */
+		void leaving(long start, long end);
+	}
 
 	/**
 	 * An empty address space whose page tables live in {@code memory} (PML4 at {@link MachineLayout#PML4}), with
@@ -139,6 +151,11 @@ public final class AddressSpace {
 			prefault(addr, addr + len);
 		}
 		return addr;
+	}
+
+	/** Tells {@code listener} of frames leaving their addresses ({@link FramesLeaving}); one listener, the last set. */
+	public void onFramesLeaving(FramesLeaving listener) {
+		framesLeaving = java.util.Objects.requireNonNull(listener, "listener");
 	}
 
 	/** A usable hint, else the highest free range below MMAP_TOP, else any free range (Linux's fallback). */
@@ -285,6 +302,7 @@ public final class AddressSpace {
 		}
 		// moved, a piece of the heap, the stack or the image is plain anonymous memory: brk and the stack never see it
 		vmas.insert(new Vma(to, to + newLen, v.prot(), Vma.Kind.ANONYMOUS));
+		framesLeaving.leaving(from, from + moved);
 		List<long[]> pages = new ArrayList<>();
 		tables.forEachEntry(from, from + moved, (va, slot, entry) -> pages.add(new long[] { va, slot, entry }));
 		for (long[] page : pages) {
@@ -667,6 +685,7 @@ public final class AddressSpace {
 
 	/** Clears the entries of {@code [start, end)} and frees their frames (discarding them on the host). */
 	private void release(long start, long end) {
+		framesLeaving.leaving(start, end);
 		long[][] batch = { new long[64] };
 		int[] count = { 0 };
 		tables.forEachEntry(start, end, (va, slot, entry) -> {

@@ -38,14 +38,19 @@ public final class LockFunctions {
 		return new LockFunctions(new TreeMap<>());
 	}
 
-	/** The catalogued functions that {@code symbols} defines, one per address. */
+	/**
+	 * The catalogued functions that {@code symbols} defines, one per address: a program's own, or those of a shared
+	 * library (libc.so.6) once the guest maps it, where one name can stand at several addresses, one per symbol version
+	 * (glibc's GLIBC_2.2.5 {@code pthread_cond_wait} beside the GLIBC_2.3.2 one): each is hooked.
+	 */
 	public static LockFunctions find(SymbolTable symbols) {
 		TreeMap<Long, LockFunction> found = new TreeMap<>();
 		for (LockFunction f : CATALOGUE.values()) {
-			Optional<Symbol> s = symbols.byName(f.name());
-			if (s.isPresent() && s.get().function() && s.get().address() != 0) {
-				long at = s.get().address();
-				found.putIfAbsent(at, new LockFunction(f.name(), at, f.object(), f.action()));
+			// every address of the name: a shared library's versions of one function (SymbolTable#allNamed)
+			for (Symbol s : symbols.allNamed(f.name())) {
+				if (s.function() && s.address() != 0) {
+					found.putIfAbsent(s.address(), new LockFunction(f.name(), s.address(), f.object(), f.action()));
+				}
 			}
 		}
 		return new LockFunctions(found);
