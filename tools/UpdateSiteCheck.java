@@ -1,8 +1,8 @@
 // Checks that the update site zip is installable on its own into a stock Eclipse IDE, as a user installs it (Help >
 // Install New Software > Add > Archive): the zip is then the only repository, so every requirement of what it holds
 // must be met by the zip itself or by the Eclipse Platform that every Eclipse IDE package has. A static reading of the
-// zip's p2 metadata, in 3 s (the source launcher's compile most of it): the real install (the p2 director from the zip alone into the bare platform product)
-// is `./insight ide`, which takes minutes and needs the product built.
+// zip's p2 metadata, in 3 s (most of it the source launcher's compile): the real install (the p2 director from the zip
+// alone into the bare platform product) is `./insight ide`, which takes minutes and needs the product built.
 //
 // Run by ./insight build and ./insight test after the reactor build:
 //   java tools/UpdateSiteCheck.java ZIP PLATFORM_LIST [REPORT_XML]
