@@ -107,7 +107,8 @@ public class UpdateSiteCheck {
             String id = u.getAttribute("id");
             List<Capability> provides = new ArrayList<>();
             for (Element p : children(u, "provides", "provided")) {
-                provides.add(new Capability(p.getAttribute("namespace"), p.getAttribute("name"), p.getAttribute("version")));
+                provides.add(new Capability(p.getAttribute("namespace"), p.getAttribute("name"),
+                        p.getAttribute("version")));
             }
             List<Requirement> requires = new ArrayList<>();
             for (Element r : children(u, "requires", null)) {
@@ -185,7 +186,8 @@ public class UpdateSiteCheck {
     }
 
     static int javaVersion(String v) {
-        return v.startsWith("1.") ? Integer.parseInt(v.substring(2).split("\\.")[0]) : Integer.parseInt(v.split("\\.")[0]);
+        String major = v.startsWith("1.") ? v.substring(2) : v;
+        return Integer.parseInt(major.split("\\.")[0]);
     }
 
     /** p2's ranges: "V" is V or newer; "[a,b)", "(a,b]" and so on are intervals. */
@@ -214,8 +216,8 @@ public class UpdateSiteCheck {
            .append(String.format("<testsuite name=\"insight.updatesite.UpdateSiteCheck\" tests=\"%d\" failures=\"%d\""
                    + " errors=\"0\" skipped=\"0\">%n", results.size(), failed));
         for (Result r : results) {
-            xml.append(String.format("  <testcase classname=\"insight.updatesite.UpdateSiteCheck\" name=\"%s\" time=\"0\"",
-                    r.name()));
+            xml.append(String.format("  <testcase classname=\"insight.updatesite.UpdateSiteCheck\" name=\"%s\""
+                    + " time=\"0\"", r.name()));
             if (r.failures().isEmpty()) {
                 xml.append("/>\n");
             } else {
