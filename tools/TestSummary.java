@@ -3,10 +3,11 @@
 // Run as a source-file program: java tools/TestSummary.java <repo root>
 //
 // Reports read: the surefire reports of the reactor (plugins/*/target/surefire-reports/TEST-*.xml, the CLI end-to-end
-// report among them) and, when the tests that need KVM ran on nested KVM (tools/nested-tests), that run's JUnit XML
-// reports under build/nested/reports/. A class with results from the nested run takes them instead of the host's
-// (where its KVM tests were only deferred); a deferred test that the nested run gave no result for stays NOT RUN
-// with that reason. The nested classes are listed under "run on nested KVM". INSIGHT_MATRIX (ci or full) is named.
+// report among them, and update-site/target/surefire-reports/, tools/UpdateSiteCheck.java's) and, when the tests that
+// need KVM ran on nested KVM (tools/nested-tests), that run's JUnit XML reports under build/nested/reports/. A class
+// with results from the nested run takes them instead of the host's (where its KVM tests were only deferred); a
+// deferred test that the nested run gave no result for stays NOT RUN with that reason. The nested classes are listed
+// under "run on nested KVM". INSIGHT_MATRIX (ci or full) is named.
 import java.nio.file.*;
 import java.util.*;
 import java.util.stream.*;
@@ -18,10 +19,13 @@ public class TestSummary {
 
     public static void main(String[] args) throws Exception {
         Path root = Path.of(args.length > 0 ? args[0] : ".");
-        List<Path> hostReports;
-        try (Stream<Path> s = Files.walk(root.resolve("plugins"), 4)) {
-            hostReports = s.filter(p -> p.getFileName().toString().matches("TEST-.*\\.xml"))
-                       .filter(p -> p.getParent().getFileName().toString().equals("surefire-reports")).sorted().toList();
+        List<Path> hostReports = new ArrayList<>();
+        for (String dir : List.of("plugins", "update-site")) {
+            try (Stream<Path> s = Files.walk(root.resolve(dir), 4)) {
+                s.filter(p -> p.getFileName().toString().matches("TEST-.*\\.xml"))
+                 .filter(p -> p.getParent().getFileName().toString().equals("surefire-reports")).sorted()
+                 .forEach(hostReports::add);
+            }
         }
         Path nestedDir = root.resolve("build/nested/reports");
         List<Path> nestedReports = List.of();
