@@ -12,6 +12,7 @@ import java.util.function.Function;
 
 import org.insight.kvm.CpuPin;
 import org.insight.kvm.Regs;
+import org.insight.symbols.ElfFormatException;
 import org.insight.symbols.ElfImage;
 import org.insight.symbols.LoadSegment;
 import org.insight.vmm.inputs.GuestInputs;
@@ -125,10 +126,16 @@ public final class GuestRun {
 			loop.observer(observer);
 			// a dynamic program's lock functions are libc's: hooked when ld.so maps it, inside that mmap
 			images.onLibrary(library -> {
-				if (locks) {
-					loop.addLockFunctions(LockFunctions.find(library.symbols()));
+				try {
+					if (locks) {
+						loop.addLockFunctions(LockFunctions.find(library.symbols()));
+					}
+					loop.observeMore(observer.libraryMapped(library.symbols()));
+				} catch (ElfFormatException unreadable) {
+					// the same bytes fail the same way at a replay: no hooks there either, and the run goes on
+					process.note("the symbols of " + library.path() + " cannot be read, so none of its functions is"
+							+ " hooked: " + unreadable.getMessage());
 				}
-				loop.observeMore(observer.libraryMapped(library.symbols()));
 			});
 			if (Boolean.parseBoolean(System.getProperty(LANDMARK_COMPARATOR, "true"))) {
 				loop.programCode(new org.insight.vmm.code.BranchTargets(() -> loaded.symbols().functions(),

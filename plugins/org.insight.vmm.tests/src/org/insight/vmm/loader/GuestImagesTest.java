@@ -55,6 +55,9 @@ class GuestImagesTest {
 		assertEquals(BASE, libc.bias(), "libc's first PT_LOAD is at 0");
 		assertEquals(List.of(libc), heard);
 		assertNull(images.fileMapped(LIBC.toString(), bytes, BASE, 0), "the same library again is known already");
+		GuestImages.Image again = images.fileMapped(LIBC.toString(), bytes, BASE + 0x1000_0000L, 0);
+		assertNotNull(again, "mapped again elsewhere, it is another image");
+		assertTrue(again.elf() == libc.elf(), "of the same file, parsed once");
 		assertNull(images.fileMapped("/data", "ELF? no, a data file".getBytes(StandardCharsets.US_ASCII), BASE, 0));
 
 		TreeMap<Long, Set<String>> nm = nmDynamic(LIBC);

@@ -356,7 +356,8 @@ public final class LinuxProcess {
 		return codeNames.apply(address);
 	}
 
-	void note(String note) {
+	/** Adds a line to the run's notes (shown with its report; at most 100, each once). */
+	public void note(String note) {
 		if (notes.size() < 100 && !notes.contains(note)) {
 			notes.add(note);
 		}

@@ -25,6 +25,8 @@ import org.insight.vmm.memory.MachineLayout;
  * that starts at offset 0. A mapping is a guest syscall, so record and replay learn of each library at the same point,
  * and whatever they arm there (lock-call sync points, the analysis's hooks) is armed at the same point too. A file that
  * is not a shared object (a data file a program maps) is no image; one mapped again at the same base is known already.
+ * Each file is parsed once however often it is mapped (a provided file never changes), and at most
+ * {@link #MAX_LIBRARIES} libraries are followed, so a guest mapping one file again and again costs nothing more.
  * <p>
  * Names are looked up in one table over all images ({@link #symbols()}), made anew when a library comes; the images do
  * not overlap, so an address has at most one image's symbol. Not followed: a library unmapped again (dlclose), which
@@ -49,6 +51,8 @@ public final class GuestImages {
 	private final LoadedImage loaded;
 	private final List<Image> images = new ArrayList<>();
 	private final List<Consumer<Image>> listeners = new ArrayList<>();
+	/** Each provided file read once as an ELF object, by path (empty: not a shared object), however often mapped. */
+	private final java.util.Map<String, java.util.Optional<ElfImage>> parsed = new java.util.HashMap<>();
 	private volatile SymbolTable all;
 
 	private GuestImages(LoadedImage loaded, Image program) {
@@ -85,11 +89,15 @@ public final class GuestImages {
 				|| content[3] != 'F' || images.size() > MAX_LIBRARIES) {
 			return null;
 		}
-		ElfImage elf;
-		try {
-			elf = ElfImage.library(Path.of(path), content);
-		} catch (ElfFormatException notALibrary) {
-			return null; // a data file, or an object ld.so itself will refuse: nothing to name
+		ElfImage elf = parsed.computeIfAbsent(path, p -> {
+			try {
+				return java.util.Optional.of(ElfImage.library(Path.of(p), content));
+			} catch (ElfFormatException notALibrary) {
+				return java.util.Optional.empty(); // a data file, or an object ld.so will refuse: nothing to name
+			}
+		}).orElse(null);
+		if (elf == null) {
+			return null;
 		}
 		long first = -1;
 		for (LoadSegment s : elf.loadSegments()) {
