@@ -41,6 +41,7 @@ static inline const char *errname(int e)
     case EEXIST: return "EEXIST";
     case EOVERFLOW: return "EOVERFLOW";
     case ESRCH: return "ESRCH";
+    case ECHILD: return "ECHILD";
     default: return "E?";
     }
 }

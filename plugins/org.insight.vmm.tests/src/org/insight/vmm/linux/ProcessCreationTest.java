@@ -32,4 +32,22 @@ class ProcessCreationTest {
 				f.process.notes());
 		assertEquals(1, f.scheduler.liveCount());
 	}
+
+	/** No child ever exists, so the waits answer ECHILD, after Linux's own argument checks. */
+	@Test
+	void waitsFindNoChildAfterLinuxsArgumentChecks() {
+		long info = f.alloc(128);
+		assertEquals(-Errno.ECHILD, f.call(Syscalls.WAIT4, -1, 0, 0, 0));
+		assertEquals(-Errno.ECHILD, f.call(Syscalls.WAIT4, 1234, f.alloc(4), ProcessCreation.WNOHANG, 0));
+		assertEquals(-Errno.EINVAL, f.call(Syscalls.WAIT4, -1, 0, 0x10, 0), "an unknown option");
+		assertEquals(-Errno.ESRCH, f.call(Syscalls.WAIT4, Integer.MIN_VALUE, 0, 0, 0));
+		assertEquals(-Errno.ECHILD, f.call(Syscalls.WAITID, ProcessCreation.P_ALL, 0, info, ProcessCreation.WEXITED));
+		assertEquals(-Errno.EINVAL, f.call(Syscalls.WAITID, ProcessCreation.P_ALL, 0, info, 0), "no event asked for");
+		assertEquals(-Errno.EINVAL, f.call(Syscalls.WAITID, ProcessCreation.P_PID, 0, info, ProcessCreation.WEXITED));
+		assertEquals(-Errno.ECHILD, f.call(Syscalls.WAITID, ProcessCreation.P_PGID, 0, info, ProcessCreation.WEXITED));
+		assertEquals(-Errno.EBADF, f.call(Syscalls.WAITID, ProcessCreation.P_PIDFD, 99, info, ProcessCreation.WEXITED));
+		assertEquals(-Errno.EINVAL, f.call(Syscalls.WAITID, ProcessCreation.P_PIDFD, 1, info, ProcessCreation.WEXITED),
+				"stdout is no pidfd");
+		assertEquals(-Errno.EINVAL, f.call(Syscalls.WAITID, 7, 0, info, ProcessCreation.WEXITED), "an unknown idtype");
+	}
 }

@@ -37,6 +37,7 @@ public final class Syscalls {
 	public static final int VFORK = 58;
 	public static final int EXECVE = 59;
 	public static final int EXIT = 60;
+	public static final int WAIT4 = 61;
 	public static final int KILL = 62;
 	public static final int UNAME = 63;
 	public static final int FCNTL = 72;
@@ -66,6 +67,7 @@ public final class Syscalls {
 	public static final int CLOCK_NANOSLEEP = 230;
 	public static final int EXIT_GROUP = 231;
 	public static final int TGKILL = 234;
+	public static final int WAITID = 247;
 	public static final int OPENAT = 257;
 	public static final int NEWFSTATAT = 262;
 	public static final int READLINKAT = 267;
