@@ -223,20 +223,17 @@ public final class ReplayAnalysis {
 	 * library without DWARF (a distribution's libc) gives the names of its symbols only.
 	 */
 	private static SourceLines lines(GuestBinary binary, GuestImages images, Set<Long> addresses) throws IOException {
-		Map<GuestImages.Image, Set<Long>> inLibraries = new LinkedHashMap<>();
-		Set<Long> inProgram = new HashSet<>();
+		Map<GuestImages.Image, Set<Long>> byImage = new LinkedHashMap<>();
 		GuestImages.Image program = images.images().get(0);
+		byImage.put(program, new HashSet<>());
 		for (long a : addresses) {
-			GuestImages.Image i = images.imageOf(a).orElse(program);
-			if (i == program) {
-				inProgram.add(a);
-			} else if (i.elf().section(".debug_line").isPresent()) {
-				inLibraries.computeIfAbsent(i, k -> new HashSet<>()).add(a);
-			}
+			byImage.computeIfAbsent(images.imageOf(a).orElse(program), k -> new HashSet<>()).add(a);
 		}
-		SourceLines lines = resolve(binary.bytes(), images.symbols(), images.loaded().bias(), inProgram);
-		for (Map.Entry<GuestImages.Image, Set<Long>> e : inLibraries.entrySet()) {
-			lines.include(resolve(e.getKey().elf().bytes(), images.symbols(), e.getKey().bias(), e.getValue()));
+		SourceLines lines = resolve(binary.bytes(), images.symbols(), images.loaded().bias(), byImage.remove(program));
+		for (Map.Entry<GuestImages.Image, Set<Long>> e : byImage.entrySet()) {
+			if (e.getKey().elf().section(".debug_line").isPresent()) {
+				lines.include(resolve(e.getKey().elf().bytes(), images.symbols(), e.getKey().bias(), e.getValue()));
+			}
 		}
 		return lines;
 	}

@@ -82,13 +82,13 @@ public final class ElfImage {
 	/**
 	 * A shared library (ET_DYN) from its bytes, as the guest's dynamic loader mapped it; {@code name} names it in
 	 * messages. Its symbols (.symtab, or .dynsym when stripped, as a distribution's libc.so.6 is) are read on the first
-	 * query and cached by build-id like a program's.
+	 * query and cached by build-id like a program's. The array is kept, not copied: the caller never changes it (a
+	 * provided file's contents).
 	 *
 	 * @throws ElfFormatException when the bytes are not an x86-64 ELF shared object
 	 */
 	public static ElfImage library(Path name, byte[] bytes) {
-		byte[] copy = bytes.clone();
-		return new ElfImage(name, copy, RawElf.parse(name, copy, RawElf.Kind.LIBRARY, true),
+		return new ElfImage(name, bytes, RawElf.parse(name, bytes, RawElf.Kind.LIBRARY, true),
 				SymbolCache.standard());
 	}
 

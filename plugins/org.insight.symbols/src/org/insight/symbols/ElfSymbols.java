@@ -51,8 +51,7 @@ final class ElfSymbols {
 		try {
 			Path source = file;
 			if (!sameBytes(file, bytes)) {
-				copy = Files.createTempFile("insight-elf-", ".copy");
-				Files.write(copy, bytes);
+				copy = privateCopy(bytes);
 				source = copy;
 			}
 			try (Elf elf = new Elf(source.toString())) {
@@ -70,6 +69,9 @@ final class ElfSymbols {
 			if (e instanceof ElfFormatException f) {
 				throw f;
 			}
+			if (e instanceof java.io.UncheckedIOException hostFailure) {
+				throw hostFailure; // privateCopy's: the host's, not the file's
+			}
 			// The bytes were validated, so a failure here means CDT and the validator disagree: name it.
 			throw new ElfFormatException(file, "CDT's ELF reader failed on a file that passed validation: " + e, e);
 		} finally {
@@ -80,6 +82,30 @@ final class ElfSymbols {
 					// a temporary file left behind: nothing to report
 				}
 			}
+		}
+	}
+
+	/**
+	 * The validated bytes in a temporary file for CDT. A failure here is the host's (a full or unwritable temporary
+	 * folder), not the file's, so it is no {@link ElfFormatException}: a caller that treats a bad file as one without
+	 * symbols must not take a host failure for that (a replay on another host would then hook less than its
+	 * recording did).
+	 */
+	private static Path privateCopy(byte[] bytes) {
+		Path copy = null;
+		try {
+			copy = Files.createTempFile("insight-elf-", ".copy");
+			Files.write(copy, bytes);
+			return copy;
+		} catch (IOException e) {
+			try {
+				if (copy != null) {
+					Files.deleteIfExists(copy);
+				}
+			} catch (IOException ignored) {
+				// a partial temporary file left behind: the failure below says what went wrong
+			}
+			throw new java.io.UncheckedIOException("cannot write a temporary copy of an ELF file for CDT's reader", e);
 		}
 	}
 

@@ -120,7 +120,7 @@ public final class SymbolTable {
 	 * version), which {@link #byName} would reduce to one.
 	 */
 	public List<Symbol> allNamed(String name) {
-		return index().all.stream().filter(s -> s.name().equals(name)).toList();
+		return index().allByName.getOrDefault(name, List.of());
 	}
 
 	/**
@@ -180,6 +180,8 @@ public final class SymbolTable {
 	private static final class Index {
 		final List<Symbol> all;
 		final Map<String, Symbol> byName = new HashMap<>();
+		/** Every symbol of each name, by address. */
+		final Map<String, List<Symbol>> allByName = new HashMap<>();
 		/** One symbol per address (the preferred alias), sorted by address. */
 		final Symbol[] starts;
 		/** Where each of {@link #starts} stops covering addresses (see the class comment for size 0). */
@@ -193,6 +195,7 @@ public final class SymbolTable {
 			all = List.copyOf(sorted);
 			for (Symbol s : all) {
 				byName.merge(s.name(), s, (a, b) -> PREFERENCE.compare(a, b) <= 0 ? a : b);
+				allByName.computeIfAbsent(s.name(), n -> new ArrayList<>(1)).add(s);
 			}
 			List<Symbol> unique = new ArrayList<>();
 			for (Symbol s : all) {

@@ -49,16 +49,27 @@ class GuestImagesTest {
 		List<GuestImages.Image> heard = new ArrayList<>();
 		images.onLibrary(heard::add);
 
-		assertNull(images.fileMapped(LIBC.toString(), bytes, BASE + 0x26000, 0x26000), "a later segment names nothing");
-		GuestImages.Image libc = images.fileMapped(LIBC.toString(), bytes, BASE, 0);
+		// ld.so's first mapping: offset 0, the whole span of the PT_LOAD segments (libc's first one is at 0)
+		long span = MachineLayout.pageUp(ElfImage.library(LIBC, bytes).loadSegments().stream()
+				.mapToLong(s -> s.vaddr() + s.memSize()).max().orElseThrow());
+		String path = LIBC.toString();
+		assertNull(images.fileMapped(path, bytes, BASE + 0x26000, 0x1000, 0x26000), "a later segment names nothing");
+		assertNull(images.fileMapped(path, bytes, BASE, 0x1000, 0), "a part of the file (a header read) names nothing");
+		GuestImages.Image libc = images.fileMapped(path, bytes, BASE, span, 0);
 		assertNotNull(libc);
-		assertEquals(BASE, libc.bias(), "libc's first PT_LOAD is at 0");
+		assertEquals(BASE, libc.bias());
 		assertEquals(List.of(libc), heard);
-		assertNull(images.fileMapped(LIBC.toString(), bytes, BASE, 0), "the same library again is known already");
-		GuestImages.Image again = images.fileMapped(LIBC.toString(), bytes, BASE + 0x1000_0000L, 0);
-		assertNotNull(again, "mapped again elsewhere, it is another image");
+		assertNull(images.fileMapped(path, bytes, BASE, span, 0), "the same library again is known already");
+		assertNull(images.fileMapped(path, bytes, BASE + 0x1000, span - 0x1000, 0), "inside a known image");
+		GuestImages.Image again = images.fileMapped(path, bytes, BASE + 0x1000_0000L, span, 0);
+		assertNotNull(again, "loaded again elsewhere (after a dlclose), it is another image");
 		assertTrue(again.elf() == libc.elf(), "of the same file, parsed once");
-		assertNull(images.fileMapped("/data", "ELF? no, a data file".getBytes(StandardCharsets.US_ASCII), BASE, 0));
+		for (int i = 2; i < GuestImages.MAX_PER_FILE; i++) {
+			assertNotNull(images.fileMapped(path, bytes, BASE + (i + 1) * 0x1000_0000L, span, 0));
+		}
+		assertNull(images.fileMapped(path, bytes, BASE + 0x7000_0000L, span, 0), "at most MAX_PER_FILE images of one");
+		assertNull(images.fileMapped("/data", "ELF? no, a data file".getBytes(StandardCharsets.US_ASCII), BASE << 1,
+				0x1000, 0));
 
 		TreeMap<Long, Set<String>> nm = nmDynamic(LIBC);
 		LockFunctions found = LockFunctions.find(libc.symbols());

@@ -62,6 +62,11 @@ class CodeBreakpointsRemapTest {
 		b.stepped(0x302, LoopFixture.STACK_TOP - 8);
 		b.armPending();
 		assertFalse(b.isArmed(TEXT + 1) || b.isArmed(TEXT + 3), "nothing is written where nothing is mapped");
+		f.space.mmap(TEXT, 0x1000, Mman.PROT_READ | Mman.PROT_WRITE,
+				Mman.MAP_FIXED | Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS | Mman.MAP_POPULATE);
+		b.armPending();
+		assertFalse(b.isArmed(TEXT + 1), "data mapped where the code was gets no int3");
+		assertEquals(0, f.space.copyIn(TEXT + 1, 1)[0]);
 		f.space.mmap(TEXT, 0x1000, Mman.PROT_READ | Mman.PROT_EXEC,
 				Mman.MAP_FIXED | Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS);
 		f.space.loadBytes(TEXT, SECOND, 0, SECOND.length);

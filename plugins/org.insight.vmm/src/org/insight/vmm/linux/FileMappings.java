@@ -56,7 +56,7 @@ final class FileMappings {
 		if (r < 0) {
 			return r;
 		}
-		p.fileMapped(file.describe(), content, at, offset);
+		p.fileMapped(file.describe(), content, at, length, offset);
 		return at;
 	}
 }

@@ -58,7 +58,7 @@ public final class LinuxProcess {
 	/** The owner TID of each PI futex word that has waiters (Linux's pi_state), see {@link PiFutexCalls}. */
 	private final Map<Long, Integer> piOwners = new TreeMap<>();
 	private LongFunction<String> codeNames = a -> "0x" + Long.toHexString(a);
-	private FileMapped fileMapped = (path, content, address, offset) -> {
+	private FileMapped fileMapped = (path, content, address, length, offset) -> {
 	};
 	private Termination termination;
 	/** Signals sent to the process or one of its threads and not delivered yet. */
@@ -332,11 +332,13 @@ public final class LinuxProcess {
 		return Collections.unmodifiableList(notes);
 	}
 
-	/** How reports name a code address: "function+0x1c" from the ELF symbol table once the run sets it. */
 	/** Who hears of each mapping of a provided file: where the guest's libraries are ({@code GuestImages}). */
 	public interface FileMapped {
-		/** {@code content}, the file at guest path {@code path}, is mapped from {@code offset} at {@code address}. */
-		void mapped(String path, byte[] content, long address, long offset);
+		/**
+		 * {@code length} bytes of {@code content}, the file at guest path {@code path}, are mapped from {@code offset}
+		 * at {@code address}.
+		 */
+		void mapped(String path, byte[] content, long address, long length, long offset);
 	}
 
 	/** Tells {@code listener} of every successful mmap of a provided file, inside the syscall. */
@@ -344,10 +346,11 @@ public final class LinuxProcess {
 		fileMapped = Objects.requireNonNull(listener, "listener");
 	}
 
-	void fileMapped(String path, byte[] content, long address, long offset) {
-		fileMapped.mapped(path, content, address, offset);
+	void fileMapped(String path, byte[] content, long address, long length, long offset) {
+		fileMapped.mapped(path, content, address, length, offset);
 	}
 
+	/** How reports name a code address: "function+0x1c" from the ELF symbol table once the run sets it. */
 	public void codeNames(LongFunction<String> names) {
 		codeNames = Objects.requireNonNull(names, "names");
 	}

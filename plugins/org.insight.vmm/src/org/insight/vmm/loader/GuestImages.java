@@ -3,8 +3,11 @@ package org.insight.vmm.loader;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 import org.insight.symbols.ElfFormatException;
@@ -19,23 +22,25 @@ import org.insight.vmm.memory.MachineLayout;
  * (ld.so), and every shared library the interpreter maps (ARCHITECTURE.md section 2, Loading). A static program is one
  * image, and its table is the program's own, read as lazily as before.
  * <p>
- * A library is known when the guest maps a provided file from offset 0 and the file is an x86-64 shared object: ld.so
- * maps each library's whole span that way first (glibc's {@code _dl_map_segments}, musl's {@code map_library}), then
- * maps its other segments over it with MAP_FIXED. Its load bias is the mapping's address less the page of the segment
- * that starts at offset 0. A mapping is a guest syscall, so record and replay learn of each library at the same point,
- * and whatever they arm there (lock-call sync points, the analysis's hooks) is armed at the same point too. A file that
- * is not a shared object (a data file a program maps) is no image; one mapped again at the same base is known already.
- * Each file is parsed once however often it is mapped (a provided file never changes), and at most
- * {@link #MAX_LIBRARIES} libraries are followed, so a guest mapping one file again and again costs nothing more.
+ * A library is known when the guest maps a provided shared object the way ld.so maps one first: from offset 0, the
+ * whole span of its PT_LOAD segments at once (glibc's {@code _dl_map_segments}, musl's {@code map_library}), before
+ * mapping its other segments over that span with MAP_FIXED. Its load bias is the mapping's address less the first
+ * segment's page. A mapping is a guest syscall, so record and replay learn of each library at the same point, and
+ * whatever they arm there (lock-call sync points, the analysis's hooks) is armed at the same point too; our int3s go
+ * only into pages mapped as code ({@code CodeBreakpoints}), so a span mapped read-only first gets them once its code is
+ * mapped. Other mappings of a file make no image: a part of it (libbacktrace reading a header), a data file, a mapping
+ * inside a known image (a segment mapped over the span), or the same file again beyond {@link #MAX_PER_FILE}.
  * <p>
  * Names are looked up in one table over all images ({@link #symbols()}), made anew when a library comes; the images do
- * not overlap, so an address has at most one image's symbol. Not followed: a library unmapped again (dlclose), which
- * keeps its names; nothing of ours hooks an address that is no longer code, since the breakpoints follow the frames
- * ({@code CodeBreakpoints}).
+ * not overlap, so an address has at most one image's symbol. A library whose symbols cannot be read (CDT refuses
+ * them) names nothing; the same bytes fail the same way at a replay. Not followed: a library unmapped again
+ * (dlclose), which keeps its names; its hooks are never written again, since what comes there later is no code of it.
  */
 public final class GuestImages {
 	/** At most this many libraries are followed; a guest that maps more keeps the names it has (a hostile guest). */
 	static final int MAX_LIBRARIES = 256;
+	/** At most this many images of one file (a library loaded again after a dlclose). */
+	static final int MAX_PER_FILE = 4;
 
 	/**
 	 * One image where it is loaded.
@@ -46,13 +51,32 @@ public final class GuestImages {
 	 * @param symbols its symbols, moved by the bias
 	 */
 	public record Image(String path, long bias, ElfImage elf, SymbolTable symbols) {
+		/** Whether an address lies in one of its PT_LOAD segments. */
+		boolean covers(long address) {
+			for (LoadSegment s : elf.loadSegments()) {
+				if (Long.compareUnsigned(address - (s.vaddr() + bias), s.memSize()) < 0) {
+					return true;
+				}
+			}
+			return false;
+		}
+
+		/** Whether an address lies in one of its executable segments. */
+		boolean coversCode(long address) {
+			for (LoadSegment s : elf.loadSegments()) {
+				if (s.executable() && Long.compareUnsigned(address - (s.vaddr() + bias), s.memSize()) < 0) {
+					return true;
+				}
+			}
+			return false;
+		}
 	}
 
 	private final LoadedImage loaded;
 	private final List<Image> images = new ArrayList<>();
 	private final List<Consumer<Image>> listeners = new ArrayList<>();
 	/** Each provided file read once as an ELF object, by path (empty: not a shared object), however often mapped. */
-	private final java.util.Map<String, java.util.Optional<ElfImage>> parsed = new java.util.HashMap<>();
+	private final Map<String, Optional<ElfImage>> parsed = new HashMap<>();
 	private volatile SymbolTable all;
 
 	private GuestImages(LoadedImage loaded, Image program) {
@@ -84,38 +108,17 @@ public final class GuestImages {
 	 * The guest mapped {@code length} bytes of the provided file {@code path} (its whole {@code content}) from
 	 * {@code offset} at {@code address}. Returns the library this makes known, or null.
 	 */
-	public Image fileMapped(String path, byte[] content, long address, long offset) {
-		if (offset != 0 || content.length < 4 || content[0] != 0x7f || content[1] != 'E' || content[2] != 'L'
-				|| content[3] != 'F' || images.size() > MAX_LIBRARIES) {
+	public Image fileMapped(String path, byte[] content, long address, long length, long offset) {
+		if (offset != 0 || images.size() > MAX_LIBRARIES || imageOf(address).isPresent()) {
 			return null;
 		}
-		ElfImage elf = parsed.computeIfAbsent(path, p -> {
-			try {
-				return java.util.Optional.of(ElfImage.library(Path.of(p), content));
-			} catch (ElfFormatException notALibrary) {
-				return java.util.Optional.empty(); // a data file, or an object ld.so will refuse: nothing to name
-			}
-		}).orElse(null);
-		if (elf == null) {
+		ElfImage elf = parsed.computeIfAbsent(path, p -> parse(p, content)).orElse(null);
+		long[] span = elf == null ? null : span(elf);
+		if (span == null || MachineLayout.pageUp(length) != span[1] - span[0]
+				|| images.stream().filter(i -> i.path().equals(path)).count() >= MAX_PER_FILE) {
 			return null;
 		}
-		long first = -1;
-		for (LoadSegment s : elf.loadSegments()) {
-			if (s.fileOffset() == 0) {
-				first = MachineLayout.pageDown(s.vaddr());
-				break;
-			}
-		}
-		if (first < 0) {
-			return null;
-		}
-		long bias = address - first;
-		for (Image i : images) {
-			if (i.path().equals(path) && i.bias() == bias) {
-				return null;
-			}
-		}
-		Image library = new Image(path, bias, elf, elf.symbols().withBias(bias));
+		Image library = new Image(path, address - span[0], elf, elf.symbols().withBias(address - span[0]));
 		add(library);
 		for (Consumer<Image> l : listeners) {
 			l.accept(library);
@@ -123,16 +126,46 @@ public final class GuestImages {
 		return library;
 	}
 
+	private static Optional<ElfImage> parse(String path, byte[] content) {
+		if (content.length < 4 || content[0] != 0x7f || content[1] != 'E' || content[2] != 'L' || content[3] != 'F') {
+			return Optional.empty();
+		}
+		try {
+			return Optional.of(ElfImage.library(Path.of(path), content));
+		} catch (ElfFormatException notALibrary) {
+			return Optional.empty(); // an object ld.so will refuse too: nothing to name
+		}
+	}
+
+	/**
+	 * The page-rounded range its PT_LOAD segments cover, link-time addresses, {start, end}, as ld.so maps it first;
+	 * null when the first segment does not start in the file's first page (ld.so maps from ALIGN_DOWN(p_offset)).
+	 */
+	private static long[] span(ElfImage elf) {
+		List<LoadSegment> loads = elf.loadSegments();
+		if (loads.isEmpty() || MachineLayout.pageDown(loads.get(0).fileOffset()) != 0) {
+			return null;
+		}
+		long end = 0;
+		for (LoadSegment s : loads) {
+			end = Math.max(end, MachineLayout.pageUp(s.vaddr() + s.memSize()));
+		}
+		return new long[] { MachineLayout.pageDown(loads.get(0).vaddr()), end };
+	}
+
 	private void add(Image image) {
 		images.add(image);
-		List<SymbolTable> tables = images.stream().map(Image::symbols).toList();
+		List<Image> now = List.copyOf(images);
 		all = SymbolTable.lazy(() -> {
 			List<Symbol> every = new ArrayList<>();
-			for (SymbolTable t : tables) {
+			for (Image i : now) {
 				try {
-					every.addAll(t.all());
-				} catch (RuntimeException unreadable) {
-					// an image whose symbols cannot be read names nothing; the others still do
+					every.addAll(i.symbols().all());
+				} catch (ElfFormatException unreadable) {
+					if (i == now.get(0)) {
+						throw unreadable; // the program's own: every query says so, as before libraries were named
+					}
+					// a library whose symbols CDT refuses names nothing; the same bytes fail alike at a replay
 				}
 			}
 			return every;
@@ -144,34 +177,19 @@ public final class GuestImages {
 		return Collections.unmodifiableList(images);
 	}
 
-	/** The symbols of every image, at their loaded addresses. */
-	public SymbolTable symbols() {
-		return all;
-	}
-
 	/** The image whose PT_LOAD segments cover {@code address}. */
-	public java.util.Optional<Image> imageOf(long address) {
-		for (Image i : images) {
-			for (LoadSegment s : i.elf().loadSegments()) {
-				if (Long.compareUnsigned(address - (s.vaddr() + i.bias()), s.memSize()) < 0) {
-					return java.util.Optional.of(i);
-				}
-			}
-		}
-		return java.util.Optional.empty();
+	public Optional<Image> imageOf(long address) {
+		return images.stream().filter(i -> i.covers(address)).findFirst();
 	}
 
 	/** Whether {@code address} lies in an executable segment of an image. */
 	public boolean isCode(long address) {
-		for (Image i : images) {
-			for (LoadSegment s : i.elf().loadSegments()) {
-				long start = s.vaddr() + i.bias();
-				if (s.executable() && Long.compareUnsigned(address - start, s.memSize()) < 0) {
-					return true;
-				}
-			}
-		}
-		return false;
+		return images.stream().anyMatch(i -> i.coversCode(address));
+	}
+
+	/** The symbols of every image, at their loaded addresses. */
+	public SymbolTable symbols() {
+		return all;
 	}
 
 	/** "pthread_mutex_lock+0x1c", or the bare address: {@link SymbolTable#describe} over every image. */

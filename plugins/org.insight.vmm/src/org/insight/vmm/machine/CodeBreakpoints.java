@@ -239,10 +239,12 @@ final class CodeBreakpoints {
 	}
 
 	private boolean write(Site s) {
-		PageTables.Translation t = memory.translate(s.address);
-		if (!t.present()) {
-			return false; // not fetched yet: the fetch faults it in, and the next armPending writes it
+		// Only into code: a site whose page is not fetched yet is written by the next armPending after the fetch; one
+		// whose code went (a library unmapped, its range reused for data) is never written into what came instead.
+		if (!memory.isCode(s.address)) {
+			return false;
 		}
+		PageTables.Translation t = memory.translate(s.address);
 		GuestMemory m = memory.memory();
 		s.physical = t.physical();
 		s.original = m.getByte(s.physical);

@@ -28,15 +28,14 @@ final class LockCallTrap {
 	private final Map<Long, LockFunction> pending = new LinkedHashMap<>();
 	private final Map<Long, LockFunction> hooked = new LinkedHashMap<>();
 	private final List<LockFunction> refused = new ArrayList<>();
+	/** Every address ever given, so a function given again (a library mapped twice) is counted once. */
+	private final java.util.Set<Long> seen = new java.util.HashSet<>();
 	private int total;
 
 	LockCallTrap(AddressSpace memory, CodeBreakpoints breakpoints, LockFunctions functions) {
 		this.memory = Objects.requireNonNull(memory, "memory");
 		this.breakpoints = Objects.requireNonNull(breakpoints, "breakpoints");
-		for (LockFunction f : functions.all()) {
-			pending.put(f.address(), f);
-		}
-		total = pending.size();
+		add(functions);
 	}
 
 	/**
@@ -46,7 +45,8 @@ final class LockCallTrap {
 	 */
 	void add(LockFunctions more) {
 		for (LockFunction f : more.all()) {
-			if (!hooked.containsKey(f.address()) && pending.putIfAbsent(f.address(), f) == null) {
+			if (seen.add(f.address())) {
+				pending.put(f.address(), f);
 				total++;
 			}
 		}
@@ -81,8 +81,8 @@ final class LockCallTrap {
 		}
 		for (var it = pending.values().iterator(); it.hasNext();) {
 			LockFunction f = it.next();
-			if (!memory.translate(f.address()).present()) {
-				continue;
+			if (!memory.isCode(f.address())) {
+				continue; // not mapped as code yet (ld.so's first, read-only mapping of a library): decided later
 			}
 			it.remove();
 			byte[] code = breakpoints.guestCode(f.address(), 2);

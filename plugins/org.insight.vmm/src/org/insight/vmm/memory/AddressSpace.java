@@ -756,6 +756,15 @@ public final class AddressSpace {
 		return Optional.ofNullable(vmas.find(va));
 	}
 
+	/**
+	 * Whether {@code va} is guest code now: present, in a mapping with PROT_EXEC. The page tables cannot say (NX is
+	 * off unless {@link AddressSpaceConfig#noExecute()}), the mapping can.
+	 */
+	public boolean isCode(long va) {
+		Vma v = vmas.find(va);
+		return v != null && (v.prot() & PROT_EXEC) != 0 && translate(va).present();
+	}
+
 	/** The VMAs in address order. */
 	public List<Vma> vmas() {
 		return vmas.all();
