@@ -27,6 +27,10 @@ import org.insight.vmm.memory.PageTables;
  * The same holds for the one <em>patch</em> a replay may have: the landmark comparator's {@code jmp} over the
  * instructions at the planned landmark ({@link LandmarkComparator}). It never overlaps a site: a site wanted inside it
  * later removes it first, and its owner is told ({@link #onPatchConflict}) and falls back to an int3.
+ * <p>
+ * And for the <em>stubs</em>, the {@code jmp}s at lock functions' entries into their lock-call stubs
+ * ({@link LockStubs}), which stay for the whole run: a site wanted inside one takes it out too, and its owner is told
+ * ({@link #onStubGone}), as when its frames leave.
  */
 final class CodeBreakpoints {
 	static final byte INT3 = (byte) 0xCC;
@@ -82,6 +86,10 @@ final class CodeBreakpoints {
 	private final java.util.List<Patched> patch = new java.util.ArrayList<>();
 	private Runnable patchConflict = () -> {
 	};
+	/** The stubs' jmps, each until its owner takes it out or a site is wanted inside it or its frames leave. */
+	private final java.util.List<Patched> stubs = new java.util.ArrayList<>();
+	private java.util.function.LongConsumer stubGone = va -> {
+	};
 
 	CodeBreakpoints(AddressSpace memory) {
 		this.memory = Objects.requireNonNull(memory, "memory");
@@ -101,6 +109,12 @@ final class CodeBreakpoints {
 				unpatch();
 				patchConflict.run();
 				break;
+			}
+		}
+		for (Patched p : java.util.List.copyOf(stubs)) {
+			if (Long.compareUnsigned(p.va - start, end - start) < 0 || p.covers(start)) {
+				unpatchStub(p.va);
+				stubGone.accept(p.va);
 			}
 		}
 		for (Site s : sites.values()) {
@@ -123,7 +137,7 @@ final class CodeBreakpoints {
 	/**
 	 * Writes each of {@code bytes} over the guest's code at the address of the same index in {@code vas}, through the
 	 * VMM's view of the frames: all of them or none. Returns false, writing nothing, when a page of a range is not
-	 * present or one of our sites is inside one.
+	 * present or one of our sites or stubs is inside one.
 	 */
 	boolean patch(long[] vas, byte[][] bytes) {
 		if (!patch.isEmpty()) {
@@ -131,51 +145,109 @@ final class CodeBreakpoints {
 					vas[0]));
 		}
 		java.util.List<Patched> runs = new java.util.ArrayList<>();
-		GuestMemory m = memory.memory();
 		for (int k = 0; k < vas.length; k++) {
-			long va = vas[k];
-			long[] physical = new long[bytes[k].length];
-			for (int i = 0; i < physical.length; i++) {
-				PageTables.Translation t = memory.translate(va + i);
-				if (!t.present()) {
-					return false;
-				}
-				physical[i] = t.physical();
-			}
-			for (Site s : sites.values()) {
-				if (s.address >= va && s.address < va + physical.length) {
-					return false;
-				}
-			}
-			if (stepping != null && stepping.address >= va && stepping.address < va + physical.length) {
+			Patched p = prepare(vas[k], bytes[k]);
+			if (p == null) {
 				return false;
 			}
-			byte[] original = new byte[physical.length];
-			for (int i = 0; i < physical.length; i++) {
-				original[i] = m.getByte(physical[i]);
-			}
-			runs.add(new Patched(va, original, bytes[k].clone(), physical));
+			runs.add(p);
 		}
-		for (Patched p : runs) {
-			for (int i = 0; i < p.physical.length; i++) {
-				m.putByte(p.physical[i], p.bytes[i]);
-			}
-		}
+		runs.forEach(this::write);
 		patch.addAll(runs);
 		return true;
 	}
 
-	/** Puts the guest's bytes back under the patch, if there is one. */
-	void unpatch() {
+	/**
+	 * Writes {@code bytes} over the guest's code at {@code va} for the rest of the run (a lock-call stub's jmp), or
+	 * returns false, writing nothing, as {@link #patch} does.
+	 */
+	boolean patchStub(long va, byte[] bytes) {
+		Patched p = prepare(va, bytes);
+		if (p == null) {
+			return false;
+		}
+		write(p);
+		stubs.add(p);
+		return true;
+	}
+
+	/** Who is told when a stub's jmp at the given address went, because a site was wanted inside it or its frames left. */
+	void onStubGone(java.util.function.LongConsumer c) {
+		this.stubGone = Objects.requireNonNull(c, "c");
+	}
+
+	/** The run of {@code bytes} at {@code va}, ready to write, or null: a page not present, or ours inside already. */
+	private Patched prepare(long va, byte[] bytes) {
 		GuestMemory m = memory.memory();
-		for (Patched p : patch) {
-			for (int i = 0; i < p.bytes.length; i++) {
-				if (m.getByte(p.physical[i]) == p.bytes[i]) {
-					m.putByte(p.physical[i], p.original[i]);
-				}
+		long[] physical = new long[bytes.length];
+		for (int i = 0; i < physical.length; i++) {
+			PageTables.Translation t = memory.translate(va + i);
+			if (!t.present()) {
+				return null;
+			}
+			physical[i] = t.physical();
+		}
+		for (Site s : sites.values()) {
+			if (s.address >= va && s.address < va + physical.length) {
+				return null;
 			}
 		}
+		if (stepping != null && stepping.address >= va && stepping.address < va + physical.length) {
+			return null;
+		}
+		for (long a = va; a < va + physical.length; a++) {
+			if (patched(a) || stubAt(a) != null) {
+				return null;
+			}
+		}
+		byte[] original = new byte[physical.length];
+		for (int i = 0; i < physical.length; i++) {
+			original[i] = m.getByte(physical[i]);
+		}
+		return new Patched(va, original, bytes.clone(), physical);
+	}
+
+	private void write(Patched p) {
+		GuestMemory m = memory.memory();
+		for (int i = 0; i < p.physical.length; i++) {
+			m.putByte(p.physical[i], p.bytes[i]);
+		}
+	}
+
+	private void restore(Patched p) {
+		GuestMemory m = memory.memory();
+		for (int i = 0; i < p.bytes.length; i++) {
+			if (m.getByte(p.physical[i]) == p.bytes[i]) {
+				m.putByte(p.physical[i], p.original[i]);
+			}
+		}
+	}
+
+	/** Puts the guest's bytes back under the patch, if there is one. */
+	void unpatch() {
+		patch.forEach(this::restore);
 		patch.clear();
+	}
+
+	/** Puts the guest's bytes back under the stub's jmp at {@code va}, if there is one. */
+	void unpatchStub(long va) {
+		for (var it = stubs.iterator(); it.hasNext();) {
+			Patched p = it.next();
+			if (p.va == va) {
+				restore(p);
+				it.remove();
+			}
+		}
+	}
+
+	/** The stub's jmp that covers {@code va}, or null. */
+	private Patched stubAt(long va) {
+		for (Patched p : stubs) {
+			if (p.covers(va)) {
+				return p;
+			}
+		}
+		return null;
 	}
 
 	/** Whether {@code va} is under the patch. */
@@ -193,6 +265,12 @@ final class CodeBreakpoints {
 		if (patched(va)) {
 			unpatch();
 			patchConflict.run();
+		}
+		Patched stub = stubAt(va);
+		if (stub != null) {
+			// a replay's landmark inside a stub's jmp (a recording made with an int3 there): the stub goes first
+			unpatchStub(stub.va);
+			stubGone.accept(stub.va);
 		}
 		Site s = sites.computeIfAbsent(va, Site::new);
 		s.owners[owner.ordinal()]++;
@@ -273,8 +351,29 @@ final class CodeBreakpoints {
 					code[i] = p.original[(int) (va + i - p.va)];
 				}
 			}
+			Patched stub = stubs.isEmpty() ? null : stubAt(va + i);
+			if (stub != null) {
+				code[i] = stub.original[(int) (va + i - stub.va)];
+			}
 		}
 		return code;
+	}
+
+	/**
+	 * The guest's own code at {@code va}, as much of {@code len} bytes as its present pages hold (none when its own page
+	 * is not present): what a decoder reads before a patch.
+	 */
+	byte[] presentGuestCode(long va, int len) {
+		int n = len;
+		long pageEnd = (va | 4095) + 1;
+		if (va + n > pageEnd && !memory.translate(pageEnd).present()) {
+			n = (int) (pageEnd - va);
+		}
+		try {
+			return guestCode(va, n);
+		} catch (org.insight.vmm.memory.GuestFault f) {
+			return new byte[0];
+		}
 	}
 
 	/** Whether a thread at {@code rip} stands on one of our int3s: going on needs {@link #beginStep}. */
@@ -370,11 +469,13 @@ final class CodeBreakpoints {
 	}
 
 	/**
-	 * Puts every original byte back (the patch's too) and forgets every site (the end of the run: the final memory is
+	 * Puts every original byte back (the patch's and the stubs' too) and forgets every site (the end of the run: the final memory is
 	 * the guest's).
 	 */
 	void clear() {
 		unpatch();
+		stubs.forEach(this::restore);
+		stubs.clear();
 		for (Site s : sites.values()) {
 			if (s.inMemory() && s != stepping) {
 				restore(s);

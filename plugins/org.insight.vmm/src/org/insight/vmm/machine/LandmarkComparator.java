@@ -16,7 +16,6 @@ import org.insight.vmm.code.Relocation;
 import org.insight.vmm.code.X86Decoder;
 import org.insight.vmm.inputs.Landmark;
 import org.insight.vmm.memory.AddressSpace;
-import org.insight.vmm.memory.GuestFault;
 import org.insight.vmm.memory.PageTables;
 
 /**
@@ -34,7 +33,7 @@ final class LandmarkComparator {
 	/** {@code jmp rel8}, to an island. */
 	static final int SHORT_JMP_LENGTH = 2;
 	/** The most guest code read to decode the run (a 4-byte instruction followed by a 15-byte one). */
-	private static final int READ = 20;
+	static final int READ = 20;
 
 	/** What {@link #install} did. */
 	sealed interface Outcome {
@@ -94,7 +93,7 @@ final class LandmarkComparator {
 		if (!memory.translate(r).present()) {
 			return new NotPresent();
 		}
-		byte[] code = readCode(r);
+		byte[] code = breakpoints.presentGuestCode(r, READ);
 		List<Instruction> run = decoder.decode(code, r, JMP_LENGTH);
 		if (run.isEmpty()) {
 			return new Refused(String.format("the code at 0x%x does not decode", r));
@@ -217,20 +216,6 @@ final class LandmarkComparator {
 			t.setEntry(COMPARATOR_CODE, t.entry(COMPARATOR_CODE) | PageTables.U);
 			t.setEntry(COMPARATOR_DATA, t.entry(COMPARATOR_DATA) | PageTables.U);
 			exposed = true;
-		}
-	}
-
-	/** The guest's code at {@code r}, as much of {@link #READ} bytes as its present pages hold. */
-	private byte[] readCode(long r) {
-		int n = READ;
-		long pageEnd = (r | 4095) + 1;
-		if (r + n > pageEnd && !memory.translate(pageEnd).present()) {
-			n = (int) (pageEnd - r);
-		}
-		try {
-			return breakpoints.guestCode(r, n);
-		} catch (GuestFault f) {
-			return new byte[0];
 		}
 	}
 

@@ -13,10 +13,15 @@ import org.insight.vmm.sched.LockFunction;
 import org.insight.vmm.sched.LockFunctions;
 
 /**
- * The sync points of {@code --mode locks}: an int3 (a {@link CodeBreakpoints} site) at the first byte of every
- * pthread lock function of the guest, wanted for the whole run, so that every thread stops there before the call does
- * anything. A thread that goes on from such a stop is stepped over the first instruction by the breakpoints, and no
- * kick switches threads during that step, so no other thread can pass the function unhooked.
+ * The sync points of {@code --mode locks}: every thread stops at the entry of every pthread lock function of the
+ * guest, before the call does anything, for the whole run. Where it can, the entry leads to a {@link LockStubs stub}
+ * whose int3 stops the thread, which then goes on right after it (one exception). Elsewhere an int3 (a
+ * {@link CodeBreakpoints} site) sits at the entry's first byte, and a thread that goes on from it is stepped over the
+ * first instruction (two exceptions); no kick switches threads during that step, so no other thread can pass the
+ * function unhooked.
+ * <p>
+ * The observer's watches at a stubbed entry are kept here rather than as sites ({@link #watch}): the stub's int3
+ * serves them, and they become sites if the stub goes.
  * <p>
  * A function whose first instruction is {@code syscall} or {@code pushfq} is not hooked, so that a lock call is always
  * one #BP and one #DB. Neither occurs in glibc or musl; a libc that did so would lose those sync points, which
@@ -25,6 +30,11 @@ import org.insight.vmm.sched.LockFunctions;
 final class LockCallTrap {
 	private final AddressSpace memory;
 	private final CodeBreakpoints breakpoints;
+	private final LockStubs stubs;
+	/** Why functions have an int3 rather than a stub, by reason (for the run's statistics). */
+	private final Map<String, Integer> int3Reasons = new LinkedHashMap<>();
+	/** The observer's watches at stubbed entries, with their counts. */
+	private final Map<Long, Integer> watched = new java.util.HashMap<>();
 	private final Map<Long, LockFunction> pending = new LinkedHashMap<>();
 	private final Map<Long, LockFunction> hooked = new LinkedHashMap<>();
 	private final List<LockFunction> refused = new ArrayList<>();
@@ -32,9 +42,11 @@ final class LockCallTrap {
 	private final java.util.Set<Long> seen = new java.util.HashSet<>();
 	private int total;
 
-	LockCallTrap(AddressSpace memory, CodeBreakpoints breakpoints, LockFunctions functions) {
+	LockCallTrap(AddressSpace memory, CodeBreakpoints breakpoints, LockStubs stubs, LockFunctions functions) {
 		this.memory = Objects.requireNonNull(memory, "memory");
 		this.breakpoints = Objects.requireNonNull(breakpoints, "breakpoints");
+		this.stubs = Objects.requireNonNull(stubs, "stubs");
+		breakpoints.onStubGone(this::stubGone);
 		add(functions);
 	}
 
@@ -53,17 +65,27 @@ final class LockCallTrap {
 	}
 
 	/** No lock function hooked: the {@code syscalls} sync mode. */
-	static LockCallTrap none(AddressSpace memory, CodeBreakpoints breakpoints) {
-		return new LockCallTrap(memory, breakpoints, LockFunctions.none());
+	static LockCallTrap none(AddressSpace memory, CodeBreakpoints breakpoints, LockStubs stubs) {
+		return new LockCallTrap(memory, breakpoints, stubs, LockFunctions.none());
 	}
 
 	boolean isEmpty() {
 		return total == 0;
 	}
 
-	/** How many functions have an int3 in place (or will, once their page is present). */
+	/** How many functions have an int3 or a stub in place (or will, once their page is present). */
 	int size() {
 		return total - refused.size();
+	}
+
+	/** How many of them have a stub in place. */
+	int stubbed() {
+		return stubs.size();
+	}
+
+	/** Why the others have an int3, with how many functions for each reason. */
+	Map<String, Integer> int3Reasons() {
+		return Collections.unmodifiableMap(int3Reasons);
 	}
 
 	/** Functions left unhooked because of their first instruction. */
@@ -73,26 +95,100 @@ final class LockCallTrap {
 
 	/**
 	 * Hooks every function whose code page is present and that is not hooked yet (its first instruction must be read
-	 * to decide). The loader populates the code when it loads the program, so normally the first call does it all.
+	 * to decide), with a stub where it can, an int3 elsewhere; {@code occupied} tells whether a thread stands strictly
+	 * inside an address range. The loader populates the code when it loads the program, so normally the first call
+	 * does it all. Returns whether it hooked any.
 	 */
-	void armPending() {
+	boolean armPending(java.util.function.BiPredicate<Long, Long> occupied) {
 		if (pending.isEmpty()) {
-			return;
+			return false;
 		}
+		boolean armed = false;
 		for (var it = pending.values().iterator(); it.hasNext();) {
 			LockFunction f = it.next();
 			if (!memory.isCode(f.address())) {
 				continue; // not mapped as code yet (ld.so's first, read-only mapping of a library): decided later
 			}
 			it.remove();
+			armed = true;
 			byte[] code = breakpoints.guestCode(f.address(), 2);
 			if (CodeBreakpoints.isSyscall(code) || CodeBreakpoints.isPushf(code)) {
 				refused.add(f);
 				continue;
 			}
 			hooked.put(f.address(), f);
-			breakpoints.add(f.address(), CodeBreakpoints.Owner.LOCK_CALL);
+			Optional<String> refused = stubs.install(f, occupied);
+			if (refused.isPresent()) {
+				int3Reasons.merge(refused.get().replaceAll("0x[0-9a-f]+", "…"), 1, Integer::sum);
+				breakpoints.add(f.address(), CodeBreakpoints.Owner.LOCK_CALL);
+			}
 		}
+		return armed;
+	}
+
+	/**
+	 * The stub's jmp at {@code entry} went (a replay's landmark inside it, or its frames left): the function takes an
+	 * int3 instead, at the next {@link #armPending}, and the observer's watches there become sites.
+	 */
+	private void stubGone(long entry) {
+		Optional<LockFunction> f = stubs.gone(entry);
+		if (f.isEmpty()) {
+			return;
+		}
+		hooked.remove(entry);
+		pending.put(entry, f.get());
+		Integer n = watched.remove(entry);
+		for (int i = 0; n != null && i < n; i++) {
+			breakpoints.add(entry, CodeBreakpoints.Owner.OBSERVER);
+		}
+	}
+
+	/** The observer wants {@code va}: true when a stub's int3 serves it, false when it needs a site of its own. */
+	boolean watch(long va) {
+		if (!stubs.isEntry(va)) {
+			return false;
+		}
+		watched.merge(va, 1, Integer::sum);
+		return true;
+	}
+
+	/** The observer wants {@code va} once less: true when a stub's int3 served it. */
+	boolean unwatch(long va) {
+		Integer n = watched.get(va);
+		if (n == null) {
+			return false;
+		}
+		if (n == 1) {
+			watched.remove(va);
+		} else {
+			watched.put(va, n - 1);
+		}
+		return true;
+	}
+
+	/** Whether the observer watches the stubbed entry {@code va}. */
+	boolean watched(long va) {
+		return watched.containsKey(va);
+	}
+
+	/** The function whose stub's int3 a #BP with frame RIP {@code frameRip} (just after the int3) came from. */
+	Optional<LockFunction> stubHit(long frameRip) {
+		return stubs.hit(frameRip).map(LockStubs.Stub::function);
+	}
+
+	/** Whether {@code rip} is a stubbed entry: a thread there jumps into its stub next. */
+	boolean isStubEntry(long rip) {
+		return stubs.isEntry(rip);
+	}
+
+	/** Where a thread stopped at the stubbed entry {@code rip} goes on (after the stub's int3); else {@code rip}. */
+	long resumeAt(long rip) {
+		return stubs.resumeAt(rip);
+	}
+
+	/** The guest's own address of {@code rip}, which may be in a stub's moved instructions. */
+	long guestAddress(long rip) {
+		return stubs.guestAddress(rip);
 	}
 
 	/** The function whose int3 a #BP with frame RIP {@code frameRip} (just after the int3) came from. */
@@ -105,5 +201,7 @@ final class LockCallTrap {
 	void disarmAll() {
 		pending.putAll(hooked);
 		hooked.clear();
+		stubs.forgetAll();
+		watched.clear();
 	}
 }

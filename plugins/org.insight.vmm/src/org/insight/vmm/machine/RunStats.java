@@ -49,6 +49,9 @@ public final class RunStats {
 	private long lockCallNanos;
 	private long observedNanos;
 	private int lockHooks;
+	private int lockStubs;
+	/** Why hooked lock functions have an int3 rather than a stub, with how many functions each. */
+	private Map<String, Integer> lockInt3Reasons = Map.of();
 
 	void exit(ExitKind kind, long nanos) {
 		exits.merge(kind, 1L, Long::sum);
@@ -115,6 +118,17 @@ public final class RunStats {
 	/** How many lock functions {@code --mode locks} put a breakpoint on. */
 	void lockHooks(int n) {
 		lockHooks = n;
+	}
+
+	/** How many hooked lock functions are entered through a stub, and why the others have an int3. */
+	void lockStubs(int n, Map<String, Integer> int3Reasons) {
+		lockStubs = n;
+		lockInt3Reasons = Map.copyOf(int3Reasons);
+	}
+
+	/** Hooked lock functions entered through a stub (one exception per call rather than two). */
+	public int lockStubs() {
+		return lockStubs;
 	}
 
 	/** A stop at lock function {@code name}, costing {@code nanos} of host time (breakpoint and step exits). */
@@ -333,6 +347,10 @@ public final class RunStats {
 					lockCallCount() == 0 ? 0.0 : lockCallNanos / 1e3 / lockCallCount()));
 			lockCalls.forEach((name, n) -> s.append(' ').append(name).append(' ').append(n));
 			s.append(System.lineSeparator());
+			s.append(String.format("  %d of them through a stub (one exception a call), %d through an int3 (two)%n",
+					lockStubs, lockHooks - lockStubs));
+			new java.util.TreeMap<>(lockInt3Reasons).forEach((why, n) -> s.append(String.format(
+					"  int3 for %d: %s%n", n, why)));
 		}
 		if (landmarks > 0 || landmarkFalseHits > 0) {
 			s.append(String.format("landmarks %d, false hits %d, %.0f us; reached by the comparator %d%n", landmarks,

@@ -78,6 +78,7 @@ public final class VcpuLoop {
 	private final RunStats stats;
 	private final CodeBreakpoints breakpoints;
 	private LandmarkTrap trap;
+	private final LockStubs lockStubs;
 	private LockCallTrap lockCalls;
 	private CodeObserver observer = CodeObserver.NONE;
 	private final ObserverControl observerControl = new ObserverControl();
@@ -111,7 +112,8 @@ public final class VcpuLoop {
 		this.stats = Objects.requireNonNull(stats, "stats");
 		this.breakpoints = new CodeBreakpoints(memory);
 		this.trap = new LandmarkTrap(breakpoints, new LandmarkComparator(memory, breakpoints, () -> null, null), stats);
-		this.lockCalls = LockCallTrap.none(memory, breakpoints);
+		this.lockStubs = new LockStubs(memory, breakpoints);
+		this.lockCalls = LockCallTrap.none(memory, breakpoints, lockStubs);
 	}
 
 	/**
@@ -125,18 +127,20 @@ public final class VcpuLoop {
 		}
 		this.trap = new LandmarkTrap(breakpoints, new LandmarkComparator(memory, breakpoints,
 				org.insight.vmm.code.X86Decoder::shared, code), stats);
+		lockStubs.programCode(org.insight.vmm.code.X86Decoder::shared, code);
 		return this;
 	}
 
 	/**
-	 * Makes every call of these functions a sync point ({@code --mode locks}): an int3 at each entry, stepped over
-	 * when the thread goes on. Call before {@link #start()}.
+	 * Makes every call of these functions a sync point ({@code --mode locks}): a stub at each entry where the program's
+	 * code allows one ({@link #programCode}), an int3 stepped over when the thread goes on elsewhere. Call before
+	 * {@link #start()}.
 	 */
 	public VcpuLoop lockFunctions(org.insight.vmm.sched.LockFunctions functions) {
 		if (onCpu != null) {
 			throw new IllegalStateException("lock functions are set before the loop starts");
 		}
-		this.lockCalls = new LockCallTrap(memory, breakpoints, functions);
+		this.lockCalls = new LockCallTrap(memory, breakpoints, lockStubs, functions);
 		return this;
 	}
 
@@ -155,6 +159,13 @@ public final class VcpuLoop {
 	 */
 	public void observeMore(java.util.Collection<Long> addresses) {
 		for (long va : addresses) {
+			watch(va);
+		}
+	}
+
+	/** The observer wants {@code va}: a stubbed lock function's entry is served by its stub, the rest by a site. */
+	private void watch(long va) {
+		if (!lockCalls.watch(va)) {
 			breakpoints.add(va, CodeBreakpoints.Owner.OBSERVER);
 		}
 	}
@@ -183,11 +194,12 @@ public final class VcpuLoop {
 			throw new IllegalStateException("the vCPU loop was started already");
 		}
 		onCpu = scheduler.current();
-		lockCalls.armPending();
+		lockCalls.armPending(this::threadInside); // the vCPU has not run yet: only the threads' saved RIPs count
 		for (long va : observer.addresses()) {
-			breakpoints.add(va, CodeBreakpoints.Owner.OBSERVER);
+			watch(va);
 		}
 		stats.lockHooks(lockCalls.size());
+		stats.lockStubs(lockCalls.stubbed(), lockCalls.int3Reasons());
 		loadedFsBase = onCpu.fsBase();
 		cpu.setFsBase(loadedFsBase);
 		cpu.setRegs(onCpu.regs());
@@ -307,7 +319,9 @@ public final class VcpuLoop {
 		}
 		state = State.RUNNING;
 		trap.prepare(onCpu.tid(), process.inputs().plannedPreemption(), this::occupied);
-		lockCalls.armPending();
+		if (lockCalls.armPending(this::occupied)) {
+			stats.lockStubs(lockCalls.stubbed(), lockCalls.int3Reasons());
+		}
 		breakpoints.armPending();
 		long t0 = System.nanoTime();
 		guestSince = t0 == 0 ? 1 : t0;
@@ -441,6 +455,11 @@ public final class VcpuLoop {
 			stepKind = breakpoints.has(user.rip, CodeBreakpoints.Owner.LOCK_CALL) ? StepKind.LOCK_CALL
 					: StepKind.OBSERVER;
 			user.rflags = breakpoints.beginStep(next.tid(), user.rip, user.rflags);
+		} else if (user == saved && lockCalls.isStubEntry(user.rip)) {
+			// It stopped at this lock function's stub earlier: it goes on after the stub's int3 (its saved RIP stays
+			// the function's, for reports, signal frames and the mutex owners' stack scans).
+			user = user.copy();
+			user.rip = lockCalls.resumeAt(user.rip);
 		}
 		cpu.setRegs(syscallEntry == SyscallEntry.ENTERS_CPL0 || inStub ? throughIret(user) : user);
 	}
@@ -484,6 +503,13 @@ public final class VcpuLoop {
 		if (e.vector() == ExceptionVectors.BP && breakpoints.isHit(e.rip())) {
 			onBreakpoint(e, regs);
 			return;
+		}
+		if (e.vector() == ExceptionVectors.BP) {
+			Optional<org.insight.vmm.sched.LockFunction> f = lockCalls.stubHit(e.rip());
+			if (f.isPresent()) {
+				onStubLockCall(f.get(), e, regs);
+				return;
+			}
 		}
 		if (e.vector() == ExceptionVectors.DB && breakpoints.isStep(onCpu.tid())) {
 			onStep(e, regs);
@@ -649,7 +675,7 @@ public final class VcpuLoop {
 	 * instructions (the registers are the guest's there, only RIP differs).
 	 */
 	private ExitAction.GuestException guestSide(ExitAction.GuestException e) {
-		long rip = trap.guestAddress(e.rip());
+		long rip = lockCalls.guestAddress(trap.guestAddress(e.rip()));
 		return rip == e.rip() ? e : new ExitAction.GuestException(e.vector(), e.errorCode(), rip, e.cs(), e.rflags(),
 				e.rsp(), e.ss());
 	}
@@ -660,10 +686,8 @@ public final class VcpuLoop {
 	 * as inside (unknown).
 	 */
 	private boolean occupied(long from, long to) {
-		for (GuestThread t : scheduler.liveThreads()) {
-			if (t.regs().rip > from && t.regs().rip < to) {
-				return true;
-			}
+		if (threadInside(from, to)) {
+			return true;
 		}
 		Regs now = cpu.regs();
 		long rip = now.rip;
@@ -677,6 +701,16 @@ public final class VcpuLoop {
 			rip = memory.memory().getLong(facts.kernelStackTop() - 40);
 		}
 		return rip > from && rip < to;
+	}
+
+	/** Whether a live thread's saved RIP is strictly inside {@code (from, to)}. */
+	private boolean threadInside(long from, long to) {
+		for (GuestThread t : scheduler.liveThreads()) {
+			if (t.regs().rip > from && t.regs().rip < to) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/** The guest's registers at an exception: the stub changed none but RIP, RSP and RFLAGS, which are in its frame. */
@@ -715,6 +749,21 @@ public final class VcpuLoop {
 			inStub = false;
 		}
 		stats.lockCall(f.name(), lastRunNanos + System.nanoTime() - t0);
+	}
+
+	/**
+	 * A thread hit a lock function's stub ({@link LockStubs}): as at the int3 of its entry, with RIP at the entry, the
+	 * observer first if it watches the entry, then the sync point.
+	 */
+	private void onStubLockCall(org.insight.vmm.sched.LockFunction f, ExitAction.GuestException e, Regs regs) {
+		Regs at = userRegs(e, regs);
+		at.rip = f.address();
+		if (lockCalls.watched(f.address())) {
+			long t0 = System.nanoTime();
+			observer.hit(onCpu.tid(), at.rip, at.copy(), observerControl);
+			stats.observed(System.nanoTime() - t0);
+		}
+		onLockCall(f, at);
 	}
 
 	// ---------------------------------------------------------------- breakpoints
@@ -800,12 +849,14 @@ public final class VcpuLoop {
 	private final class ObserverControl implements CodeObserver.Control {
 		@Override
 		public void watch(long va) {
-			breakpoints.add(va, CodeBreakpoints.Owner.OBSERVER);
+			VcpuLoop.this.watch(va);
 		}
 
 		@Override
 		public void unwatch(long va) {
-			breakpoints.remove(va, CodeBreakpoints.Owner.OBSERVER);
+			if (!lockCalls.unwatch(va)) {
+				breakpoints.remove(va, CodeBreakpoints.Owner.OBSERVER);
+			}
 		}
 
 		@Override
@@ -842,10 +893,11 @@ public final class VcpuLoop {
 			// guest's RSP in its data page): resume untouched, never a landmark
 			return;
 		}
-		if (breakpoints.stepping() || breakpoints.isArmed(regs.rip) || breakpoints.isArmed(regs.rip - 1)) {
+		if (breakpoints.stepping() || breakpoints.isArmed(regs.rip) || breakpoints.isArmed(regs.rip - 1)
+				|| lockCalls.isStubEntry(regs.rip)) {
 			// Stepping over a breakpoint's instruction (no other thread may pass it unhooked), about to execute one of
-			// our int3s, or just past one with its #BP still pending in KVM: each is a sync point, a hook or the end of
-			// one in a moment. Resume untouched, so that no landmark is ever taken at or inside a hooked
+			// our int3s or a lock stub's jmp, or just past an int3 with its #BP still pending in KVM: each is a sync
+			// point, a hook or the end of one in a moment. Resume untouched, so that no landmark is ever taken at or inside a hooked
 			// instruction and the pending #BP or #DB is not dropped (see below).
 			stats.kick(false, true);
 			return;

@@ -41,6 +41,12 @@ public final class MachineLayout {
 	public static final long COMPARATOR_CODE = 0x1_c000L;
 	/** The landmark comparator's data: the landmark's registers and the comparator's own stack; writable. */
 	public static final long COMPARATOR_DATA = 0x1_d000L;
+	/**
+	 * The lock-call stubs (org.insight.vmm.machine.LockStubs): {@code int3} then a lock function's relocated first
+	 * instructions, which its entry's {@code jmp} leads to in {@code --mode locks}. Supervisor-only until the first stub
+	 * is installed, then user-reachable; read-only.
+	 */
+	public static final long LOCK_STUBS = 0x1_e000L;
 	/** Top-level page table (CR3). Not mapped into the guest's address space: only the CPU's walker reads it. */
 	public static final long PML4 = 0x2_0000L;
 	/** TSS.RSP0: the CPL0 stack that exception delivery switches to. */
@@ -84,7 +90,8 @@ public final class MachineLayout {
 	 * A range of the kernel area that is identity-mapped for the CPU to use.
 	 *
 	 * @param user     reachable from CPL3 (U=1 in the leaf entry): only the syscall gate, which {@code syscall} runs at
-	 *                 CPL3 on PVM (a replay's landmark comparator makes its two pages user-reachable when it needs them)
+	 *                 CPL3 on PVM (a replay's landmark comparator makes its two pages user-reachable when it needs them, and the
+	 *                 lock-call stubs theirs)
 	 * @param writable W=1 in the leaf entry: only what the CPU writes (the kernel stack) or may write (the switch
 	 *                 scratch and XSAVE area, the comparator's data). CR0.WP is set, so CPL0 cannot write the others either
 	 */
@@ -108,6 +115,7 @@ public final class MachineLayout {
 			new KernelRange("switch scratch and XSAVE area", SCRATCH, XSAVE_AREA + PAGE_SIZE, false, true),
 			new KernelRange("landmark comparator code", COMPARATOR_CODE, COMPARATOR_CODE + PAGE_SIZE, false, false),
 			new KernelRange("landmark comparator data", COMPARATOR_DATA, COMPARATOR_DATA + PAGE_SIZE, false, true),
+			new KernelRange("lock-call stubs", LOCK_STUBS, LOCK_STUBS + PAGE_SIZE, false, false),
 			new KernelRange("kernel stack", KERNEL_STACK_TOP - KERNEL_STACK_SIZE, KERNEL_STACK_TOP, false, true));
 
 	/** True for an address in the kernel area (mapped or not). */

@@ -1,0 +1,205 @@
+package org.insight.vmm.machine;
+
+import static org.insight.vmm.machine.LoopFixture.CHILD_STACK;
+import static org.insight.vmm.machine.LoopFixture.DATA;
+import static org.insight.vmm.machine.LoopFixture.MAIN;
+import static org.insight.vmm.machine.LoopFixture.TEXT;
+import static org.insight.vmm.machine.ScriptedCpu.exception;
+import static org.insight.vmm.machine.ScriptedCpu.expect;
+import static org.insight.vmm.machine.ScriptedCpu.interrupt;
+import static org.insight.vmm.machine.ScriptedCpu.jump;
+import static org.insight.vmm.machine.ScriptedCpu.syscall;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+import org.insight.kvm.Regs;
+import org.insight.symbols.Symbol;
+import org.insight.symbols.SymbolTable;
+import org.insight.vmm.inputs.Preemption;
+import org.insight.vmm.inputs.SyncPoint;
+import org.insight.vmm.linux.Syscalls;
+import org.insight.vmm.memory.MachineLayout;
+import org.insight.vmm.memory.PageTables;
+import org.insight.vmm.sched.LockFunctions;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code --mode locks} through lock-call stubs ({@link LockStubs}), with the scripted vCPU: the entry's jmp into the
+ * stub, the stub's bytes, a lock call that is one #BP and goes on after the stub's int3 without a step (also after a
+ * switch to another thread), a kick at a stubbed entry that is no preemption, the observer served at the function's
+ * address, a fault in a moved instruction at the guest's own address, a replay's landmark inside the jmp that puts an
+ * int3 back, and the guest's bytes at the end.
+ */
+class LockStubTest {
+	static final long LOCK = TEXT + 0x300;
+	static final long UNLOCK = TEXT + 0x340;
+	static final long MUTEX = DATA + 0x100;
+	/** endbr64 ; mov eax, 1 ; ret: the first two move (9 bytes). */
+	static final byte[] LOCK_CODE = HexFormat.of().parseHex("f30f1efa" + "b801000000" + "c3");
+	/** mov eax, 1 ; ret: the first moves (5 bytes). */
+	static final byte[] UNLOCK_CODE = HexFormat.of().parseHex("b801000000" + "c3");
+
+	private LoopFixture f;
+
+	@AfterEach
+	void close() {
+		if (f != null) {
+			f.close();
+		}
+	}
+
+	private static List<Symbol> symbols() {
+		return List.of(new Symbol("pthread_mutex_lock", LOCK, 0x40, true), new Symbol("pthread_mutex_unlock", UNLOCK,
+				0x40, true), new Symbol("main", MAIN, 0x100, true));
+	}
+
+	private LoopFixture machine(CodeObserver observer) {
+		byte[] text = new byte[0x400];
+		System.arraycopy(LOCK_CODE, 0, text, (int) (LOCK - TEXT), LOCK_CODE.length);
+		System.arraycopy(UNLOCK_CODE, 0, text, (int) (UNLOCK - TEXT), UNLOCK_CODE.length);
+		f = new LoopFixture(16, LockFunctions.find(SymbolTable.of(symbols())), text, observer, symbols());
+		return f;
+	}
+
+	private byte[] codeAt(long va, int n) {
+		return f.space.copyIn(va, n);
+	}
+
+	/** Where the jmp at {@code entry} leads: its stub. */
+	private long stubOf(long entry) {
+		byte[] jmp = codeAt(entry, 5);
+		assertEquals((byte) 0xe9, jmp[0], "a jmp at the entry");
+		return entry + 5 + java.nio.ByteBuffer.wrap(jmp, 1, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt();
+	}
+
+	/** The thread calls the function at {@code fn} with {@code rdi}: it jumps into the stub and hits its int3. */
+	private ScriptedCpu.Step call(long fn, long rdi) {
+		return cpu -> {
+			long stub = stubOf(fn);
+			cpu.live.rdi = rdi;
+			cpu.live.rip = stub + 1;
+			return exception(ExceptionVectors.BP, 0, 0).apply(cpu);
+		};
+	}
+
+	private List<SyncPoint> lockCalls() {
+		return f.inputs.syncPoints().stream().filter(p -> p.kind() == SyncPoint.Kind.LOCK_CALL).toList();
+	}
+
+	@Test
+	void aLockCallIsOneBreakpointInItsStubAndTheThreadGoesOnAfterIt() {
+		machine(CodeObserver.NONE);
+		long lockStub = stubOf(LOCK);
+		assertTrue(MachineLayout.isKernelArea(lockStub), Long.toHexString(lockStub));
+		assertEquals(PageTables.U, f.space.pageTables().entry(MachineLayout.LOCK_STUBS) & PageTables.U);
+		byte[] stub = new byte[15];
+		for (int i = 0; i < stub.length; i++) {
+			stub[i] = f.memory.getByte(lockStub + i); // the kernel area is identity-mapped
+		}
+		assertArrayEquals(HexFormat.of().parseHex("cc" + "f30f1efa" + "b801000000" + "e9"), java.util.Arrays.copyOf(
+				stub, 11), "int3, the moved instructions and a jmp back");
+		long back = lockStub + 15 + java.nio.ByteBuffer.wrap(stub, 11, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+				.getInt();
+		assertEquals(LOCK + 9, back, "the jmp back goes after the moved run");
+		f.cpu.then(call(LOCK, MUTEX), expect(cpu -> {
+			assertEquals(lockStub + 1, cpu.live.rip, "on after the stub's int3");
+			assertEquals(0, cpu.live.rflags & CodeBreakpoints.TF, "without a step");
+		}, jump(LOCK + 9, call(UNLOCK, MUTEX))), expect(cpu -> assertEquals(stubOf(UNLOCK) + 1, cpu.live.rip),
+				syscall(Syscalls.EXIT_GROUP, 0)));
+		f.run();
+
+		List<SyncPoint> locks = lockCalls();
+		assertEquals(2, locks.size(), locks.toString());
+		assertArrayEquals(new long[] { LOCK, MUTEX }, locks.get(0).args(), "the sync point names the function");
+		assertArrayEquals(new long[] { UNLOCK, MUTEX }, locks.get(1).args());
+		assertEquals(Map.of("pthread_mutex_lock", 1L, "pthread_mutex_unlock", 1L), f.stats.lockCalls());
+		assertEquals(2, f.stats.exceptions(ExceptionVectors.BP));
+		assertEquals(0, f.stats.exceptions(ExceptionVectors.DB), "no step");
+		assertEquals(2, f.stats.lockStubs());
+		assertTrue(f.stats.format().contains("2 of them through a stub"), f.stats.format());
+		assertArrayEquals(LOCK_CODE, codeAt(LOCK, LOCK_CODE.length), "the end of the run puts the guest's bytes back");
+		assertArrayEquals(UNLOCK_CODE, codeAt(UNLOCK, UNLOCK_CODE.length));
+	}
+
+	@Test
+	void aThreadSwitchedOutAtAStubGoesOnAfterItsInt3WhenItRunsAgain() {
+		machine(CodeObserver.NONE);
+		long tidWord = DATA + 0x200;
+		f.inputs.schedule = (p, runnable) -> p.kind() == SyncPoint.Kind.LOCK_CALL
+				? runnable.stream().filter(t -> t != p.tid()).findFirst().orElse(p.tid())
+				: runnable.contains(p.tid()) ? p.tid() : runnable.get(0);
+		f.cpu.then(syscall(Syscalls.CLONE, VcpuLoopTest.CLONE_PTHREAD, CHILD_STACK, tidWord, tidWord, 0),
+				call(LOCK, MUTEX), expect(cpu -> {
+					assertEquals(CHILD_STACK, cpu.live.rsp, "the child runs");
+					assertEquals(LOCK, f.scheduler.liveThreads().stream().filter(t -> t.tid() == 1000).findFirst()
+							.orElseThrow().regs().rip, "the first thread's saved RIP is the function's");
+				}, call(LOCK, MUTEX)), expect(cpu -> {
+					assertEquals(LoopFixture.STACK_TOP - 0x100, cpu.live.rsp, "the first thread again");
+					assertEquals(stubOf(LOCK) + 1, cpu.live.rip, "after the stub's int3");
+					assertEquals(0, cpu.live.rflags & CodeBreakpoints.TF);
+				}, syscall(Syscalls.EXIT_GROUP, 0)));
+		f.run();
+		assertEquals(List.of(1000, 1001), lockCalls().stream().map(SyncPoint::tid).toList());
+		assertEquals(0, f.stats.exceptions(ExceptionVectors.DB));
+	}
+
+	@Test
+	void aKickAtAStubbedEntryOrInsideTheStubIsNoPreemption() {
+		machine(CodeObserver.NONE);
+		f.inputs.preempt = (p, others) -> true;
+		f.cpu.then(jump(LOCK, interrupt()), jump(stubOf(LOCK) + 1, interrupt()), syscall(Syscalls.EXIT_GROUP, 0));
+		f.run();
+		assertEquals(0, f.inputs.asked(Preemption.class).size(), "no landmark at a stubbed entry or in a stub");
+	}
+
+	@Test
+	void theObserverSeesAStubbedEntryAtTheFunctionsAddress() {
+		List<Long> hits = new ArrayList<>();
+		machine(new CodeObserver() {
+			@Override
+			public java.util.Collection<Long> addresses() {
+				return List.of(LOCK);
+			}
+
+			@Override
+			public void hit(int tid, long rip, Regs regs, Control control) {
+				assertEquals(rip, regs.rip);
+				assertEquals(MUTEX, regs.rdi);
+				hits.add(rip);
+			}
+		});
+		f.cpu.then(call(LOCK, MUTEX), syscall(Syscalls.EXIT_GROUP, 0));
+		f.run();
+		assertEquals(List.of(LOCK), hits);
+		assertEquals(1, f.stats.exceptions(ExceptionVectors.BP), "the stub's int3 served both");
+	}
+
+	@Test
+	void aFaultInAMovedInstructionIsAtTheGuestsAddress() {
+		machine(CodeObserver.NONE);
+		f.cpu.then(jump(stubOf(UNLOCK) + 1, exception(ExceptionVectors.UD, 0, 0)));
+		f.run();
+		String ending = f.loop.ending().orElseThrow().toString();
+		assertTrue(ending.contains(String.format("rip 0x%x", UNLOCK)), ending);
+	}
+
+	@Test
+	void aLandmarkInsideTheJmpPutsAnInt3AtTheEntry() {
+		machine(CodeObserver.NONE);
+		f.inputs.planned = f.plannedAt(1000, LOCK + 4, 0); // after endbr64: recorded with an int3 at the entry
+		f.cpu.then(expect(cpu -> {
+			assertEquals(CodeBreakpoints.INT3, codeAt(LOCK, 1)[0], "an int3 at the entry again");
+			assertEquals(CodeBreakpoints.INT3, codeAt(LOCK + 4, 1)[0], "and at the landmark");
+			assertEquals(0x0f, codeAt(LOCK + 1, 1)[0], "the rest is the guest's");
+		}, syscall(Syscalls.EXIT_GROUP, 0)));
+		f.run();
+		assertArrayEquals(LOCK_CODE, codeAt(LOCK, LOCK_CODE.length));
+	}
+}
