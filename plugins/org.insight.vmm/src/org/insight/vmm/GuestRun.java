@@ -124,10 +124,16 @@ public final class GuestRun {
 			}
 			CodeObserver observer = observers.apply(images);
 			loop.observer(observer);
+			boolean patches = Boolean.parseBoolean(System.getProperty(LANDMARK_COMPARATOR, "true"));
 			// a dynamic program's lock functions are libc's: hooked when ld.so maps it, inside that mmap
 			images.onLibrary(library -> {
 				try {
 					if (locks) {
+						if (patches) {
+							loop.libraryCode(new org.insight.vmm.code.BranchTargets(() -> library.symbols()
+									.functions(), fileCode(library.elf(), library.bias()),
+									org.insight.vmm.code.X86Decoder::shared));
+						}
 						loop.addLockFunctions(LockFunctions.find(library.symbols()));
 					}
 					loop.observeMore(observer.libraryMapped(library.symbols()));
@@ -137,9 +143,14 @@ public final class GuestRun {
 							+ " hooked: " + unreadable.getMessage());
 				}
 			});
-			if (Boolean.parseBoolean(System.getProperty(LANDMARK_COMPARATOR, "true"))) {
+			if (patches) {
 				loop.programCode(new org.insight.vmm.code.BranchTargets(() -> loaded.symbols().functions(),
-						fileCode(loaded), org.insight.vmm.code.X86Decoder::shared));
+						fileCode(loaded.image(), loaded.bias()), org.insight.vmm.code.X86Decoder::shared));
+				// the interpreter's code too: musl's ld.so is its libc, lock functions included
+				for (GuestImages.Image other : images.images().subList(1, images.images().size())) {
+					loop.libraryCode(new org.insight.vmm.code.BranchTargets(() -> other.symbols().functions(),
+							fileCode(other.elf(), other.bias()), org.insight.vmm.code.X86Decoder::shared));
+				}
 			}
 			loopRef.set(loop);
 
@@ -194,17 +205,18 @@ public final class GuestRun {
 	public static final String LANDMARK_COMPARATOR = "insight.landmarkComparator";
 
 	/**
-	 * The program's code bytes by address and length, from its file (its executable segments' file part); null for a
-	 * range that is not there. Read from the file, not the guest, whose pages would be populated by the reading.
+	 * An image's code bytes (loaded {@code bias} above its link addresses) by address and length, from its file (its
+	 * executable segments' file part); null for a range that is not there. Read from the file, not the guest, whose
+	 * pages would be populated by the reading.
 	 */
-	static java.util.function.BiFunction<Long, Integer, byte[]> fileCode(LoadedImage loaded) {
-		List<LoadSegment> segments = loaded.image().loadSegments().stream().filter(LoadSegment::executable).toList();
+	static java.util.function.BiFunction<Long, Integer, byte[]> fileCode(ElfImage image, long bias) {
+		List<LoadSegment> segments = image.loadSegments().stream().filter(LoadSegment::executable).toList();
 		return (va, len) -> {
-			long fileVa = va - loaded.bias();
+			long fileVa = va - bias;
 			for (LoadSegment s : segments) {
 				if (fileVa >= s.vaddr() && fileVa + len <= s.vaddr() + s.fileSize()) {
 					byte[] b = new byte[len];
-					loaded.image().copyBytes(s.fileOffset() + (fileVa - s.vaddr()), b, 0, len);
+					image.copyBytes(s.fileOffset() + (fileVa - s.vaddr()), b, 0, len);
 					return b;
 				}
 			}

@@ -11,6 +11,7 @@ import static org.insight.vmm.memory.Mman.PROT_EXEC;
 import static org.insight.vmm.memory.Mman.PROT_NONE;
 import static org.insight.vmm.memory.Mman.PROT_READ;
 import static org.insight.vmm.memory.Mman.PROT_WRITE;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -165,6 +166,23 @@ class DemandPagingTest {
 					java.util.HexFormat.of().formatHex(other.space.sha256()));
 			other.space.writeU32(a2 + 8, 3);
 			assertFalse(java.util.Arrays.equals(space.sha256(), other.space.sha256()));
+		}
+	}
+
+	/** The VMM's own pages (lock-call stubs near a PIE program or its libraries) are not the guest's state. */
+	@Test
+	void digestLeavesOutTheVmmsOwnPages() {
+		try (MemoryFixture other = new MemoryFixture()) {
+			long a1 = space.mmap(0, 4096, PROT_READ | PROT_WRITE, ANON);
+			other.space.mmap(0, 4096, PROT_READ | PROT_WRITE, ANON);
+			space.writeU32(a1, 7);
+			other.space.writeU32(a1, 7);
+			long stubs = MachineLayout.INTERPRETER_BASE + (1L << 30);
+			other.space.map(stubs, stubs + 4096, PROT_READ | Mman.PROT_EXEC, Vma.Kind.VMM);
+			other.space.loadBytes(stubs, new byte[] { (byte) 0xcc }, 0, 1);
+			assertArrayEquals(space.sha256(), other.space.sha256());
+			assertEquals(space.pageDigests().toString(), other.space.pageDigests().toString());
+			assertTrue(other.space.vmaAt(stubs).isPresent(), "it is mapped, so the guest's mmap goes around it");
 		}
 	}
 

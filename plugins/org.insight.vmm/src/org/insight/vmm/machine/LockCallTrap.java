@@ -47,6 +47,7 @@ final class LockCallTrap {
 		this.breakpoints = Objects.requireNonNull(breakpoints, "breakpoints");
 		this.stubs = Objects.requireNonNull(stubs, "stubs");
 		breakpoints.onStubGone(this::stubGone);
+		stubs.onPageGone(this::stubGone);
 		add(functions);
 	}
 
@@ -184,6 +185,28 @@ final class LockCallTrap {
 	/** Where a thread stopped at the stubbed entry {@code rip} goes on (after the stub's int3); else {@code rip}. */
 	long resumeAt(long rip) {
 		return stubs.resumeAt(rip);
+	}
+
+	/** Whether {@code rip} is in a stub's code (the VMM's, in the middle of a lock function's entry). */
+	boolean inStubCode(long rip) {
+		return stubs.inStubCode(rip);
+	}
+
+	/**
+	 * A thread goes on at {@code rip}: when that is inside a stub's jmp past its first byte (a signal handler returns
+	 * to a moved instruction's own address), the stub goes, so that the guest's bytes are there to run.
+	 */
+	void resumingAt(long rip) {
+		long entry = stubs.entryAround(rip);
+		if (entry >= 0) {
+			breakpoints.unpatchStub(entry);
+			stubGone(entry);
+		}
+	}
+
+	/** Where the code of the library just mapped may be entered: its lock functions may get stubs too. */
+	void libraryCode(org.insight.vmm.code.BranchTargets code) {
+		stubs.libraryCode(code);
 	}
 
 	/** The guest's own address of {@code rip}, which may be in a stub's moved instructions. */

@@ -18,6 +18,8 @@ import org.insight.vmm.code.Relocation;
 import org.insight.vmm.code.X86Decoder;
 import org.insight.vmm.memory.AddressSpace;
 import org.insight.vmm.memory.MachineLayout;
+import org.insight.vmm.memory.Mman;
+import org.insight.vmm.memory.Vma;
 import org.insight.vmm.memory.PageTables;
 import org.insight.vmm.sched.LockFunction;
 
@@ -30,15 +32,43 @@ import org.insight.vmm.sched.LockFunction;
  * with no TF step over the first instruction. The stub changes no register, flag or byte of guest memory, so a run
  * with stubs and one with an int3 at the same entry stop at the same sync points, and either replays the other.
  * <p>
+ * The stubs of a non-PIE program's functions go in the kernel area; those of a PIE program (loaded at
+ * {@link MachineLayout#PIE_BIAS}) and of shared libraries (mapped below {@link MachineLayout#MMAP_TOP}, ld.so above
+ * it) in a page of the VMM's own ({@link Vma.Kind#VMM}, left out of the memory digest) mapped the first time one is
+ * needed at a fixed place within a rel32's reach of them: {@link #NEAR_PIE} or {@link #NEAR_LIBRARIES}, where no guest
+ * mapping normally is. A guest that unmaps that page (or maps over it) takes its stubs out with it.
+ * <p>
  * Refused, so that the entry keeps its int3, wherever a patch could change what the program does: no disassembler, no
  * symbols, a run that may be entered in its middle ({@link BranchTargets}), an instruction that cannot move
- * ({@link Relocation}: a call, a {@code syscall}), code out of a rel32 {@code jmp}'s reach of the page (a PIE program
- * or a shared library), a thread standing inside the run, or a full page. A stub that goes (a replay's landmark inside
- * its jmp, or its frames leave) leaves its code in place, for a thread that may be inside it still.
+ * ({@link Relocation}: a call, a {@code syscall}), code out of a rel32 {@code jmp}'s reach of every stub page, a
+ * thread standing inside the run, or full pages. A stub that goes (a replay's landmark inside its jmp, or its frames
+ * leave) leaves its code in place, for a thread that may be inside it still.
  */
 final class LockStubs {
 	/** Bytes per stub, at most: an int3, the moved run (at most 5 + 14 bytes, 6-byte jcc forms) and the jmp back. */
 	private static final int SLOT = 48;
+	/** The stub page for a PIE program: 1 GiB below where it is loaded. */
+	static final long NEAR_PIE = MachineLayout.PIE_BIAS - (1L << 30);
+	/** The stub page for shared libraries and ld.so: 1 GiB above where ld.so is loaded, below the stack. */
+	static final long NEAR_LIBRARIES = MachineLayout.INTERPRETER_BASE + (1L << 30);
+
+	/** A page of stubs: where, the next free slot, and whether it is the kernel area's. */
+	private static final class Page {
+		final long address;
+		long next;
+		final boolean kernel;
+		boolean ready;
+
+		Page(long address, boolean kernel) {
+			this.address = address;
+			this.next = address;
+			this.kernel = kernel;
+		}
+
+		boolean full() {
+			return next + SLOT > address + MachineLayout.PAGE_SIZE;
+		}
+	}
 
 	/** One lock function's stub: its entry, the patched run's length, and where each moved instruction came from. */
 	record Stub(LockFunction function, long code, int length, int[] starts, long[] originals, int movedLength) {
@@ -55,24 +85,59 @@ final class LockStubs {
 	private final AddressSpace memory;
 	private final CodeBreakpoints breakpoints;
 	private Supplier<X86Decoder> decoders = () -> null;
-	private BranchTargets targets;
+	/** Where each image's code may be entered: the program's first, then each library's as ld.so maps it. */
+	private final List<BranchTargets> targets = new ArrayList<>();
+	private final List<Page> pages = List.of(new Page(LOCK_STUBS, true), new Page(NEAR_PIE, false),
+			new Page(NEAR_LIBRARIES, false));
 	/** Stubs whose jmp is in place, by entry. */
 	private final Map<Long, Stub> live = new HashMap<>();
 	/** Every stub ever written, by the address after its int3 (a thread may still be inside one that went). */
 	private final Map<Long, Stub> written = new HashMap<>();
 	private final List<Stub> all = new ArrayList<>();
-	private long next = LOCK_STUBS;
-	private boolean exposed;
+	/** Told of a stub whose page went (the guest unmapped it): its entry, whose jmp is gone already. */
+	private java.util.function.LongConsumer pageGone = entry -> {
+	};
 
 	LockStubs(AddressSpace memory, CodeBreakpoints breakpoints) {
 		this.memory = Objects.requireNonNull(memory, "memory");
 		this.breakpoints = Objects.requireNonNull(breakpoints, "breakpoints");
+		memory.onFramesLeaving(this::framesLeaving);
 	}
 
 	/** The decoder (or null: no libcapstone) and where the program's code may be entered; without both, no stub. */
-	void programCode(Supplier<X86Decoder> decoders, BranchTargets targets) {
+	void programCode(Supplier<X86Decoder> decoders, BranchTargets program) {
 		this.decoders = Objects.requireNonNull(decoders, "decoders");
-		this.targets = targets;
+		if (program != null) {
+			targets.add(0, program);
+		}
+	}
+
+	/** Where a shared library's code may be entered, from now on (ld.so just mapped it). */
+	void libraryCode(BranchTargets library) {
+		targets.add(Objects.requireNonNull(library, "library"));
+	}
+
+	/** Who is told of a stub taken out because the guest unmapped its page. */
+	void onPageGone(java.util.function.LongConsumer c) {
+		this.pageGone = Objects.requireNonNull(c, "c");
+	}
+
+	/** The guest unmaps or maps over {@code [start, end)}: a stub page there takes its stubs' jmps with it. */
+	private void framesLeaving(long start, long end) {
+		for (Page p : pages) {
+			if (!p.kernel && p.ready && p.address >= start && p.address < end) {
+				p.ready = false;
+				p.next = p.address;
+				for (Stub s : List.copyOf(live.values())) {
+					if (s.code() >= p.address && s.code() < p.address + MachineLayout.PAGE_SIZE) {
+						breakpoints.unpatchStub(s.entry());
+						pageGone.accept(s.entry()); // its owner calls gone(entry)
+					}
+				}
+				written.values().removeIf(s -> s.code() >= p.address && s.code() < p.address + MachineLayout.PAGE_SIZE);
+				all.removeIf(s -> s.code() >= p.address && s.code() < p.address + MachineLayout.PAGE_SIZE);
+			}
+		}
 	}
 
 	/**
@@ -80,65 +145,122 @@ final class LockStubs {
 	 * inside an address range. Returns empty when installed, or why not.
 	 */
 	Optional<String> install(LockFunction f, BiPredicate<Long, Long> occupied) {
-		if (targets == null) {
-			return Optional.of("no symbols for the program's code");
+		long r = f.address();
+		BranchTargets code = targets.stream().filter(t -> t.functionAt(r).isPresent()).findFirst().orElse(null);
+		if (code == null) {
+			return Optional.of(targets.isEmpty() ? "no symbols for the program's code"
+					: "no symbols for the code at the entry");
 		}
 		X86Decoder decoder = decoders.get();
 		if (decoder == null) {
 			return Optional.of("no x86 disassembler (libcapstone 4)");
 		}
-		if (next + SLOT > LOCK_STUBS + MachineLayout.PAGE_SIZE) {
-			return Optional.of("the stub page is full");
+		Page page = pages.stream().filter(p -> !p.full() && Relocation.jump(r, p.next).isPresent()
+				&& Relocation.jump(p.next + SLOT, r).isPresent()).findFirst().orElse(null);
+		if (page == null) {
+			return Optional.of("out of a jmp's reach of every stub page with room");
 		}
-		long r = f.address();
 		List<Instruction> run = decoder.decode(breakpoints.presentGuestCode(r, LandmarkComparator.READ), r,
 				LandmarkComparator.JMP_LENGTH);
 		int len = run.stream().mapToInt(Instruction::length).sum();
 		if (len < LandmarkComparator.JMP_LENGTH) {
 			return Optional.of(String.format("the code at 0x%x decodes to %d bytes only", r, len));
 		}
-		Optional<String> entered = targets.refusal(r, r + len);
+		Optional<String> entered = code.refusal(r, r + len);
 		if (entered.isPresent()) {
 			return entered;
 		}
-		long code = next;
-		Relocation.Result moved = Relocation.relocate(run, code + 1);
+		long at = page.next;
+		Relocation.Result moved = Relocation.relocate(run, at + 1);
 		if (!moved.ok()) {
 			return Optional.of(moved.refusal());
 		}
 		if (1 + moved.code().length > SLOT) {
 			return Optional.of(String.format("the moved code at 0x%x takes %d bytes", r, moved.code().length));
 		}
-		Optional<byte[]> jmp = Relocation.jump(r, code);
+		Optional<byte[]> jmp = Relocation.jump(r, at);
 		if (jmp.isEmpty()) {
 			return Optional.of(String.format("0x%x is out of a jmp's reach of the stubs", r));
 		}
 		if (occupied.test(r, r + len)) {
 			return Optional.of(String.format("a thread stands inside 0x%x-0x%x", r, r + len));
 		}
+		if (!ready(page)) {
+			return Optional.of(String.format("the stub page at 0x%x is taken by the guest", page.address));
+		}
 		byte[] stub = new byte[1 + moved.code().length];
 		stub[0] = CodeBreakpoints.INT3;
 		System.arraycopy(moved.code(), 0, stub, 1, moved.code().length);
-		memory.memory().write(code, stub, 0, stub.length);
+		if (page.kernel) {
+			memory.memory().write(at, stub, 0, stub.length);
+		} else {
+			memory.loadBytes(at, stub, 0, stub.length);
+		}
 		byte[] patch = new byte[len];
 		Arrays.fill(patch, CodeBreakpoints.INT3); // never executed: nothing enters the run but at its start
 		System.arraycopy(jmp.get(), 0, patch, 0, LandmarkComparator.JMP_LENGTH);
 		if (!breakpoints.patchStub(r, patch)) {
 			return Optional.of(String.format("0x%x-0x%x holds one of our int3s", r, r + len));
 		}
-		exposeToCpl3();
-		Stub s = new Stub(f, code, len, moved.starts(), run.stream().mapToLong(Instruction::address).toArray(),
+		Stub s = new Stub(f, at, len, moved.starts(), run.stream().mapToLong(Instruction::address).toArray(),
 				moved.code().length);
 		live.put(r, s);
 		written.put(s.afterInt3(), s);
 		all.add(s);
-		next += SLOT;
+		page.next += SLOT;
 		return Optional.empty();
+	}
+
+	/**
+	 * Makes {@code page} usable from CPL3 the first time: the kernel area's gets U (supervisor-only until then, as the
+	 * rest of the kernel area; nothing has accessed it, so no TLB flush), a user one is mapped read-only and executable
+	 * as the VMM's own, unless the guest has a mapping there. Returns false in that case.
+	 */
+	private boolean ready(Page page) {
+		if (page.ready) {
+			return true;
+		}
+		if (page.kernel) {
+			PageTables t = memory.pageTables();
+			t.setEntry(LOCK_STUBS, t.entry(LOCK_STUBS) | PageTables.U);
+		} else {
+			if (memory.vmaAt(page.address).isPresent()) {
+				return false;
+			}
+			memory.map(page.address, page.address + MachineLayout.PAGE_SIZE, Mman.PROT_READ | Mman.PROT_EXEC,
+					Vma.Kind.VMM);
+			memory.populate(page.address, page.address + MachineLayout.PAGE_SIZE);
+		}
+		page.ready = true;
+		return true;
 	}
 
 	/** The stub whose int3 a #BP with frame RIP {@code frameRip} came from. */
 	Optional<Stub> hit(long frameRip) {
 		return Optional.ofNullable(written.get(frameRip));
+	}
+
+	/** Whether {@code rip} is in a stub page's code: a thread there is in the middle of a lock call's entry. */
+	boolean inStubCode(long rip) {
+		for (Page p : pages) {
+			if (rip >= p.address && rip < p.next) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/**
+	 * The entry of the stub whose jmp covers {@code rip} strictly after its first byte, or -1: a thread about to go on
+	 * there (a signal handler returning to a faulting moved instruction's address) would run the middle of the jmp.
+	 */
+	long entryAround(long rip) {
+		for (Stub s : live.values()) {
+			if (rip > s.entry() && rip < s.entry() + s.length()) {
+				return s.entry();
+			}
+		}
+		return -1;
 	}
 
 	/** Whether {@code va} is the entry of a function with a stub in place. */
@@ -176,7 +298,7 @@ final class LockStubs {
 	 * guest's, at its own address); {@code rip} otherwise.
 	 */
 	long guestAddress(long rip) {
-		if (rip < LOCK_STUBS || rip >= next) {
+		if (!inStubCode(rip)) {
 			return rip;
 		}
 		for (Stub s : all) {
@@ -187,17 +309,5 @@ final class LockStubs {
 			}
 		}
 		return rip;
-	}
-
-	/**
-	 * Makes the stub page reachable from CPL3, where the guest's threads run it: supervisor-only until then, as the
-	 * rest of the kernel area. Raising U needs no TLB flush: nothing has accessed the page yet.
-	 */
-	private void exposeToCpl3() {
-		if (!exposed) {
-			PageTables t = memory.pageTables();
-			t.setEntry(LOCK_STUBS, t.entry(LOCK_STUBS) | PageTables.U);
-			exposed = true;
-		}
 	}
 }

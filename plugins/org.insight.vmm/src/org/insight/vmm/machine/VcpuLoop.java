@@ -154,6 +154,15 @@ public final class VcpuLoop {
 	}
 
 	/**
+	 * Lets the lock functions of a shared library the guest just mapped have stubs, where {@code code} says its code
+	 * cannot be entered inside their first instructions ({@link #addLockFunctions}, before them). Called inside that
+	 * mmap, on the vCPU thread.
+	 */
+	public void libraryCode(org.insight.vmm.code.BranchTargets code) {
+		lockCalls.libraryCode(code);
+	}
+
+	/**
 	 * Watches {@code addresses} for the observer too, from now on: its hooks in a shared library the guest just
 	 * mapped ({@link CodeObserver#libraryMapped}). Called inside that mmap, on the vCPU thread.
 	 */
@@ -448,6 +457,7 @@ public final class VcpuLoop {
 			// A signal frame's RIP (sigreturn) in the middle of the comparator's jmp: the guest's bytes go back.
 			trap.fallBack();
 		}
+		lockCalls.resumingAt(user.rip); // the same for a lock stub's jmp
 		// A thread that enters a handler does not step over a breakpoint it stopped at: it returns there later.
 		if (user == saved && breakpoints.isArmed(user.rip)) {
 			// It stopped at this breakpoint earlier (a lock call, a landmark): it now executes the instruction, unhooked.
@@ -894,10 +904,10 @@ public final class VcpuLoop {
 			return;
 		}
 		if (breakpoints.stepping() || breakpoints.isArmed(regs.rip) || breakpoints.isArmed(regs.rip - 1)
-				|| lockCalls.isStubEntry(regs.rip)) {
+				|| lockCalls.isStubEntry(regs.rip) || lockCalls.inStubCode(regs.rip)) {
 			// Stepping over a breakpoint's instruction (no other thread may pass it unhooked), about to execute one of
-			// our int3s or a lock stub's jmp, or just past an int3 with its #BP still pending in KVM: each is a sync
-			// point, a hook or the end of one in a moment. Resume untouched, so that no landmark is ever taken at or inside a hooked
+			// our int3s or a lock stub's jmp, inside a lock stub near the guest's code, or just past an int3 with its
+			// #BP still pending in KVM: each is a sync point, a hook or the end of one in a moment. Resume untouched, so that no landmark is ever taken at or inside a hooked
 			// instruction and the pending #BP or #DB is not dropped (see below).
 			stats.kick(false, true);
 			return;
@@ -1004,7 +1014,8 @@ public final class VcpuLoop {
 	// ---------------------------------------------------------------- the end
 
 	private void finishStopped(StopReason reason, Regs current) {
-		if (current != null && !facts.inKernelArea(current.rip) && onCpu.isAlive()) {
+		if (current != null && !facts.inKernelArea(current.rip) && !lockCalls.inStubCode(current.rip)
+				&& onCpu.isAlive()) {
 			onCpu.saveRegs(current);
 		}
 		List<ThreadReport> threads = new ArrayList<>();

@@ -48,8 +48,7 @@ public final class AddressSpace {
 	private long vmmPopulated;
 	private long prefaulted;
 	private long invalidations;
-	private FramesLeaving framesLeaving = (start, end) -> {
-	};
+	private final List<FramesLeaving> framesLeaving = new java.util.ArrayList<>();
 
 	/** Who must hear that the frames under a range of pages are about to leave it. */
 	public interface FramesLeaving {
@@ -153,9 +152,15 @@ public final class AddressSpace {
 		return addr;
 	}
 
-	/** Tells {@code listener} of frames leaving their addresses ({@link FramesLeaving}); one listener, the last set. */
+	/** Tells {@code listener} of frames leaving their addresses ({@link FramesLeaving}), after those told before. */
 	public void onFramesLeaving(FramesLeaving listener) {
-		framesLeaving = java.util.Objects.requireNonNull(listener, "listener");
+		framesLeaving.add(java.util.Objects.requireNonNull(listener, "listener"));
+	}
+
+	private void framesLeaving(long start, long end) {
+		for (FramesLeaving l : framesLeaving) {
+			l.leaving(start, end);
+		}
 	}
 
 	/** A usable hint, else the highest free range below MMAP_TOP, else any free range (Linux's fallback). */
@@ -302,7 +307,7 @@ public final class AddressSpace {
 		}
 		// moved, a piece of the heap, the stack or the image is plain anonymous memory: brk and the stack never see it
 		vmas.insert(new Vma(to, to + newLen, v.prot(), Vma.Kind.ANONYMOUS));
-		framesLeaving.leaving(from, from + moved);
+		framesLeaving(from, from + moved);
 		List<long[]> pages = new ArrayList<>();
 		tables.forEachEntry(from, from + moved, (va, slot, entry) -> pages.add(new long[] { va, slot, entry }));
 		for (long[] page : pages) {
@@ -685,7 +690,7 @@ public final class AddressSpace {
 
 	/** Clears the entries of {@code [start, end)} and frees their frames (discarding them on the host). */
 	private void release(long start, long end) {
-		framesLeaving.leaving(start, end);
+		framesLeaving(start, end);
 		long[][] batch = { new long[64] };
 		int[] count = { 0 };
 		tables.forEachEntry(start, end, (va, slot, entry) -> {
@@ -885,13 +890,16 @@ public final class AddressSpace {
 	}
 
 	/**
-	 * Visits each VMA in address order and, after it, each of its populated pages (address and a buffer holding the
-	 * contents, reused from page to page).
+	 * Visits each of the guest's VMAs in address order (not the VMM's own, {@link Vma.Kind#VMM}) and, after it, each
+	 * of its populated pages (address and a buffer holding the contents, reused from page to page).
 	 */
 	public void forEachPopulatedPage(java.util.function.Consumer<Vma> vmaVisitor,
 			java.util.function.BiConsumer<Long, byte[]> pageVisitor) {
 		byte[] page = new byte[(int) PAGE_SIZE];
 		for (Vma v : vmas.all()) {
+			if (v.kind() == Vma.Kind.VMM) {
+				continue; // ours, not the guest's (lock-call stubs): a run and its replay may differ there
+			}
 			vmaVisitor.accept(v);
 			tables.forEachEntry(v.start(), v.end(), (va, slot, entry) -> {
 				long frame = entry & PageTables.ADDRESS;

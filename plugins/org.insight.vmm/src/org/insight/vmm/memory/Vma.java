@@ -13,7 +13,12 @@ public record Vma(long start, long end, int prot, Kind kind) {
 		/** The main thread's stack. */
 		STACK,
 		/** An anonymous mmap. */
-		ANONYMOUS
+		ANONYMOUS,
+		/**
+		 * The VMM's own code, mapped where the guest's code can reach it with a rel32 jump (lock-call stubs near a PIE
+		 * program or its shared libraries): not the guest's state, so left out of the memory digest.
+		 */
+		VMM
 	}
 
 	public Vma {
