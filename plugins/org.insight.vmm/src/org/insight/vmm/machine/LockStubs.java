@@ -186,7 +186,8 @@ final class LockStubs {
 			return Optional.of(String.format("a thread stands inside 0x%x-0x%x", r, r + len));
 		}
 		if (!ready(page)) {
-			return Optional.of(String.format("the stub page at 0x%x is taken by the guest", page.address));
+			return Optional.of(String.format("the stub page at 0x%x is taken by the guest, or no memory is left for it",
+					page.address));
 		}
 		byte[] stub = new byte[1 + moved.code().length];
 		stub[0] = CodeBreakpoints.INT3;
@@ -229,7 +230,12 @@ final class LockStubs {
 			}
 			memory.map(page.address, page.address + MachineLayout.PAGE_SIZE, Mman.PROT_READ | Mman.PROT_EXEC,
 					Vma.Kind.VMM);
-			memory.populate(page.address, page.address + MachineLayout.PAGE_SIZE);
+			try {
+				memory.populate(page.address, page.address + MachineLayout.PAGE_SIZE);
+			} catch (org.insight.vmm.memory.GuestOutOfMemoryException full) {
+				memory.munmap(page.address, MachineLayout.PAGE_SIZE); // the guest's memory cap is reached: no stub
+				return false;
+			}
 		}
 		page.ready = true;
 		return true;

@@ -1,0 +1,107 @@
+package org.insight.vmm.machine;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+import org.insight.symbols.Symbol;
+import org.insight.vmm.code.BranchTargets;
+import org.insight.vmm.code.X86Decoder;
+import org.insight.vmm.memory.MachineLayout;
+import org.insight.vmm.memory.Mman;
+import org.insight.vmm.memory.Vma;
+import org.insight.vmm.sched.LockFunction;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Lock stubs for code out of the kernel area's reach (a shared library below ld.so): the VMM's own page mapped near
+ * it, out of the memory digest, the entry's jmp there, and a guest that unmaps that page taking the jmp with it.
+ */
+class LockStubsPageTest {
+	/** Where a library's code is, as ld.so maps one just below MMAP_TOP. */
+	static final long LIBRARY = MachineLayout.MMAP_TOP - 0x10_0000;
+	static final long LOCK = LIBRARY + 0x100;
+	/** endbr64 ; mov eax, 1 ; ret. */
+	static final byte[] CODE = HexFormat.of().parseHex("f30f1efa" + "b801000000" + "c3");
+
+	private final LoopFixture f = new LoopFixture(4);
+	private final CodeBreakpoints breakpoints = new CodeBreakpoints(f.space);
+	private final LockStubs stubs = new LockStubs(f.space, breakpoints);
+	private final LockFunction lock = new LockFunction("pthread_mutex_lock", LOCK, LockFunction.LockObject.MUTEX,
+			LockFunction.LockAction.ACQUIRE);
+
+	@AfterEach
+	void close() {
+		f.close();
+	}
+
+	private void library() {
+		f.space.map(LIBRARY, LIBRARY + 0x1000, Mman.PROT_READ | Mman.PROT_EXEC, Vma.Kind.ANONYMOUS);
+		f.space.loadBytes(LOCK, CODE, 0, CODE.length);
+		List<Symbol> functions = List.of(new Symbol("pthread_mutex_lock", LOCK, 0x40, true));
+		stubs.programCode(X86Decoder::shared, null);
+		stubs.libraryCode(new BranchTargets(() -> functions, (va, len) -> f.space.copyIn(va, len),
+				X86Decoder::shared));
+	}
+
+	private long jmpTarget(long entry) {
+		byte[] jmp = f.space.copyIn(entry, 5);
+		assertEquals((byte) 0xe9, jmp[0], "a jmp at the entry");
+		return entry + 5 + java.nio.ByteBuffer.wrap(jmp, 1, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt();
+	}
+
+	@Test
+	void aLibrarysLockFunctionGetsAStubInAPageOfTheVmmsOwnNearIt() {
+		library();
+		byte[] before = f.space.sha256();
+		assertEquals(Optional.empty(), stubs.install(lock, (a, b) -> false));
+		long stub = jmpTarget(LOCK);
+		assertEquals(LockStubs.NEAR_LIBRARIES, stub, "1 GiB above ld.so");
+		Vma page = f.space.vmaAt(stub).orElseThrow();
+		assertEquals(Vma.Kind.VMM, page.kind());
+		assertEquals(Mman.PROT_READ | Mman.PROT_EXEC, page.prot(), "read-only for the guest");
+		assertArrayEquals(HexFormat.of().parseHex("cc" + "f30f1efa" + "b801000000" + "e9"), f.space.copyIn(stub, 11));
+		assertTrue(stubs.inStubCode(stub + 1));
+		assertEquals(LOCK + 4, stubs.guestAddress(stub + 5), "a moved instruction's own address");
+		assertEquals(stub + 1, stubs.resumeAt(LOCK));
+		assertEquals(LOCK, stubs.entryAround(LOCK + 4));
+		assertArrayEquals(CODE, breakpoints.guestCode(LOCK, CODE.length), "the guest reads its own bytes");
+		breakpoints.clear();
+		assertArrayEquals(before, f.space.sha256(), "the stub page is not in the memory digest");
+	}
+
+	@Test
+	void aGuestThatUnmapsTheStubPageTakesTheJmpWithIt() {
+		library();
+		List<Long> gone = new ArrayList<>();
+		stubs.onPageGone(entry -> {
+			gone.add(entry);
+			stubs.gone(entry);
+		});
+		assertEquals(Optional.empty(), stubs.install(lock, (a, b) -> false));
+		assertEquals(0, f.space.munmap(LockStubs.NEAR_LIBRARIES, 0x1000));
+		assertEquals(List.of(LOCK), gone);
+		assertArrayEquals(CODE, f.space.copyIn(LOCK, CODE.length), "the guest's bytes are back");
+		assertFalse(stubs.isEntry(LOCK));
+		assertFalse(stubs.inStubCode(LockStubs.NEAR_LIBRARIES + 1));
+		assertEquals(Optional.empty(), stubs.install(lock, (a, b) -> false), "and it can have a stub again");
+		assertEquals(LockStubs.NEAR_LIBRARIES, jmpTarget(LOCK));
+	}
+
+	@Test
+	void aThreadInsideTheRunOrAGuestMappingAtThePageRefusesTheStub() {
+		library();
+		assertTrue(stubs.install(lock, (a, b) -> true).orElseThrow().contains("a thread stands inside"));
+		f.space.map(LockStubs.NEAR_LIBRARIES, LockStubs.NEAR_LIBRARIES + 0x1000, Mman.PROT_READ,
+				Vma.Kind.ANONYMOUS);
+		assertTrue(stubs.install(lock, (a, b) -> false).orElseThrow().contains("taken by the guest"));
+		assertArrayEquals(CODE, f.space.copyIn(LOCK, CODE.length), "no jmp");
+	}
+}
