@@ -95,6 +95,26 @@ class LockStubsPageTest {
 		assertEquals(LockStubs.NEAR_LIBRARIES, jmpTarget(LOCK));
 	}
 
+	/**
+	 * An analysis replay of a dynamic program: the observer watches libc's lock functions from its mmap, before their
+	 * code is present; when the stub comes, it serves those watches and the site goes.
+	 */
+	@Test
+	void theObserversEarlierWatchesMoveToTheStub() {
+		library();
+		breakpoints.add(LOCK, CodeBreakpoints.Owner.OBSERVER);
+		breakpoints.add(LOCK, CodeBreakpoints.Owner.OBSERVER);
+		LockCallTrap trap = new LockCallTrap(f.space, breakpoints, stubs, org.insight.vmm.sched.LockFunctions.find(
+				org.insight.symbols.SymbolTable.of(List.of(new Symbol("pthread_mutex_lock", LOCK, 0x40, true)))));
+		assertTrue(trap.armPending((a, b) -> false));
+		assertEquals(1, trap.stubbed());
+		assertFalse(breakpoints.has(LOCK, CodeBreakpoints.Owner.OBSERVER), "no site left");
+		assertTrue(trap.watched(LOCK));
+		assertTrue(trap.unwatch(LOCK));
+		assertTrue(trap.unwatch(LOCK), "both watches");
+		assertFalse(trap.watched(LOCK));
+	}
+
 	@Test
 	void aThreadInsideTheRunOrAGuestMappingAtThePageRefusesTheStub() {
 		library();

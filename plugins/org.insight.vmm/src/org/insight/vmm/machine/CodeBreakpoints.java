@@ -298,6 +298,20 @@ final class CodeBreakpoints {
 		}
 	}
 
+	/** How many times {@code owner} wants {@code va}; 0 when another owner wants it too (its site must stay). */
+	int onlyBy(long va, Owner owner) {
+		Site s = sites.get(va);
+		if (s == null || s == stepping) {
+			return 0;
+		}
+		for (Owner o : Owner.values()) {
+			if (o != owner && s.owners[o.ordinal()] > 0) {
+				return 0;
+			}
+		}
+		return s.owners[owner.ordinal()];
+	}
+
 	/** Whether {@code owner} has a site at {@code va}. */
 	boolean has(long va, Owner owner) {
 		Site s = sites.get(va);

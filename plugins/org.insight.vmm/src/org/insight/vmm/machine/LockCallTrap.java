@@ -118,10 +118,21 @@ final class LockCallTrap {
 				continue;
 			}
 			hooked.put(f.address(), f);
+			// The observer's watches there (added before the code was present: a library's functions at its mmap)
+			// move to the stub, which serves them; they stay sites if it is refused.
+			int observed = breakpoints.onlyBy(f.address(), CodeBreakpoints.Owner.OBSERVER);
+			for (int i = 0; i < observed; i++) {
+				breakpoints.remove(f.address(), CodeBreakpoints.Owner.OBSERVER);
+			}
 			Optional<String> refused = stubs.install(f, occupied);
 			if (refused.isPresent()) {
 				int3Reasons.merge(refused.get().replaceAll("0x[0-9a-f]+", "…"), 1, Integer::sum);
+				for (int i = 0; i < observed; i++) {
+					breakpoints.add(f.address(), CodeBreakpoints.Owner.OBSERVER);
+				}
 				breakpoints.add(f.address(), CodeBreakpoints.Owner.LOCK_CALL);
+			} else if (observed > 0) {
+				watched.put(f.address(), observed);
 			}
 		}
 		return armed;
