@@ -129,12 +129,13 @@ public final class GuestRun {
 			images.onLibrary(library -> {
 				try {
 					if (locks) {
+						LockFunctions more = LockFunctions.find(library.symbols()); // the symbols read, or thrown
 						if (patches) {
 							loop.libraryCode(new org.insight.vmm.code.BranchTargets(() -> library.symbols()
 									.functions(), fileCode(library.elf(), library.bias()),
 									org.insight.vmm.code.X86Decoder::shared));
 						}
-						loop.addLockFunctions(LockFunctions.find(library.symbols()));
+						loop.addLockFunctions(more);
 					}
 					loop.observeMore(observer.libraryMapped(library.symbols()));
 				} catch (ElfFormatException unreadable) {

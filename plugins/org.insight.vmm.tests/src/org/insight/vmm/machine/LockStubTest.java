@@ -190,6 +190,32 @@ class LockStubTest {
 		assertTrue(ending.contains(String.format("rip 0x%x", UNLOCK)), ending);
 	}
 
+	/**
+	 * A replay learns of a landmark only once the sync point before it is consumed: for a landmark inside the first
+	 * instructions (an int3 recording, preempted right after its step), that is the lock call's own. The thread must
+	 * still execute them in place, stepped over the entry's int3, to meet it.
+	 */
+	@Test
+	void aLandmarkInsideTheJmpPlannedAtTheLockCallItselfIsStillReached() {
+		machine(CodeObserver.NONE);
+		f.inputs.schedule = (p, runnable) -> {
+			if (p.kind() == SyncPoint.Kind.LOCK_CALL) {
+				Regs r = f.scheduler.current().regs().copy(); // (plannedAt would change the thread's saved RIP)
+				r.rip = LOCK + 4;
+				f.inputs.planned = new Preemption(1000, 0, new org.insight.vmm.inputs.Landmark(r, f.scheduler.current()
+						.fsBase(), f.loop.stackDigest(r.rsp)), false); // the next frame: a preemption after endbr64
+			}
+			return runnable.contains(p.tid()) ? p.tid() : runnable.get(0);
+		};
+		f.cpu.then(call(LOCK, MUTEX), expect(cpu -> {
+			assertEquals(LOCK, cpu.live.rip, "the thread must execute its first instruction in place to meet the landmark"
+					+ " (it was sent to 0x" + Long.toHexString(cpu.live.rip) + ")");
+			assertEquals(CodeBreakpoints.TF, cpu.live.rflags & CodeBreakpoints.TF, "stepping over the entry's int3");
+			assertEquals((byte) 0xf3, codeAt(LOCK, 1)[0], "the guest's byte runs");
+		}, syscall(Syscalls.EXIT_GROUP, 0)));
+		f.run();
+	}
+
 	@Test
 	void aLandmarkInsideTheJmpPutsAnInt3AtTheEntry() {
 		machine(CodeObserver.NONE);

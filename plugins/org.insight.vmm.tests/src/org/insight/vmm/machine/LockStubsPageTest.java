@@ -95,6 +95,22 @@ class LockStubsPageTest {
 		assertEquals(LockStubs.NEAR_LIBRARIES, jmpTarget(LOCK));
 	}
 
+	@Test
+	void aGuestsMprotectOverTheStubPageTakesTheJmpOutToo() {
+		library();
+		List<Long> gone = new ArrayList<>();
+		stubs.onPageGone(entry -> {
+			gone.add(entry);
+			stubs.gone(entry);
+		});
+		assertEquals(Optional.empty(), stubs.install(lock, (a, b) -> false));
+		assertEquals(0, f.space.mprotect(LockStubs.NEAR_LIBRARIES, 0x1000, Mman.PROT_NONE));
+		assertEquals(List.of(LOCK), gone, "a lock call never jumps into a page it cannot execute");
+		assertArrayEquals(CODE, f.space.copyIn(LOCK, CODE.length));
+		assertTrue(stubs.install(lock, (a, b) -> false).orElseThrow().contains("taken by the guest"),
+				"the page is the guest's business from then on");
+	}
+
 	/**
 	 * An analysis replay of a dynamic program: the observer watches libc's lock functions from its mmap, before their
 	 * code is present; when the stub comes, it serves those watches and the site goes.

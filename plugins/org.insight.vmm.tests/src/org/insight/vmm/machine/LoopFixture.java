@@ -128,7 +128,7 @@ final class LoopFixture implements AutoCloseable {
 
 	/** The current thread's landmark at {@code rip} with RCX = {@code rcx}, its other registers as they stand. */
 	Preemption plannedAt(int tid, long rip, long rcx) {
-		Regs r = scheduler.current().regs();
+		Regs r = scheduler.current().regs().copy();
 		r.rip = rip;
 		r.rcx = rcx;
 		return new Preemption(tid, 0, new Landmark(r, scheduler.current().fsBase(), loop.stackDigest(r.rsp)), false);

@@ -45,8 +45,12 @@ public final class BranchTargets {
 
 	private List<Symbol> functions() {
 		if (functions == null) {
-			functions = source.get().stream().filter(s -> s.function() && s.size() > 0)
-					.sorted(java.util.Comparator.comparingLong(Symbol::address)).toList();
+			try {
+				functions = source.get().stream().filter(s -> s.function() && s.size() > 0)
+						.sorted(java.util.Comparator.comparingLong(Symbol::address)).toList();
+			} catch (org.insight.symbols.ElfFormatException unreadable) {
+				functions = List.of(); // no known function: every patch there is refused, the same at a replay
+			}
 		}
 		return functions;
 	}

@@ -19,9 +19,13 @@ import com.sun.jna.ptr.PointerByReference;
  * One decoder per thread (capstone's handle is not shared); {@link #shared()} is the VMM's, created on first use.
  */
 public final class X86Decoder {
-	/** Mnemonics that are never moved whatever their groups say: they trap, or leave the instruction stream. */
+	/**
+	 * Mnemonics that are never moved whatever their groups say: they trap, or leave the instruction stream. A TSC read
+	 * traps too (CR4.TSD), and the VMM answers it only at the guest's own code.
+	 */
 	private static final Set<String> SYSTEM = Set.of("syscall", "sysenter", "sysexit", "sysret", "int", "int1", "int3",
-			"into", "ud0", "ud1", "ud2", "hlt", "xbegin", "xabort", "xend", "iret", "iretd", "iretq", "sti", "cli");
+			"into", "ud0", "ud1", "ud2", "hlt", "xbegin", "xabort", "xend", "iret", "iretd", "iretq", "sti", "cli",
+			"rdtsc", "rdtscp");
 
 	private static final Object LOCK = new Object();
 	private static volatile X86Decoder shared;

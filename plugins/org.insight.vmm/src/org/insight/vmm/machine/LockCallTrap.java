@@ -31,8 +31,8 @@ final class LockCallTrap {
 	private final AddressSpace memory;
 	private final CodeBreakpoints breakpoints;
 	private final LockStubs stubs;
-	/** Why functions have an int3 rather than a stub, by reason (for the run's statistics). */
-	private final Map<String, Integer> int3Reasons = new LinkedHashMap<>();
+	/** Why each function with an int3 has no stub (for the run's statistics). */
+	private final Map<Long, String> int3Reasons = new LinkedHashMap<>();
 	/** The observer's watches at stubbed entries, with their counts. */
 	private final Map<Long, Integer> watched = new java.util.HashMap<>();
 	private final Map<Long, LockFunction> pending = new LinkedHashMap<>();
@@ -86,7 +86,9 @@ final class LockCallTrap {
 
 	/** Why the others have an int3, with how many functions for each reason. */
 	Map<String, Integer> int3Reasons() {
-		return Collections.unmodifiableMap(int3Reasons);
+		Map<String, Integer> byReason = new LinkedHashMap<>();
+		int3Reasons.values().forEach(why -> byReason.merge(why, 1, Integer::sum));
+		return byReason;
 	}
 
 	/** Functions left unhooked because of their first instruction. */
@@ -126,13 +128,16 @@ final class LockCallTrap {
 			}
 			Optional<String> refused = stubs.install(f, occupied);
 			if (refused.isPresent()) {
-				int3Reasons.merge(refused.get().replaceAll("0x[0-9a-f]+", "…"), 1, Integer::sum);
+				int3Reasons.put(f.address(), refused.get().replaceAll("0x[0-9a-f]+", "…"));
 				for (int i = 0; i < observed; i++) {
 					breakpoints.add(f.address(), CodeBreakpoints.Owner.OBSERVER);
 				}
 				breakpoints.add(f.address(), CodeBreakpoints.Owner.LOCK_CALL);
-			} else if (observed > 0) {
-				watched.put(f.address(), observed);
+			} else {
+				int3Reasons.remove(f.address());
+				if (observed > 0) {
+					watched.put(f.address(), observed);
+				}
 			}
 		}
 		return armed;
@@ -186,6 +191,11 @@ final class LockCallTrap {
 	/** The function whose stub's int3 a #BP with frame RIP {@code frameRip} (just after the int3) came from. */
 	Optional<LockFunction> stubHit(long frameRip) {
 		return stubs.hit(frameRip).map(LockStubs.Stub::function);
+	}
+
+	/** Whether {@code rip} is the entry of a lock function given to this trap (hooked or not yet). */
+	boolean isLockEntry(long rip) {
+		return seen.contains(rip);
 	}
 
 	/** Whether {@code rip} is a stubbed entry: a thread there jumps into its stub next. */

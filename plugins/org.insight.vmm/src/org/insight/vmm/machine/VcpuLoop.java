@@ -458,6 +458,15 @@ public final class VcpuLoop {
 			trap.fallBack();
 		}
 		lockCalls.resumingAt(user.rip); // the same for a lock stub's jmp
+		if (user == saved && lockCalls.isLockEntry(user.rip)) {
+			// It stopped at this lock function's entry. Before it goes on, the hooks there are settled as they will be
+			// when it runs: a replay's landmark for it inside the stub's jmp (recorded with an int3 at the entry, after
+			// the step) is known only now, after the lock call's sync point, and takes the stub out; a stub whose page
+			// the guest unmapped in the meantime comes back. Only the threads' saved RIPs count as occupied: the
+			// vCPU is about to take this thread's.
+			trap.prepare(next.tid(), process.inputs().plannedPreemption(), this::threadInside);
+			lockCalls.armPending(this::threadInside);
+		}
 		// A thread that enters a handler does not step over a breakpoint it stopped at: it returns there later.
 		if (user == saved && breakpoints.isArmed(user.rip)) {
 			// It stopped at this breakpoint earlier (a lock call, a landmark): it now executes the instruction, unhooked.
@@ -532,6 +541,7 @@ public final class VcpuLoop {
 					return; // the stub's iretq retries the access, now mapped
 				}
 			} catch (GuestOutOfMemoryException oom) {
+				e = guestSide(e);
 				saveFaultingRegs(e, regs);
 				process.kill(Signals.SIGKILL, "out of memory: " + oom.getMessage());
 				finish(new Ending.Terminated(process.termination().orElseThrow(),

@@ -217,6 +217,12 @@ public final class AddressSpace {
 			return -Errno.ENOMEM;
 		}
 		int newProt = prot & RWX;
+		for (Vma v : vmas.all()) {
+			if (v.kind() == Vma.Kind.VMM && v.start() < end && addr < v.end()) {
+				// the VMM's own code (lock-call stubs) under a guest's mprotect: its users take it out, as at munmap
+				framesLeaving(Math.max(v.start(), addr), Math.min(v.end(), end));
+			}
+		}
 		for (Vma piece : vmas.remove(addr, end)) {
 			vmas.insert(new Vma(piece.start(), piece.end(), newProt, piece.kind()));
 			tables.forEachEntry(piece.start(), piece.end(), (va, slot, entry) -> {
