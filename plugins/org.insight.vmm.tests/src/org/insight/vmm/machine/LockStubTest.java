@@ -132,9 +132,7 @@ class LockStubTest {
 	void aThreadSwitchedOutAtAStubGoesOnAfterItsInt3WhenItRunsAgain() {
 		machine(CodeObserver.NONE);
 		long tidWord = DATA + 0x200;
-		f.inputs.schedule = (p, runnable) -> p.kind() == SyncPoint.Kind.LOCK_CALL
-				? runnable.stream().filter(t -> t != p.tid()).findFirst().orElse(p.tid())
-				: runnable.contains(p.tid()) ? p.tid() : runnable.get(0);
+		f.switchAtLockCalls();
 		f.cpu.then(syscall(Syscalls.CLONE, VcpuLoopTest.CLONE_PTHREAD, CHILD_STACK, tidWord, tidWord, 0),
 				call(LOCK, MUTEX), expect(cpu -> {
 					assertEquals(CHILD_STACK, cpu.live.rsp, "the child runs");

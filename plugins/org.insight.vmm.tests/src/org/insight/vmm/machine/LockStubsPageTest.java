@@ -51,6 +51,18 @@ class LockStubsPageTest {
 				X86Decoder::shared));
 	}
 
+	/** The library with its lock function stubbed; the list hears of each stub whose page went. */
+	private List<Long> stubbedLibrary() {
+		library();
+		List<Long> gone = new ArrayList<>();
+		stubs.onPageGone(entry -> {
+			gone.add(entry);
+			stubs.gone(entry);
+		});
+		assertEquals(Optional.empty(), stubs.install(lock, (a, b) -> false));
+		return gone;
+	}
+
 	private long jmpTarget(long entry) {
 		byte[] jmp = f.space.copyIn(entry, 5);
 		assertEquals((byte) 0xe9, jmp[0], "a jmp at the entry");
@@ -79,13 +91,7 @@ class LockStubsPageTest {
 
 	@Test
 	void aGuestThatUnmapsTheStubPageTakesTheJmpWithIt() {
-		library();
-		List<Long> gone = new ArrayList<>();
-		stubs.onPageGone(entry -> {
-			gone.add(entry);
-			stubs.gone(entry);
-		});
-		assertEquals(Optional.empty(), stubs.install(lock, (a, b) -> false));
+		List<Long> gone = stubbedLibrary();
 		assertEquals(0, f.space.munmap(LockStubs.NEAR_LIBRARIES, 0x1000));
 		assertEquals(List.of(LOCK), gone);
 		assertArrayEquals(CODE, f.space.copyIn(LOCK, CODE.length), "the guest's bytes are back");
@@ -97,13 +103,7 @@ class LockStubsPageTest {
 
 	@Test
 	void aGuestsMprotectOverTheStubPageTakesTheJmpOutToo() {
-		library();
-		List<Long> gone = new ArrayList<>();
-		stubs.onPageGone(entry -> {
-			gone.add(entry);
-			stubs.gone(entry);
-		});
-		assertEquals(Optional.empty(), stubs.install(lock, (a, b) -> false));
+		List<Long> gone = stubbedLibrary();
 		assertEquals(0, f.space.mprotect(LockStubs.NEAR_LIBRARIES, 0x1000, Mman.PROT_NONE));
 		assertEquals(List.of(LOCK), gone, "a lock call never jumps into a page it cannot execute");
 		assertArrayEquals(CODE, f.space.copyIn(LOCK, CODE.length));

@@ -126,6 +126,13 @@ final class LoopFixture implements AutoCloseable {
 		return DATA + offset;
 	}
 
+	/** The inputs keep a thread at its syscalls and switch to another runnable one at every lock call. */
+	void switchAtLockCalls() {
+		inputs.schedule = (p, runnable) -> p.kind() == org.insight.vmm.inputs.SyncPoint.Kind.LOCK_CALL
+				? runnable.stream().filter(t -> t != p.tid()).findFirst().orElse(p.tid())
+				: runnable.contains(p.tid()) ? p.tid() : runnable.get(0);
+	}
+
 	/** The current thread's landmark at {@code rip} with RCX = {@code rcx}, its other registers as they stand. */
 	Preemption plannedAt(int tid, long rip, long rcx) {
 		Regs r = scheduler.current().regs().copy();
