@@ -49,6 +49,14 @@ class BenchTableTest {
     }
 
     @Test
+    void aLocksModeRowSaysWhatItsLockCallsCostInExceptions() {
+        String line = BenchTable.lockCallsLine("bench-locks locks, chaos 7", 8000, 8000, 2, 5, 6);
+        assertEquals("lock calls while recording bench-locks locks, chaos 7: 8000, exceptions #BP 8000 #DB 2 (1.00 a "
+                + "call); 5 of 6 lock functions through a stub", line.strip());
+        assertEquals("", BenchTable.lockCalls(new Row(named("bench-locks"), 1L, 2L, 3L, 4L, false, 1, 1, null, null)));
+    }
+
+    @Test
     void theExitFloorIsPrintedWithTheLoopThatDidNotRunNamed() {
         RoundTripProbe.Result both = new RoundTripProbe.Result(1000, 30_000_000L, 40_000_000L, "");
         String s = BenchTable.formatExitFloor(List.of(), both);

@@ -58,7 +58,13 @@ final class BenchMeasure {
      * replay's limit is not one.
      */
     record Row(BenchWorkload workload, long nativeNanos, Long vmNanos, Long recordNanos, Long replayNanos,
-            boolean replayLimited, long traceBytes, long frames, RunStats stats, String problem) {
+            boolean replayLimited, long traceBytes, long frames, RunStats stats, String problem, RunStats recordStats) {
+        /** Without the recording's statistics. */
+        Row(BenchWorkload workload, long nativeNanos, Long vmNanos, Long recordNanos, Long replayNanos,
+                boolean replayLimited, long traceBytes, long frames, RunStats stats, String problem) {
+            this(workload, nativeNanos, vmNanos, recordNanos, replayNanos, replayLimited, traceBytes, frames, stats,
+                    problem, null);
+        }
     }
 
     private BenchMeasure() {
@@ -76,6 +82,7 @@ final class BenchMeasure {
         List<Long> rec = new ArrayList<>();
         List<Long> rep = new ArrayList<>();
         RunStats lastStats = null;
+        RunStats recordStats = null;
         String problem = null;
         boolean limited = false;
         long traceBytes = 0;
@@ -111,7 +118,9 @@ final class BenchMeasure {
             try {
                 CapturedOutput recorded = new CapturedOutput();
                 t0 = System.nanoTime();
-                frames = record(program, argv, w.mode(), w.chaos(), trace, recorded).frames();
+                Recorded made = record(program, argv, w.mode(), w.chaos(), trace, recorded);
+                frames = made.frames();
+                recordStats = made.stats();
                 long recorded0 = System.nanoTime() - t0;
                 rec.add(recorded0);
                 traceBytes = Files.size(trace);
@@ -139,11 +148,12 @@ final class BenchMeasure {
             }
         }
         return new Row(w, median(nat), vm ? median(plain) : null, rec.isEmpty() ? null : median(rec),
-                rep.isEmpty() ? null : median(rep), limited, traceBytes, frames, lastStats, problem);
+                rep.isEmpty() ? null : median(rep), limited, traceBytes, frames, lastStats, problem, recordStats);
     }
 
     /** A recording's outcome and its frame count. */
-    record Recorded(GuestOutcome outcome, long frames) {
+    /** A recording's outcome, its frames, and the engine's statistics of it (null when it gave none). */
+    record Recorded(GuestOutcome outcome, long frames, RunStats stats) {
     }
 
     /**
@@ -159,10 +169,11 @@ final class BenchMeasure {
                 options.watchdogPeriod(), options.maxThreads());
         TraceHeader header = TraceHeader.forRecording(new GuestProgram(binary, argv, List.of()), config);
         SchedulingPolicy policy = chaos.isPresent() ? new Chaos(chaos.getAsLong()) : new RoundRobin(options.timeSlice());
+        VmmLauncher launcher = new VmmLauncher(null);
         try (LiveInputs live = new LiveInputs(StdinSource.empty(), policy);
-                RecordSession s = RecordSession.start(trace, header, live, output, new VmmLauncher(null))) {
+                RecordSession s = RecordSession.start(trace, header, live, output, launcher)) {
             GuestOutcome outcome = s.run();
-            return new Recorded(outcome, s.frames());
+            return new Recorded(outcome, s.frames(), launcher.lastResult().map(RunResult::stats).orElse(null));
         }
     }
 

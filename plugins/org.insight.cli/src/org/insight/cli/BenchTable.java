@@ -3,6 +3,7 @@ package org.insight.cli;
 import java.util.List;
 
 import org.insight.cli.BenchMeasure.Row;
+import org.insight.vmm.machine.ExceptionVectors;
 import org.insight.vmm.machine.RoundTripProbe;
 import org.insight.vmm.machine.RunStats;
 import org.insight.vmm.machine.RunStats.ExitKind;
@@ -65,6 +66,9 @@ final class BenchTable {
                     st.exits() == 0 ? 0.0 : (r.vmNanos() - r.nativeNanos()) / 1e3 / st.exits()));
         }
         for (Row r : rows) {
+            s.append(lockCalls(r));
+        }
+        for (Row r : rows) {
             RunStats st = r.stats();
             if (st != null && r.workload().name().equals("bench-locks") && st.switches() > 0) {
                 s.append(String.format("thread switch: %.1f us each (%d switches, time in the VMM)%n",
@@ -72,6 +76,26 @@ final class BenchTable {
             }
         }
         return s.toString();
+    }
+
+    /**
+     * The lock calls of a locks-mode recording and the exceptions they cost: one a call through a lock function's
+     * stub, two through an int3 and its step (ARCHITECTURE.md section 3); empty for other rows.
+     */
+    static String lockCalls(Row r) {
+        RunStats st = r.recordStats();
+        if (st == null || st.lockHooks() == 0) {
+            return "";
+        }
+        long calls = st.lockCalls().values().stream().mapToLong(Long::longValue).sum();
+        return lockCallsLine(r.workload().name() + " " + r.workload().recording(), calls,
+                st.exceptions(ExceptionVectors.BP), st.exceptions(ExceptionVectors.DB), st.lockStubs(), st.lockHooks());
+    }
+
+    static String lockCallsLine(String what, long calls, long bp, long db, int stubs, int hooks) {
+        return String.format("lock calls while recording %s: %d, exceptions #BP %d #DB %d (%s a call); %d of %d lock "
+                + "functions through a stub%n", what, calls, bp, db,
+                calls == 0 ? "-" : String.format("%.2f", (double) (bp + db) / calls), stubs, hooks);
     }
 
     /**
