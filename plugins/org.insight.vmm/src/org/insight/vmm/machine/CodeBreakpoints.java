@@ -80,6 +80,11 @@ final class CodeBreakpoints {
 		boolean covers(long a) {
 			return a >= va && a < va + bytes.length;
 		}
+
+		/** Whether any of its bytes is in {@code [start, end)}. */
+		boolean overlaps(long start, long end) {
+			return Long.compareUnsigned(va - start, end - start) < 0 || covers(start);
+		}
 	}
 
 	/** The patch (empty: none): the jmp at the landmark, and the island it bounces through, if any. */
@@ -105,14 +110,14 @@ final class CodeBreakpoints {
 	private void framesLeaving(long start, long end) {
 		// the patch first: its owner falls back to an int3 there, which the loop below then takes out of these frames
 		for (Patched p : patch) {
-			if (Long.compareUnsigned(p.va - start, end - start) < 0 || p.covers(start)) {
+			if (p.overlaps(start, end)) {
 				unpatch();
 				patchConflict.run();
 				break;
 			}
 		}
 		for (Patched p : java.util.List.copyOf(stubs)) {
-			if (Long.compareUnsigned(p.va - start, end - start) < 0 || p.covers(start)) {
+			if (p.overlaps(start, end)) {
 				unpatchStub(p.va);
 				stubGone.accept(p.va);
 			}

@@ -68,6 +68,10 @@ final class LockStubs {
 		boolean full() {
 			return next + SLOT > address + MachineLayout.PAGE_SIZE;
 		}
+
+		boolean holds(Stub s) {
+			return s.code() >= address && s.code() < address + MachineLayout.PAGE_SIZE;
+		}
 	}
 
 	/** One lock function's stub: its entry, the patched run's length, and where each moved instruction came from. */
@@ -93,7 +97,6 @@ final class LockStubs {
 	private final Map<Long, Stub> live = new HashMap<>();
 	/** Every stub ever written, by the address after its int3 (a thread may still be inside one that went). */
 	private final Map<Long, Stub> written = new HashMap<>();
-	private final List<Stub> all = new ArrayList<>();
 	/** Told of a stub whose page went (the guest unmapped it): its entry, whose jmp is gone already. */
 	private java.util.function.LongConsumer pageGone = entry -> {
 	};
@@ -129,13 +132,12 @@ final class LockStubs {
 				p.ready = false;
 				p.next = p.address;
 				for (Stub s : List.copyOf(live.values())) {
-					if (s.code() >= p.address && s.code() < p.address + MachineLayout.PAGE_SIZE) {
+					if (p.holds(s)) {
 						breakpoints.unpatchStub(s.entry());
 						pageGone.accept(s.entry()); // its owner calls gone(entry)
 					}
 				}
-				written.values().removeIf(s -> s.code() >= p.address && s.code() < p.address + MachineLayout.PAGE_SIZE);
-				all.removeIf(s -> s.code() >= p.address && s.code() < p.address + MachineLayout.PAGE_SIZE);
+				written.values().removeIf(p::holds);
 			}
 		}
 	}
@@ -207,7 +209,6 @@ final class LockStubs {
 				moved.code().length);
 		live.put(r, s);
 		written.put(s.afterInt3(), s);
-		all.add(s);
 		page.next += SLOT;
 		return Optional.empty();
 	}
@@ -307,7 +308,7 @@ final class LockStubs {
 		if (!inStubCode(rip)) {
 			return rip;
 		}
-		for (Stub s : all) {
+		for (Stub s : written.values()) {
 			for (int i = 0; i < s.starts().length; i++) {
 				if (rip == s.afterInt3() + s.starts()[i]) {
 					return s.originals()[i];

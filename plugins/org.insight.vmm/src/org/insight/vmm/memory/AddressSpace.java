@@ -217,13 +217,11 @@ public final class AddressSpace {
 			return -Errno.ENOMEM;
 		}
 		int newProt = prot & RWX;
-		for (Vma v : vmas.all()) {
-			if (v.kind() == Vma.Kind.VMM && v.start() < end && addr < v.end()) {
-				// the VMM's own code (lock-call stubs) under a guest's mprotect: its users take it out, as at munmap
-				framesLeaving(Math.max(v.start(), addr), Math.min(v.end(), end));
-			}
-		}
 		for (Vma piece : vmas.remove(addr, end)) {
+			if (piece.kind() == Vma.Kind.VMM) {
+				// the VMM's own code (lock-call stubs) under a guest's mprotect: its users take it out, as at munmap
+				framesLeaving(piece.start(), piece.end());
+			}
 			vmas.insert(new Vma(piece.start(), piece.end(), newProt, piece.kind()));
 			tables.forEachEntry(piece.start(), piece.end(), (va, slot, entry) -> {
 				long updated = leaf(entry & PageTables.ADDRESS, newProt);
