@@ -247,6 +247,16 @@ final class QuestionText {
 			d.add(field("stack digest", String.format("%016x", e.stackDigest()), String.format("%016x",
 					a.stackDigest())));
 		}
+		if (!e.words().equals(a.words())) {
+			// the replay reads the recorded addresses: a word it could not read is missing from its list
+			for (Landmark.Word w : e.words()) {
+				String got = a.words().stream().filter(o -> o.address() == w.address()).findFirst()
+						.map(o -> "0x" + Long.toHexString(o.value())).orElse("unreadable");
+				if (!got.equals("0x" + Long.toHexString(w.value()))) {
+					d.add(field(String.format("memory at 0x%x", w.address()), "0x" + Long.toHexString(w.value()), got));
+				}
+			}
+		}
 	}
 
 	static String field(String name, Object expected, Object actual) {

@@ -72,6 +72,12 @@ public final class TraceFixtures {
 		return new Landmark(Regs.fromArray(regs), 0x4c8880L, r.nextLong());
 	}
 
+	/** A landmark with memory words: one at a global, one at the highest user address a word can have. */
+	public static Landmark withWords(Landmark l) {
+		return new Landmark(l.regs(), l.fsBase(), l.stackDigest(), List.of(new Landmark.Word(0x4bb310, -2),
+				new Landmark.Word(0x7fff_ffff_eff8L, Long.MIN_VALUE)));
+	}
+
 	/** At least two frames of every kind, with edge values: negative numbers, -1 arguments, empty data, errno. */
 	public static List<Frame> everyKind() {
 		byte[] random = new byte[16];
@@ -96,7 +102,7 @@ public final class TraceFixtures {
 				new ScheduleFrame(new SyncPoint(1003, 4, SyncPoint.Kind.BLOCKED, 35, new long[2]), List.of(1000),
 						1000),
 				new PreemptFrame(new Preemption(1000, 12, landmark(1), true), List.of(1001), true),
-				new PreemptFrame(new Preemption(1001, 0, landmark(2), false), List.of(), false),
+				new PreemptFrame(new Preemption(1001, 0, withWords(landmark(2)), false), List.of(), false),
 				new IdleFrame(new IdleWait(1001, 123_456_789_000L)),
 				new IdleFrame(new IdleWait(1002, -1)),
 				new ScheduleFrame(new SyncPoint(1000, 9, SyncPoint.Kind.LOCK_CALL, -1,

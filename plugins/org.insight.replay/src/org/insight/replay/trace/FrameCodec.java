@@ -23,6 +23,8 @@ final class FrameCodec {
 	/** Registers of a landmark, in {@code struct kvm_regs} order. */
 	private static final int REGS = 18;
 	private static final int MAX_ARGS = 6;
+	/** A preempt frame's flag: the landmark's memory words follow. */
+	private static final int PREEMPT_WORDS = 2;
 
 	static void encode(Frame frame, FieldWriter w) {
 		w.u8(frame.kind().code());
@@ -72,7 +74,17 @@ final class FrameCodec {
 			w.varLong(l.stackDigest());
 			w.bool(p.timersPending());
 			w.tids(f.otherRunnable());
-			w.bool(f.preempted());
+			// bit 0: preempted; bit 1: the landmark's memory words follow (a reader of the time before them refuses
+			// the byte as a boolean, and never misreads the words as the next frame)
+			var words = l.words();
+			w.u8((f.preempted() ? 1 : 0) | (words.isEmpty() ? 0 : PREEMPT_WORDS));
+			if (!words.isEmpty()) {
+				w.varLong(words.size());
+				for (Landmark.Word word : words) {
+					w.varLong(word.address());
+					w.varLong(word.value());
+				}
+			}
 		}
 		case IdleFrame f -> w.signed(f.question().deadlineNanos());
 		case OutputFrame f -> {
@@ -149,10 +161,31 @@ final class FrameCodec {
 				for (int i = 0; i < REGS; i++) {
 					regs[i] = r.varLong();
 				}
-				Landmark landmark = new Landmark(Regs.fromArray(regs), r.varLong(), r.varLong());
+				Regs landmarkRegs = Regs.fromArray(regs);
+				long fsBase = r.varLong();
+				long stackDigest = r.varLong();
 				boolean timersPending = r.bool();
 				var others = r.tids("runnable thread");
-				boolean preempted = r.bool();
+				int flagsAt = r.position();
+				int flags = r.u8();
+				if ((flags & ~(1 | PREEMPT_WORDS)) != 0) {
+					throw new MalformedFieldException(flagsAt, "preempt flags " + flags);
+				}
+				boolean preempted = (flags & 1) != 0;
+				java.util.List<Landmark.Word> words = new java.util.ArrayList<>();
+				if ((flags & PREEMPT_WORDS) != 0) {
+					int n = r.count(Landmark.MAX_WORDS, "landmark memory words");
+					for (int i = 0; i < n; i++) {
+						int wordAt = r.position();
+						long address = r.varLong();
+						if ((address & 7) != 0) {
+							throw new MalformedFieldException(wordAt, String.format(
+									"landmark memory word at 0x%x is not 8-aligned", address));
+						}
+						words.add(new Landmark.Word(address, r.varLong()));
+					}
+				}
+				Landmark landmark = new Landmark(landmarkRegs, fsBase, stackDigest, words);
 				yield new PreemptFrame(new Preemption(tid, index, landmark, timersPending), others, preempted);
 			}
 			case IDLE -> new IdleFrame(new IdleWait(tid, r.signed()));

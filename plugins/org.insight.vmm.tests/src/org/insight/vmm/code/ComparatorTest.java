@@ -36,20 +36,37 @@ class ComparatorTest {
 		// after the int3: jmp over the miss path (popfq ; mov rsp, [0x1d088]) to the displaced code
 		assertEquals("eb09 9d 488b2425 88d00100".replace(" ", ""), h.formatHex(c, Comparator.AFTER_INT3,
 				Comparator.PREFIX_LENGTH));
-		// every jne goes to the miss path
+		// every jne goes to the miss path, the memory words' to the word miss (which restores RAX, then jumps there)
 		int miss = Comparator.AFTER_INT3 + 2;
 		int jnes = 0;
+		int wordJnes = 0;
 		for (int i = 0; i + 6 <= Comparator.AFTER_INT3; i++) {
 			if (c[i] == 0x0f && c[i + 1] == (byte) 0x85) {
-				int rel = X86Decoder.littleEndianInt(c, i + 2);
-				assertEquals(miss, i + 6 + rel, "jne at " + i);
-				jnes++;
+				int to = i + 6 + X86Decoder.littleEndianInt(c, i + 2);
+				if (to == Comparator.WORD_MISS) {
+					wordJnes++;
+					assertTrue(Comparator.isWordLoad(i - 11), "the word's load before its cmp is a word load");
+				} else {
+					assertEquals(miss, to, "jne at " + i);
+					jnes++;
+				}
 				i += 5;
 			}
 		}
 		assertEquals(17, jnes, "15 registers, RSP and the flags");
+		assertEquals(Comparator.WORDS, wordJnes, "one per memory word");
+		// the word miss: mov rax, [SAVED_RAX] ; jmp miss
+		assertEquals("488b0425 90d00100 e9".replace(" ", ""), h.formatHex(c, Comparator.WORD_MISS,
+				Comparator.WORD_MISS + 9));
+		assertEquals(miss, Comparator.WORD_MISS + 13 + X86Decoder.littleEndianInt(c, Comparator.WORD_MISS + 9));
+		long[] data = Comparator.dataFor(new long[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 }, 0x2d7,
+				new long[] { 0x4bb310 }, new long[] { 42 }, DATA);
 		assertArrayEquals(new long[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 0xd5 },
-				Comparator.dataFor(new long[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 }, 0x2d7));
+				java.util.Arrays.copyOf(data, 17));
+		int slots = Comparator.WORD_SLOTS / 8;
+		assertEquals(0x4bb310, data[slots]);
+		assertEquals(42, data[slots + 1]);
+		assertEquals(DATA + 8L * (slots + 3), data[slots + 2], "an unused slot addresses its own value");
 	}
 
 	// ------------------------------------------------------------------ run natively
@@ -59,7 +76,7 @@ class ComparatorTest {
 	private static final long HARNESS = BASE, CODE = BASE + 0x1000, COMP_DATA = BASE + 0x2000, STATE = BASE + 0x3000;
 	private static final long STACK_TOP = BASE + 0x8000;
 	private static final long IN = STATE, OUT = STATE + 0x100, HOST_RSP = STATE + 0x200, VALUE = STATE + 0x300,
-			FLAGS_OUT = STATE + 0x308;
+			FLAGS_OUT = STATE + 0x308, WORDS = STATE + 0x400;
 	private static final int RSP = 4;
 	private static final int SITE = 0x400;
 	/** lea rax, [rax+1] ; mov rdx, [rip+x] (x: VALUE): flags untouched, one RIP-relative operand. */
@@ -95,6 +112,35 @@ class ComparatorTest {
 		}
 	}
 
+	@Test
+	void runNativelyItMatchesOnlyWhenTheMemoryWordsAreTheLandmarks() {
+		Pointer mem = map();
+		try {
+			long rsp = STACK_TOP - 0x1000;
+			long[] landmark = { 0x1111, 0x2222, 0x3333, 0x4444, rsp, 0x6666, 0x7777, 0x8888, 9, 10, 11, 12, 13, 14,
+					15, 16 };
+			long flags = 0x202 | 0x41;
+			long[] words = { WORDS, WORDS + 8, WORDS + 0x10 };
+			long[] values = { 7, -1, 0x1234_5678_9abc_def0L };
+			install(mem, landmark, flags, words, values);
+			for (int i = 0; i < words.length; i++) {
+				mem.setLong(words[i] - BASE, values[i]);
+			}
+			long[] out = run(mem, landmark, flags);
+			assertEquals(flags ^ 1, out[16] & 0xcd5 | 0x202, "the words are the landmark's: the match path ran");
+			expectDisplaced(landmark, out);
+			for (int i = 0; i < words.length; i++) {
+				mem.setLong(words[i] - BASE, values[i] + 1);
+				out = run(mem, landmark, flags);
+				assertEquals(flags, out[16] & 0xcd5 | 0x202, "word " + i + " differs: no match");
+				expectDisplaced(landmark, out); // RAX and the flags are the guest's again after the word miss
+				mem.setLong(words[i] - BASE, values[i]);
+			}
+		} finally {
+			unmap();
+		}
+	}
+
 	private static void expectDisplaced(long[] in, long[] out) {
 		for (int reg = 0; reg < 16; reg++) {
 			long want = reg == 0 ? in[0] + 1 : reg == 2 ? 0x0bad_cafeL : in[reg];
@@ -104,6 +150,10 @@ class ComparatorTest {
 
 	/** The harness at HARNESS, the patched site in it, the comparator and its data, as LandmarkComparator does. */
 	private static void install(Pointer mem, long[] landmark, long flags) {
+		install(mem, landmark, flags, new long[0], new long[0]);
+	}
+
+	private static void install(Pointer mem, long[] landmark, long flags, long[] addresses, long[] values) {
 		long site = HARNESS + SITE;
 		byte[] displaced = HexFormat.of().parseHex(DISPLACED + "00000000");
 		Relocation.putInt(displaced, 7, (int) (VALUE - (site + 11)));
@@ -114,7 +164,7 @@ class ComparatorTest {
 		byte[] comparator = Comparator.assemble(COMP_DATA, moved.code());
 		comparator[Comparator.AFTER_INT3 - 1] = (byte) 0xf5; // cmc instead of int3: the host would get SIGTRAP
 		mem.write(CODE - BASE, comparator, 0, comparator.length);
-		long[] data = Comparator.dataFor(landmark, flags);
+		long[] data = Comparator.dataFor(landmark, flags, addresses, values, COMP_DATA);
 		for (int i = 0; i < data.length; i++) {
 			mem.setLong(COMP_DATA - BASE + 8L * i, data[i]);
 		}

@@ -16,6 +16,7 @@ import org.insight.vmm.code.Relocation;
 import org.insight.vmm.code.X86Decoder;
 import org.insight.vmm.inputs.Landmark;
 import org.insight.vmm.memory.AddressSpace;
+import org.insight.vmm.memory.MachineLayout;
 import org.insight.vmm.memory.PageTables;
 
 /**
@@ -117,9 +118,16 @@ final class LandmarkComparator {
 		if (occupied.test(r, r + len)) {
 			return new Refused(String.format("a thread stands inside 0x%x-0x%x", r, r + len));
 		}
+		for (Landmark.Word w : landmark.words()) {
+			if (w.address() < MachineLayout.USER_START || w.address() >= MachineLayout.USER_TOP) {
+				// a recording's word no guest code could read: no replay state matches it, the int3 says so
+				return new Refused(String.format("memory word at 0x%x is not a user address", w.address()));
+			}
+		}
 		exposeToCpl3();
 		GuestMemory m = memory.memory();
-		long[] data = Comparator.dataFor(gprs(landmark.regs()), landmark.regs().rflags);
+		long[] data = Comparator.dataFor(gprs(landmark.regs()), landmark.regs().rflags, landmark.wordAddresses(),
+				landmark.words().stream().mapToLong(Landmark.Word::value).toArray(), COMPARATOR_DATA);
 		for (int i = 0; i < data.length; i++) {
 			m.putLong(COMPARATOR_DATA + 8L * i, data[i]);
 		}
@@ -243,6 +251,11 @@ final class LandmarkComparator {
 	/** Whether {@code rip} is strictly inside the patched run: no thread may go on from there while it is patched. */
 	boolean inside(long rip) {
 		return site >= 0 && rip > site && rip < site + length;
+	}
+
+	/** Whether a fault at {@code rip} is one of the comparator's memory word loads: it is no fault of the guest's. */
+	boolean isWordLoad(long rip) {
+		return site >= 0 && rip >= COMPARATOR_CODE && Comparator.isWordLoad(rip - COMPARATOR_CODE);
 	}
 
 	/**

@@ -105,6 +105,14 @@ final class LandmarkTrap {
 		return comparing() && comparator.isHit(frameRip);
 	}
 
+	/**
+	 * Whether a fault at {@code rip} is the comparator's load of a memory word (an address unmapped on this pass): a
+	 * miss, not the guest's fault.
+	 */
+	boolean isWordLoad(long rip) {
+		return comparing() && comparator.isWordLoad(rip);
+	}
+
 	/** Whether {@code rip} is strictly inside the comparator's patch: a thread must not go on from there. */
 	boolean insidePatch(long rip) {
 		return comparing() && comparator.inside(rip);

@@ -78,6 +78,7 @@ public final class VcpuLoop {
 	private final RunStats stats;
 	private final CodeBreakpoints breakpoints;
 	private LandmarkTrap trap;
+	private final LandmarkMemory landmarkMemory;
 	private final LockStubs lockStubs;
 	private LockCallTrap lockCalls;
 	private CodeObserver observer = CodeObserver.NONE;
@@ -114,6 +115,8 @@ public final class VcpuLoop {
 		this.trap = new LandmarkTrap(breakpoints, new LandmarkComparator(memory, breakpoints, () -> null, null), stats);
 		this.lockStubs = new LockStubs(memory, breakpoints);
 		this.lockCalls = LockCallTrap.none(memory, breakpoints, lockStubs);
+		this.landmarkMemory = new LandmarkMemory(memory, breakpoints, Boolean.parseBoolean(System.getProperty(
+				"insight.landmarkMemory", "true")) ? org.insight.vmm.code.X86Decoder::shared : () -> null);
 	}
 
 	/**
@@ -541,12 +544,18 @@ public final class VcpuLoop {
 					return; // the stub's iretq retries the access, now mapped
 				}
 			} catch (GuestOutOfMemoryException oom) {
+				if (wordLoadMissed(e, regs)) {
+					return;
+				}
 				e = guestSide(e);
 				saveFaultingRegs(e, regs);
 				process.kill(Signals.SIGKILL, "out of memory: " + oom.getMessage());
 				finish(new Ending.Terminated(process.termination().orElseThrow(),
 						Optional.of(String.format("SIGKILL (out of memory) at 0x%x in %s: %s", cr2,
 								scan.describe(e.rip()), oom.getMessage()))));
+				return;
+			}
+			if (wordLoadMissed(e, regs)) {
 				return;
 			}
 			e = guestSide(e);
@@ -558,6 +567,9 @@ public final class VcpuLoop {
 			return;
 		}
 		if (e.vector() == ExceptionVectors.GP && e.errorCode() == 0 && onTscRead(e, regs)) {
+			return;
+		}
+		if (wordLoadMissed(e, regs)) {
 			return;
 		}
 		e = guestSide(e);
@@ -655,8 +667,8 @@ public final class VcpuLoop {
 	 */
 	private boolean onLandmarkBreakpoint(Regs at) {
 		long t0 = System.nanoTime();
-		Landmark here = landmarkAt(at, onCpu);
 		Optional<Preemption> plan = process.inputs().plannedPreemption();
+		Landmark here = landmarkAt(at, onCpu, plan);
 		if (plan.isPresent() && plan.get().tid() == onCpu.tid() && plan.get().landmark().equals(here)) {
 			trap.disarm();
 			onCpu.saveRegs(at);
@@ -688,6 +700,21 @@ public final class VcpuLoop {
 			return;
 		}
 		cpu.setRegs(throughIret(userRegs(e, regs)));
+	}
+
+	/**
+	 * A fault of the comparator's load of a landmark's memory word (its page unmapped, or beyond the memory cap, on a
+	 * pass before the landmark's): the pass is a miss, and the thread goes on at the comparator's word miss, which
+	 * puts the guest's RAX, flags and stack back. Nothing of the guest's changed.
+	 */
+	private boolean wordLoadMissed(ExitAction.GuestException e, Regs regs) {
+		if (!trap.isWordLoad(e.rip())) {
+			return false;
+		}
+		Regs at = userRegs(e, regs);
+		at.rip = org.insight.vmm.memory.MachineLayout.COMPARATOR_CODE + org.insight.vmm.code.Comparator.WORD_MISS;
+		cpu.setRegs(throughIret(at));
+		return true;
 	}
 
 	/**
@@ -744,12 +771,15 @@ public final class VcpuLoop {
 
 	/**
 	 * The landmark of thread {@code t} with registers {@code at}, RIP being the next instruction it executes: the
-	 * same at a kick when recording and at the int3 when replaying.
+	 * same at a kick when recording and at the int3 when replaying. A replay ({@code plan} present) reads the memory
+	 * words at the planned landmark's addresses; a recording chooses them ({@link LandmarkMemory}).
 	 */
-	Landmark landmarkAt(Regs at, GuestThread t) {
+	Landmark landmarkAt(Regs at, GuestThread t, Optional<Preemption> plan) {
 		Regs r = at.copy();
 		r.rflags &= ~RFLAGS_RF;
-		return new Landmark(r, t.fsBase(), stackDigest(r.rsp));
+		List<Landmark.Word> words = plan.isPresent() ? landmarkMemory.read(plan.get().landmark().wordAddresses())
+				: landmarkMemory.choose(r.rip, r.rsp);
+		return new Landmark(r, t.fsBase(), stackDigest(r.rsp), words);
 	}
 
 	// ---------------------------------------------------------------- lock calls
@@ -936,7 +966,7 @@ public final class VcpuLoop {
 		GuestThread t = onCpu;
 		t.saveRegs(regs);
 		boolean replaying = process.inputs().plannedPreemption().isPresent();
-		Decision d = scheduler.afterKick(landmarkAt(regs, t));
+		Decision d = scheduler.afterKick(landmarkAt(regs, t, process.inputs().plannedPreemption()));
 		boolean declined = d instanceof Decision.Run r && r.point() == null;
 		stats.kick(false, declined);
 		if (replaying && !declined) {

@@ -1,0 +1,120 @@
+package org.insight.vmm.machine;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+import org.insight.vmm.code.NearbyMemory;
+import org.insight.vmm.code.X86Decoder;
+import org.insight.vmm.inputs.Landmark;
+import org.insight.vmm.memory.AddressSpace;
+import org.insight.vmm.memory.GuestFault;
+
+/**
+ * The memory words of a landmark (ARCHITECTURE.md section 3, "Landmarks in memory"). When recording, a kick's
+ * landmark takes the 8-byte words at the global addresses its code reads near RIP ({@link NearbyMemory}); a replay
+ * reads the recorded addresses, so the chooser's heuristics never decide whether a replay matches, only how well the
+ * passes of a loop are told apart.
+ * <p>
+ * Only words on pages present in the guest's page tables are taken or read: the VMM's view of a page not yet faulted
+ * in reads zeros where the CPU (the comparator) would read the file's bytes. The guest's accesses make pages present
+ * in the same order in a replay, so a page present at the recorded preemption is present when the replay gets there.
+ * Words inside the top of the stack that the stack digest covers are left to it.
+ */
+final class LandmarkMemory {
+	/** The most instructions walked from a kick's RIP. */
+	static final int WALK = 64;
+	/** Kick sites remembered: decoding costs milliseconds, and a loop is kicked at a few sites again and again. */
+	private static final int CACHED_SITES = 1024;
+
+	private final AddressSpace memory;
+	private final CodeBreakpoints breakpoints;
+	private final Supplier<X86Decoder> decoders;
+	private final Map<Long, List<Long>> bySite = new LinkedHashMap<>(64, 0.75f, true) {
+		private static final long serialVersionUID = 1L;
+
+		@Override
+		protected boolean removeEldestEntry(Map.Entry<Long, List<Long>> eldest) {
+			return size() > CACHED_SITES;
+		}
+	};
+
+	LandmarkMemory(AddressSpace memory, CodeBreakpoints breakpoints, Supplier<X86Decoder> decoders) {
+		this.memory = Objects.requireNonNull(memory, "memory");
+		this.breakpoints = Objects.requireNonNull(breakpoints, "breakpoints");
+		this.decoders = Objects.requireNonNull(decoders, "decoders");
+	}
+
+	/** The words to record for a kick at {@code rip} with the stack at {@code rsp}: at most {@link Landmark#MAX_WORDS}. */
+	List<Landmark.Word> choose(long rip, long rsp) {
+		List<Landmark.Word> out = new ArrayList<>();
+		for (long a : operands(rip)) {
+			long aligned = a & ~7L;
+			if (aligned + 8 > rsp && aligned < rsp + VcpuLoop.LANDMARK_STACK_BYTES
+					|| out.stream().anyMatch(w -> w.address() == aligned)) {
+				continue;
+			}
+			Landmark.Word w = read(aligned);
+			if (w != null) {
+				out.add(w);
+				if (out.size() == Landmark.MAX_WORDS) {
+					break;
+				}
+			}
+		}
+		return out;
+	}
+
+	/** The words at a recorded landmark's addresses, as they are now; an unreadable one is left out (no match). */
+	List<Landmark.Word> read(long[] addresses) {
+		List<Landmark.Word> out = new ArrayList<>(addresses.length);
+		for (long a : addresses) {
+			Landmark.Word w = read(a);
+			if (w != null) {
+				out.add(w);
+			}
+		}
+		return out;
+	}
+
+	private Landmark.Word read(long aligned) {
+		try {
+			var t = memory.translate(aligned);
+			if (!t.present() || !t.user()) {
+				return null;
+			}
+			byte[] b = memory.copyIn(aligned, 8);
+			return new Landmark.Word(aligned, java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+					.getLong());
+		} catch (GuestFault | IllegalArgumentException e) {
+			return null; // not a user address, or not mapped: nothing to compare
+		}
+	}
+
+	private List<Long> operands(long rip) {
+		List<Long> known = bySite.get(rip);
+		if (known != null) {
+			return known;
+		}
+		X86Decoder decoder = decoders.get();
+		List<Long> found = decoder == null ? List.of()
+				: List.copyOf(NearbyMemory.operands(decoder, this::code, rip, WALK));
+		bySite.put(rip, found);
+		return found;
+	}
+
+	/** Up to 15 bytes of the guest's own code (our patches hidden) at {@code va}; null where its page is not present. */
+	private byte[] code(long va) {
+		try {
+			if (!memory.translate(va).present()) {
+				return null;
+			}
+		} catch (IllegalArgumentException e) {
+			return null;
+		}
+		return breakpoints.presentGuestCode(va, 15);
+	}
+}
