@@ -231,6 +231,22 @@ class ReplayInputsTest {
 	}
 
 	@Test
+	void aMissedLandmarkInMemoryListsTheWordsThatKeptItFromMatching() {
+		Landmark recorded = TraceFixtures.withWords(TraceFixtures.landmark(2));
+		Preemption planned = new Preemption(3, 5, recorded, false);
+		// the same registers and stack, the first word another value, the second unreadable on this pass
+		Preemption nearly = new Preemption(3, 5, new Landmark(recorded.regs(), recorded.fsBase(), recorded
+				.stackDigest(), List.of(new Landmark.Word(0x4bb310, 9))), false);
+		ReplayInputs inputs = new ReplayInputs(List.<Frame>of(new PreemptFrame(planned, List.of(4), true)));
+		assertFalse(inputs.preempt(nearly, List.of(4)));
+		SyncPoint futex = new SyncPoint(3, 5, SyncPoint.Kind.SYSCALL, 202, new long[] { 0x4c6f00, 0, 2 });
+		DivergenceException e = assertThrows(DivergenceException.class, () -> inputs.schedule(futex, List.of(3, 4)));
+		assertTrue(e.getMessage().endsWith("the thread reached the landmark's rip 1 times without its recorded state,"
+				+ " the last time with: memory at 0x4bb310 (expected 0xfffffffffffffffe, got 0x9), memory at"
+				+ " 0x7fffffffeff8 (expected 0x8000000000000000, got unreadable)"), e.getMessage());
+	}
+
+	@Test
 	void whatIsLeftAtTheEndIsNamed() {
 		ReplayInputs inputs = new ReplayInputs(TraceFixtures.everyKind());
 		RandomFrame first = (RandomFrame) TraceFixtures.everyKind().get(0);
