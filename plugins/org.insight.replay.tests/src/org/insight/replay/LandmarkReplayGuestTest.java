@@ -64,4 +64,44 @@ class LandmarkReplayGuestTest {
 		// spinwait's loops are a load, a compare and a branch: most of their landmarks can be patched
 		assertTrue(compared > 0, "no landmark was reached by the landmark comparator");
 	}
+
+	/**
+	 * bench/counting.c: a spinner whose registers are the same on every pass ({@code while (!done) spins++}, RAX the
+	 * flag, 0) and whose progress is only in the global {@code spins}. Its landmarks hold that word, so each replay
+	 * stops at the recorded pass and ends verified (before the words, the replay stopped at the first pass with the
+	 * landmark's registers, and the final memory digest differed).
+	 */
+	@Test
+	void countingLoopsWhoseProgressIsInMemoryReplayVerified() throws IOException {
+		KvmRequirement.require();
+		Program p = new Program(GuestManifest.binary("glibc", "bench-counting").getParent(), "bench-counting", "0",
+				"all", "-", java.util.List.of(), java.util.List.of("5000000"));
+		for (String libc : GuestManifest.LIBCS) {
+			Path trace = dir.resolve(libc + "-counting.insight");
+			CapturedOutput recorded = new CapturedOutput();
+			GuestOutcome outcome = RecordReplayGuestTest.record(GuestManifest.binary(libc, p.name()), p,
+					org.insight.vmm.machine.SyncMode.SYSCALLS, null, java.util.Optional.of(java.time.Duration
+							.ofMillis(2)), trace, recorded, new VmmLauncher(RecordReplayGuestTest.RECORD_LIMIT));
+			assertEquals(0, outcome.exit().status(), libc + ": recorded exit " + outcome.exit());
+			assertEquals("sum 12499997500000\n", new String(recorded.stdout(), java.nio.charset.StandardCharsets
+					.US_ASCII));
+			TraceStatistics recordedStats = TraceInfo.read(trace).statistics();
+			System.out.printf("%s/bench-counting 5000000: recorded %d frames, %d watchdog kicks, %d landmarks%n", libc,
+					recordedStats.frames(), recordedStats.kicks(), recordedStats.landmarks());
+			assertTrue(recordedStats.landmarks() > 0, libc + ": the recording holds no landmark");
+			CapturedOutput replayed = new CapturedOutput();
+			VmmLauncher launcher = new VmmLauncher(null);
+			try (ReplaySession s = ReplaySession.open(trace, replayed, launcher, ReplayOptions.onThisHost())) {
+				GuestOutcome again = s.run();
+				String verdict = s.verification().orElseThrow();
+				RunStats stats = launcher.lastResult().orElseThrow().stats();
+				System.out.printf("%s/bench-counting replay: %s; landmarks %d (by the comparator %d), false hits %d%n",
+						libc, verdict, stats.landmarks(), stats.landmarksCompared(), stats.landmarkFalseHits());
+				assertTrue(verdict.startsWith("replay verified: "), libc + ": " + verdict);
+				assertEquals(recordedStats.landmarks(), stats.landmarks(), libc + ": landmarks reached");
+				assertArrayEquals(outcome.memoryDigest(), again.memoryDigest(), libc + ": memory digest");
+			}
+			assertArrayEquals(recorded.stdout(), replayed.stdout(), libc + ": stdout");
+		}
+	}
 }
