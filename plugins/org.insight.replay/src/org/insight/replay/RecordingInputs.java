@@ -19,6 +19,7 @@ import org.insight.vmm.inputs.ClockRead;
 import org.insight.vmm.inputs.GuestInputs;
 import org.insight.vmm.inputs.IdleWait;
 import org.insight.vmm.inputs.OutputWrite;
+import org.insight.vmm.inputs.Landmark;
 import org.insight.vmm.inputs.Preemption;
 import org.insight.vmm.inputs.RandomRequest;
 import org.insight.vmm.inputs.StdinRead;
@@ -101,7 +102,11 @@ public final class RecordingInputs implements GuestInputs {
 	public boolean preempt(Preemption point, List<Integer> otherRunnable) {
 		List<Integer> asked = List.copyOf(otherRunnable);
 		boolean preempted = live.preempt(point, otherRunnable);
-		append(new PreemptFrame(point, asked, preempted));
+		// a kick that preempted nothing is skipped by a replay: its landmark's memory words would only take room
+		Preemption stored = preempted || point.landmark().words().isEmpty() ? point : new Preemption(point.tid(),
+				point.syncIndex(), new Landmark(point.landmark().regs(), point.landmark().fsBase(), point.landmark()
+						.stackDigest()), point.timersPending());
+		append(new PreemptFrame(stored, asked, preempted));
 		return preempted;
 	}
 

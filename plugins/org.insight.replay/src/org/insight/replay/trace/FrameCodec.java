@@ -174,7 +174,11 @@ final class FrameCodec {
 				boolean preempted = (flags & 1) != 0;
 				java.util.List<Landmark.Word> words = new java.util.ArrayList<>();
 				if ((flags & PREEMPT_WORDS) != 0) {
+					int countAt = r.position();
 					int n = r.count(Landmark.MAX_WORDS, "landmark memory words");
+					if (n == 0) {
+						throw new MalformedFieldException(countAt, "landmark memory words flagged, but none");
+					}
 					for (int i = 0; i < n; i++) {
 						int wordAt = r.position();
 						long address = r.varLong();

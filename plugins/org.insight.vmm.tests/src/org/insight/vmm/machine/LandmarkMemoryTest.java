@@ -119,6 +119,33 @@ class LandmarkMemoryTest {
 		}
 	}
 
+	@Test
+	void aWordReadsAsTheGuestWouldReadItAndTheStackIsLeftToItsDigest() {
+		long anon = 0x5000_0000L;
+		try (LoopFixture f = new LoopFixture(4, null, text(), CodeObserver.NONE, true)) {
+			long rsp = f.scheduler.current().regs().rsp;
+			long stack = (rsp + 16) & ~7L;
+			f.space.map(anon, anon + 0x1000, org.insight.vmm.memory.Mman.PROT_READ | org.insight.vmm.memory.Mman
+					.PROT_WRITE, org.insight.vmm.memory.Vma.Kind.ANONYMOUS);
+			// AT: mov rax, [rip+counter] ; mov rcx, [rip+anon+8] ; mov rdx, [rip+stack] ; ret
+			byte[] code = HexFormat.of().parseHex("488b05" + "00000000" + "488b0d" + "00000000" + "488b15" + "00000000"
+					+ "c3");
+			java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(code).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+			b.putInt(3, (int) (COUNTER - (AT + 7)));
+			b.putInt(10, (int) (anon + 8 - (AT + 14)));
+			b.putInt(17, (int) (stack - (AT + 21)));
+			f.memory.write(f.space.translate(AT).physical(), code, 0, code.length);
+			counter(f, 99);
+			LandmarkMemory words = new LandmarkMemory(f.space, new CodeBreakpoints(f.space), X86Decoder::shared);
+			assertFalse(f.space.translate(anon).present(), "the anonymous page is not faulted in");
+			assertEquals(List.of(new Landmark.Word(COUNTER, 99), new Landmark.Word(anon + 8, 0)), words.choose(AT,
+					rsp), "the counter, and the untouched page as its fault would fill it; the stack slot is the digest's");
+			assertFalse(f.space.translate(anon).present(), "choosing faults nothing in");
+			assertEquals(List.of(new Landmark.Word(COUNTER, 99)), words.read(new long[] { COUNTER, 0x6000_0000L }),
+					"an unmapped word is left out: no match");
+		}
+	}
+
 	/** The offset of the first word's {@code mov rax, [rax]} in the comparator. */
 	private static int firstWordLoad() {
 		byte[] c = Comparator.assemble(MachineLayout.COMPARATOR_DATA, new byte[0]);

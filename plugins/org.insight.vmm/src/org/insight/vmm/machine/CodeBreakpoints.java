@@ -359,7 +359,12 @@ final class CodeBreakpoints {
 
 	/** The guest's own code bytes at {@code va} (ours replaced by the originals); the page must be present. */
 	byte[] guestCode(long va, int len) {
-		byte[] code = memory.copyIn(va, len);
+		return hideOurs(va, memory.copyIn(va, len));
+	}
+
+	/** {@code code}, read raw at {@code va}, with the guest's own bytes in place of our int3s, patch and stubs. */
+	byte[] hideOurs(long va, byte[] code) {
+		int len = code.length;
 		for (int i = 0; i < len; i++) {
 			Site s = sites.get(va + i);
 			if (s != null && s.inMemory() && s != stepping) {
@@ -376,6 +381,26 @@ final class CodeBreakpoints {
 			}
 		}
 		return code;
+	}
+
+	/** Whether any byte in {@code [start, end)} is one of ours in memory: an int3, the patch, a stub's jmp. */
+	boolean anyOursIn(long start, long end) {
+		for (Site s : sites.values()) {
+			if (s.inMemory() && s != stepping && s.address >= start && s.address < end) {
+				return true;
+			}
+		}
+		for (Patched p : patch) {
+			if (p.overlaps(start, end)) {
+				return true;
+			}
+		}
+		for (Patched p : stubs) {
+			if (p.overlaps(start, end)) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/**

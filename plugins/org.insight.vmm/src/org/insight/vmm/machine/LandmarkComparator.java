@@ -119,6 +119,16 @@ final class LandmarkComparator {
 			return new Refused(String.format("a thread stands inside 0x%x-0x%x", r, r + len));
 		}
 		for (Landmark.Word w : landmark.words()) {
+			// the CPU reads our bytes where the VMM reads the guest's: they would never agree
+			boolean onPatch = false;
+			for (int i = 0; i < plan.sites.length; i++) {
+				onPatch |= w.address() < plan.sites[i] + plan.bytes[i].length && plan.sites[i] < w.address() + 8;
+			}
+			if (onPatch || breakpoints.anyOursIn(w.address(), w.address() + 8)) {
+				return new Refused(String.format("memory word at 0x%x holds bytes of ours", w.address()));
+			}
+		}
+		for (Landmark.Word w : landmark.words()) {
 			if (w.address() < MachineLayout.USER_START || w.address() >= MachineLayout.USER_TOP) {
 				// a recording's word no guest code could read: no replay state matches it, the int3 says so
 				return new Refused(String.format("memory word at 0x%x is not a user address", w.address()));

@@ -11,7 +11,7 @@ import org.insight.vmm.code.NearbyMemory;
 import org.insight.vmm.code.X86Decoder;
 import org.insight.vmm.inputs.Landmark;
 import org.insight.vmm.memory.AddressSpace;
-import org.insight.vmm.memory.GuestFault;
+import org.insight.vmm.memory.Vma;
 
 /**
  * The memory words of a landmark (ARCHITECTURE.md section 3, "Landmarks in memory"). When recording, a kick's
@@ -19,10 +19,12 @@ import org.insight.vmm.memory.GuestFault;
  * reads the recorded addresses, so the chooser's heuristics never decide whether a replay matches, only how well the
  * passes of a loop are told apart.
  * <p>
- * Only words on pages present in the guest's page tables are taken or read: the VMM's view of a page not yet faulted
- * in reads zeros where the CPU (the comparator) would read the file's bytes. The guest's accesses make pages present
- * in the same order in a replay, so a page present at the recorded preemption is present when the replay gets there.
- * Words inside the top of the stack that the stack digest covers are left to it.
+ * A word reads as the guest's CPU would read it ({@link AddressSpace#peekLong}): a page not yet present reads as its
+ * page fault would fill it, so the value depends on guest state alone, not on which pages the VMM happened to fill
+ * (prefaulting depends on free frames, and a replay's comparator faults pages in early). Our own bytes are hidden:
+ * a recording leaves out words that hold one of our int3s, patches or stubs, or lie on a page of the VMM's own, and
+ * a replay reads the guest's bytes under any of ours. Words inside the top of the stack that the stack digest covers
+ * are left to it.
  */
 final class LandmarkMemory {
 	/** The most instructions walked from a kick's RIP. */
@@ -54,7 +56,8 @@ final class LandmarkMemory {
 		for (long a : operands(rip)) {
 			long aligned = a & ~7L;
 			if (aligned + 8 > rsp && aligned < rsp + VcpuLoop.LANDMARK_STACK_BYTES
-					|| out.stream().anyMatch(w -> w.address() == aligned)) {
+					|| out.stream().anyMatch(w -> w.address() == aligned) || breakpoints.anyOursIn(aligned, aligned + 8)
+					|| memory.vmaAt(aligned).map(v -> v.kind() == Vma.Kind.VMM).orElse(false)) {
 				continue;
 			}
 			Landmark.Word w = read(aligned);
@@ -81,17 +84,14 @@ final class LandmarkMemory {
 	}
 
 	private Landmark.Word read(long aligned) {
-		try {
-			var t = memory.translate(aligned);
-			if (!t.present() || !t.user()) {
-				return null;
-			}
-			byte[] b = memory.copyIn(aligned, 8);
-			return new Landmark.Word(aligned, java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN)
-					.getLong());
-		} catch (GuestFault | IllegalArgumentException e) {
-			return null; // not a user address, or not mapped: nothing to compare
+		java.util.OptionalLong v = memory.peekLong(aligned);
+		if (v.isEmpty()) {
+			return null; // a read there would fault: nothing to compare
 		}
+		byte[] b = java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(v.getAsLong())
+				.array();
+		return new Landmark.Word(aligned, java.nio.ByteBuffer.wrap(breakpoints.hideOurs(aligned, b)).order(
+				java.nio.ByteOrder.LITTLE_ENDIAN).getLong());
 	}
 
 	private List<Long> operands(long rip) {

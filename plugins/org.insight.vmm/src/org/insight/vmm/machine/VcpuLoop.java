@@ -708,7 +708,7 @@ public final class VcpuLoop {
 	 * puts the guest's RAX, flags and stack back. Nothing of the guest's changed.
 	 */
 	private boolean wordLoadMissed(ExitAction.GuestException e, Regs regs) {
-		if (!trap.isWordLoad(e.rip())) {
+		if (e.vector() != ExceptionVectors.PF && e.vector() != ExceptionVectors.GP || !trap.isWordLoad(e.rip())) {
 			return false;
 		}
 		Regs at = userRegs(e, regs);
@@ -746,6 +746,9 @@ public final class VcpuLoop {
 				return true;
 			}
 			rip = memory.memory().getLong(facts.kernelStackTop() - 40);
+			if (rip >= MachineLayout.COMPARATOR_CODE && rip < MachineLayout.COMPARATOR_CODE + MachineLayout.PAGE_SIZE) {
+				return true; // inside the landmark comparator (a word's page faulted in): it must not go away under it
+			}
 		}
 		return rip > from && rip < to;
 	}

@@ -570,6 +570,32 @@ public final class AddressSpace {
 	 * The frame behind {@code va} for an access by the VMM on the guest's behalf, with the guest's permissions. A
 	 * write populates the page; a read of a page never touched returns -1 (it reads as zero) without using a frame.
 	 */
+	/**
+	 * The 8 bytes at {@code va} (8-aligned) as the guest's CPU would read them now, without faulting anything in: a
+	 * present page's; a page not present yet reads as {@link #handlePageFault} would make it (its preloaded frame, or a
+	 * new zeroed one). Empty where a read would fault (no mapping, PROT_NONE, not a user address). So the value is the
+	 * same whether or not the page happens to be present, as it depends on guest state alone.
+	 */
+	public java.util.OptionalLong peekLong(long va) {
+		if ((va & 7) != 0) {
+			throw new IllegalArgumentException(String.format("0x%x is not 8-aligned", va));
+		}
+		if (va < USER_START || va >= USER_TOP) {
+			return java.util.OptionalLong.empty();
+		}
+		Vma v = vmas.find(va);
+		if (v == null || !allows(v.prot(), false, false)) {
+			return java.util.OptionalLong.empty();
+		}
+		long slot = tables.slot(MachineLayout.pageDown(va), false);
+		long entry = slot < 0 ? 0 : memory.getLong(slot);
+		long frame = entry & PageTables.ADDRESS;
+		if ((entry & PageTables.P) == 0 && frame == 0) {
+			return java.util.OptionalLong.of(0);
+		}
+		return java.util.OptionalLong.of(memory.getLong(frame + (va & (PAGE_SIZE - 1))));
+	}
+
 	private long frameFor(long va, boolean write) {
 		if (va < USER_START || va >= USER_TOP) {
 			throw new GuestFault(va, write, "not a user address");
