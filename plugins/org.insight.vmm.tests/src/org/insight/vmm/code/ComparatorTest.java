@@ -82,15 +82,21 @@ class ComparatorTest {
 	/** lea rax, [rax+1] ; mov rdx, [rip+x] (x: VALUE): flags untouched, one RIP-relative operand. */
 	private static final String DISPLACED = "488d4001" + "488b15";
 	private static final long CANARY = 0x5a5a_1234_5678_9abcL;
+	/** IF, ZF, CF. */
+	private static final long LANDMARK_FLAGS = 0x202 | 0x41;
+
+	/** The landmark's registers, RSP on the test's stack. */
+	private static long[] landmarkRegisters() {
+		return new long[] { 0x1111, 0x2222, 0x3333, 0x4444, STACK_TOP - 0x1000, 0x6666, 0x7777, 0x8888, 9, 10, 11,
+				12, 13, 14, 15, 16 };
+	}
 
 	@Test
 	void runNativelyItMatchesOnlyTheLandmarksStateAndLeavesTheGuestsOwn() {
 		Pointer mem = map();
 		try {
-			long rsp = STACK_TOP - 0x1000;
-			long[] landmark = { 0x1111, 0x2222, 0x3333, 0x4444, rsp, 0x6666, 0x7777, 0x8888, 9, 10, 11, 12, 13, 14,
-					15, 16 };
-			long flags = 0x202 | 0x41; // IF, ZF, CF
+			long[] landmark = landmarkRegisters();
+			long flags = LANDMARK_FLAGS;
 			install(mem, landmark, flags);
 			// the same state: the match path (its int3 is a cmc here, which flips CF where the test sees it)
 			long[] out = run(mem, landmark, flags);
@@ -116,10 +122,8 @@ class ComparatorTest {
 	void runNativelyItMatchesOnlyWhenTheMemoryWordsAreTheLandmarks() {
 		Pointer mem = map();
 		try {
-			long rsp = STACK_TOP - 0x1000;
-			long[] landmark = { 0x1111, 0x2222, 0x3333, 0x4444, rsp, 0x6666, 0x7777, 0x8888, 9, 10, 11, 12, 13, 14,
-					15, 16 };
-			long flags = 0x202 | 0x41;
+			long[] landmark = landmarkRegisters();
+			long flags = LANDMARK_FLAGS;
 			long[] words = { WORDS, WORDS + 8, WORDS + 0x10 };
 			long[] values = { 7, -1, 0x1234_5678_9abc_def0L };
 			install(mem, landmark, flags, words, values);
