@@ -72,22 +72,37 @@ class LandmarkReplayGuestTest {
 	 * landmark's registers, and the final memory digest differed).
 	 */
 	@Test
-	void countingLoopsWhoseProgressIsInMemoryReplayVerified() throws IOException {
+	void countingLoopsWhoseProgressIsInAGlobalReplayVerified() throws IOException {
 		KvmRequirement.require();
 		Program p = new Program(GuestManifest.binary("glibc", "bench-counting").getParent(), "bench-counting", "0",
 				"all", "-", java.util.List.of(), java.util.List.of("5000000"));
+		replaysVerifiedWithASmallWatchdog(p, "sum 12499997500000\n");
+	}
+
+	/**
+	 * guest-tests/spinheap.c: the same spinner with its count behind a pointer the loop keeps in a register
+	 * ({@code s->count++}): the landmark's words include the word at that register's address.
+	 */
+	@Test
+	void aSpinnerWhoseProgressIsBehindAPointerReplaysVerified() throws IOException {
+		KvmRequirement.require();
+		Program p = GuestManifest.all().stream().filter(x -> x.name().equals("spinheap")).findFirst().orElseThrow();
+		replaysVerifiedWithASmallWatchdog(p, "spinheap: sum 1999999000000\n");
+	}
+
+	/** Records {@code p} on each libc with a 2 ms watchdog (many landmarks), replays it once, and wants it verified. */
+	private void replaysVerifiedWithASmallWatchdog(Program p, String stdout) throws IOException {
 		for (String libc : GuestManifest.LIBCS) {
-			Path trace = dir.resolve(libc + "-counting.insight");
+			Path trace = dir.resolve(libc + "-" + p.name() + ".insight");
 			CapturedOutput recorded = new CapturedOutput();
 			GuestOutcome outcome = RecordReplayGuestTest.record(GuestManifest.binary(libc, p.name()), p,
 					org.insight.vmm.machine.SyncMode.SYSCALLS, null, java.util.Optional.of(java.time.Duration
 							.ofMillis(2)), trace, recorded, new VmmLauncher(RecordReplayGuestTest.RECORD_LIMIT));
 			assertEquals(0, outcome.exit().status(), libc + ": recorded exit " + outcome.exit());
-			assertEquals("sum 12499997500000\n", new String(recorded.stdout(), java.nio.charset.StandardCharsets
-					.US_ASCII));
+			assertEquals(stdout, new String(recorded.stdout(), java.nio.charset.StandardCharsets.US_ASCII));
 			TraceStatistics recordedStats = TraceInfo.read(trace).statistics();
-			System.out.printf("%s/bench-counting 5000000: recorded %d frames, %d watchdog kicks, %d landmarks%n", libc,
-					recordedStats.frames(), recordedStats.kicks(), recordedStats.landmarks());
+			System.out.printf("%s/%s %s: recorded %d frames, %d watchdog kicks, %d landmarks%n", libc, p.name(),
+					String.join(" ", p.args()), recordedStats.frames(), recordedStats.kicks(), recordedStats.landmarks());
 			assertTrue(recordedStats.landmarks() > 0, libc + ": the recording holds no landmark");
 			CapturedOutput replayed = new CapturedOutput();
 			VmmLauncher launcher = new VmmLauncher(null);
@@ -95,8 +110,8 @@ class LandmarkReplayGuestTest {
 				GuestOutcome again = s.run();
 				String verdict = s.verification().orElseThrow();
 				RunStats stats = launcher.lastResult().orElseThrow().stats();
-				System.out.printf("%s/bench-counting replay: %s; landmarks %d (by the comparator %d), false hits %d%n",
-						libc, verdict, stats.landmarks(), stats.landmarksCompared(), stats.landmarkFalseHits());
+				System.out.printf("%s/%s replay: %s; landmarks %d (by the comparator %d), false hits %d%n", libc,
+						p.name(), verdict, stats.landmarks(), stats.landmarksCompared(), stats.landmarkFalseHits());
 				assertTrue(verdict.startsWith("replay verified: "), libc + ": " + verdict);
 				assertEquals(recordedStats.landmarks(), stats.landmarks(), libc + ": landmarks reached");
 				assertArrayEquals(outcome.memoryDigest(), again.memoryDigest(), libc + ": memory digest");

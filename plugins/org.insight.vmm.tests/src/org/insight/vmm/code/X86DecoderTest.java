@@ -31,6 +31,33 @@ class X86DecoderTest {
 	}
 
 	@Test
+	void memoryOperandsAreReadWithTheirRegistersInTheCpusOrder() {
+		// mov rax, [r13 + rbx*4 + 0x10]: capstone 4's cs_x86_op offsets and x86_reg numbers, checked
+		assertEquals(List.of(new MemoryOperand(MemoryOperand.NO_SEGMENT, 13, 3, 4, 0x10, AT + 5)), one("498b449d10")
+				.memory());
+		// inc qword [rsi - 8], and every base register from RAX to R15
+		assertEquals(List.of(new MemoryOperand(MemoryOperand.NO_SEGMENT, 6, -1, 1, -8, AT + 4)), one("48ff46f8")
+				.memory());
+		for (int reg = 0; reg < 16; reg++) {
+			String hex = String.format("%02x8b%s10", 0x48 | reg >> 3, (reg & 7) == 4 ? "4424" : String.format("%02x",
+					0x40 | reg & 7));
+			assertEquals(reg, one(hex).memory().get(0).base(), hex);
+		}
+		// mov rax, fs:[0x28] ; mov rax, [rip+0x10] ; mov rax, gs:[0]
+		MemoryOperand fs = one("64488b042528000000").memory().get(0);
+		assertEquals(MemoryOperand.FS, fs.segment());
+		assertEquals(0x1028, fs.address(new long[16], 0x1000).getAsLong());
+		MemoryOperand rip = one("488b0510000000").memory().get(0);
+		assertEquals(AT + 7 + 0x10, rip.address(new long[16], 0).getAsLong());
+		assertEquals(true, one("65488b042500000000").memory().get(0).address(new long[16], 0).isEmpty(),
+				"GS has no base the VMM keeps");
+		// lea and nop access nothing; a register operand is no memory
+		assertEquals(List.of(), one("488d4310").memory(), "lea rax, [rbx+0x10]");
+		assertEquals(List.of(), one("660f1f440000").memory(), "nopw [rax+rax]");
+		assertEquals(List.of(), one("4889d8").memory(), "mov rax, rbx");
+	}
+
+	@Test
 	void ripRelativeOperandsHaveTheirDisplacementOffset() {
 		Instruction load = one("488b0578563412"); // mov rax, [rip+0x12345678]
 		assertEquals(Instruction.Kind.RIP_RELATIVE, load.kind());

@@ -127,9 +127,9 @@ class LandmarkMemoryTest {
 			long stack = (rsp + 16) & ~7L;
 			f.space.map(anon, anon + 0x1000, org.insight.vmm.memory.Mman.PROT_READ | org.insight.vmm.memory.Mman
 					.PROT_WRITE, org.insight.vmm.memory.Vma.Kind.ANONYMOUS);
-			// AT: mov rax, [rip+counter] ; mov rcx, [rip+anon+8] ; mov rdx, [rip+stack] ; ret
+			// AT: mov rax, [rip+counter] ; mov rcx, [rip+anon+8] ; mov rdx, [rip+stack] ; mov rsi, [rbx+0x18] ; ret
 			byte[] code = HexFormat.of().parseHex("488b05" + "00000000" + "488b0d" + "00000000" + "488b15" + "00000000"
-					+ "c3");
+					+ "488b7318" + "c3");
 			java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(code).order(java.nio.ByteOrder.LITTLE_ENDIAN);
 			b.putInt(3, (int) (COUNTER - (AT + 7)));
 			b.putInt(10, (int) (anon + 8 - (AT + 14)));
@@ -138,8 +138,12 @@ class LandmarkMemoryTest {
 			counter(f, 99);
 			LandmarkMemory words = new LandmarkMemory(f.space, new CodeBreakpoints(f.space), X86Decoder::shared);
 			assertFalse(f.space.translate(anon).present(), "the anonymous page is not faulted in");
-			assertEquals(List.of(new Landmark.Word(COUNTER, 99), new Landmark.Word(anon + 8, 0)), words.choose(AT,
-					rsp), "the counter, and the untouched page as its fault would fill it; the stack slot is the digest's");
+			Regs at = f.scheduler.current().regs().copy();
+			at.rip = AT;
+			at.rbx = anon + 0x100; // the loop's pointer: [rbx+0x18] is anon+0x118
+			assertEquals(List.of(new Landmark.Word(COUNTER, 99), new Landmark.Word(anon + 8, 0), new Landmark.Word(
+					anon + 0x118, 0)), words.choose(at, 0), "the counter, the untouched page as its fault would fill it,"
+							+ " and the word behind the pointer; the stack slot is the digest's");
 			assertFalse(f.space.translate(anon).present(), "choosing faults nothing in");
 			assertEquals(List.of(new Landmark.Word(COUNTER, 99)), words.read(new long[] { COUNTER, 0x6000_0000L }),
 					"an unmapped word is left out: no match");

@@ -48,8 +48,36 @@ final class Capstone {
 	/** {@code cs_group_type}. */
 	static final int GRP_JUMP = 1, GRP_CALL = 2, GRP_RET = 3, GRP_INT = 4, GRP_IRET = 5, GRP_PRIVILEGE = 6,
 			GRP_BRANCH_RELATIVE = 7;
-	/** {@code x86_op_type} of an immediate. */
-	static final int OP_IMM = 2;
+	/** {@code x86_op_type} of an immediate, and of a memory operand. */
+	static final int OP_IMM = 2, OP_MEM = 3;
+	/** {@code sizeof(cs_x86_op)}, and its memory operand's fields: segment, base, index (x86_reg), scale, disp. */
+	static final int X86_OP_SIZE = 48, OP_MEM_SEGMENT = 8, OP_MEM_BASE = 12, OP_MEM_INDEX = 16, OP_MEM_SCALE = 20,
+			OP_MEM_DISP = 24;
+	/** {@code x86_reg} of FS, GS and RIP. */
+	static final int REG_FS = 32, REG_GS = 33, REG_RIP = 41;
+
+	/** Whether {@code reg} is CS, DS, ES or SS: a segment whose base is 0 in 64-bit mode. */
+	static boolean flatSegment(int reg) {
+		return reg == 11 || reg == 17 || reg == 28 || reg == 49;
+	}
+
+	/**
+	 * The CPU's index (RAX 0 … R15 15) of a 64-bit general register's {@code x86_reg}; -1 for any other register
+	 * (a 32-bit address's EAX, say: such an operand is not taken).
+	 */
+	static int gpr(int reg) {
+		return switch (reg) {
+		case 35 -> 0; // RAX
+		case 38 -> 1; // RCX
+		case 40 -> 2; // RDX
+		case 37 -> 3; // RBX
+		case 44 -> 4; // RSP
+		case 36 -> 5; // RBP
+		case 43 -> 6; // RSI
+		case 39 -> 7; // RDI
+		default -> reg >= 106 && reg <= 113 ? reg - 98 : -1; // R8…R15
+		};
+	}
 
 	final Lib lib;
 	final long handle;

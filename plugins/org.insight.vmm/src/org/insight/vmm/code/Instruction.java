@@ -13,9 +13,11 @@ import java.util.Arrays;
  * @param condition  a {@link Kind#CONDITIONAL}'s condition code (the low nibble of {@code 7x} / {@code 0F 8x})
  * @param dispOffset where a {@link Kind#RIP_RELATIVE}'s 32-bit displacement is in {@code bytes}; -1 otherwise
  * @param mnemonic   capstone's name, for messages and tests
+ * @param memory     the memory operands the instruction accesses (none for {@code lea} and {@code nop}, which access
+ *                   nothing), as capstone reads them ({@link MemoryOperand})
  */
 public record Instruction(long address, byte[] bytes, Kind kind, long target, int condition, int dispOffset,
-		String mnemonic) {
+		String mnemonic, java.util.List<MemoryOperand> memory) {
 
 	/** How an instruction depends on its address. */
 	public enum Kind {
@@ -38,6 +40,13 @@ public record Instruction(long address, byte[] bytes, Kind kind, long target, in
 
 	public Instruction {
 		bytes = bytes.clone();
+		memory = java.util.List.copyOf(memory);
+	}
+
+	/** An instruction whose memory operands are not known (or that has none). */
+	public Instruction(long address, byte[] bytes, Kind kind, long target, int condition, int dispOffset,
+			String mnemonic) {
+		this(address, bytes, kind, target, condition, dispOffset, mnemonic, java.util.List.of());
 	}
 
 	@Override

@@ -9,18 +9,20 @@ import java.util.Set;
 import java.util.function.LongFunction;
 
 /**
- * The global memory a thread's next instructions address: the RIP-relative operands of the code reachable from an
- * address, nearest first (ARCHITECTURE.md section 3, "Landmarks in memory"). A loop whose progress is only in memory
- * (a counter in a static that no register holds) passes its landmark's RIP with the same registers on every pass;
- * the words its own code reads and writes tell the passes apart.
+ * The memory a thread's next instructions address: the memory operands of the code reachable from an address, nearest
+ * first (ARCHITECTURE.md section 3, "Landmarks in memory"). A loop whose progress is only in memory (a counter in a
+ * static, or behind a pointer, that no register holds) passes its landmark's RIP with the same registers on every
+ * pass; the words its own code reads and writes tell the passes apart.
  * <p>
  * The walk follows the code as the CPU could, breadth first from the address: the fall-through of every instruction
  * but an unconditional or indirect jump and a return, and the target of every direct jump and conditional branch (a
  * call's target is not followed: its callee's globals are not the loop's, and the walk goes on after the call). It
- * stops after {@code maxInstructions} instructions, at bytes that do not decode, and at code it cannot read. Only
- * RIP-relative operands are taken: their address is the instruction's own, whatever the registers hold, while a
- * register-based operand's depends on registers the walk does not follow (its stack slots are in the landmark's stack
- * digest already).
+ * stops after {@code maxInstructions} instructions, at bytes that do not decode, and at code it cannot read. Every
+ * memory operand met is taken, symbolically ({@link MemoryOperand}): a RIP-relative one's address is the
+ * instruction's own, a register-based one's is computed by the caller with the registers at the landmark, which is
+ * the loop's pointer where the loop keeps one in a register it does not change ({@code p->count++}). Any
+ * deterministic choice of addresses is as exact as another; the walk's order (nearest first) only makes the words
+ * useful.
  */
 public final class NearbyMemory {
 	private NearbyMemory() {
@@ -30,12 +32,13 @@ public final class NearbyMemory {
 	private static final int MAX_INSTRUCTION = 15;
 
 	/**
-	 * The addresses of the RIP-relative memory operands of the code reachable from {@code rip}, in the order the walk
-	 * meets them, without repeats. {@code code} gives up to 15 bytes of guest code at an address (fewer where the
-	 * readable code ends), or null where none is readable.
+	 * The memory operands of the code reachable from {@code rip}, in the order the walk meets them, without repeats.
+	 * {@code code} gives up to 15 bytes of guest code at an address (fewer where the readable code ends), or null where
+	 * none is readable.
 	 */
-	public static List<Long> operands(X86Decoder decoder, LongFunction<byte[]> code, long rip, int maxInstructions) {
-		Set<Long> found = new LinkedHashSet<>();
+	public static List<MemoryOperand> operands(X86Decoder decoder, LongFunction<byte[]> code, long rip,
+			int maxInstructions) {
+		Set<MemoryOperand> found = new LinkedHashSet<>();
 		Set<Long> seen = new HashSet<>();
 		ArrayDeque<Long> queue = new ArrayDeque<>();
 		queue.add(rip);
@@ -56,9 +59,7 @@ public final class NearbyMemory {
 			}
 			decoded++;
 			Instruction i = one.get(0);
-			if (i.kind() == Instruction.Kind.RIP_RELATIVE && !i.mnemonic().equals("lea")) { // lea reads nothing
-				found.add(i.next() + X86Decoder.littleEndianInt(i.bytes(), i.dispOffset()));
-			}
+			found.addAll(i.memory());
 			for (long next : successors(i)) {
 				queue.add(next);
 			}

@@ -140,12 +140,47 @@ public final class X86Decoder {
 		boolean jump = (groups & 1 << Capstone.GRP_JUMP) != 0;
 		if (jump) {
 			// through a register or memory, [rip+x] included (which moves as any RIP-relative instruction)
-			return new Instruction(address, bytes, Instruction.Kind.INDIRECT_JUMP, -1, -1, disp, mnemonic);
+			return new Instruction(address, bytes, Instruction.Kind.INDIRECT_JUMP, -1, -1, disp, mnemonic,
+					memoryOperands(d, mnemonic, address + bytes.length));
 		}
 		if (disp >= 0) {
-			return new Instruction(address, bytes, Instruction.Kind.RIP_RELATIVE, -1, -1, disp, mnemonic);
+			return new Instruction(address, bytes, Instruction.Kind.RIP_RELATIVE, -1, -1, disp, mnemonic,
+					memoryOperands(d, mnemonic, address + bytes.length));
 		}
-		return new Instruction(address, bytes, Instruction.Kind.PLAIN, -1, -1, -1, mnemonic);
+		return new Instruction(address, bytes, Instruction.Kind.PLAIN, -1, -1, -1, mnemonic, memoryOperands(d,
+				mnemonic, address + bytes.length));
+	}
+
+	/**
+	 * The memory operands an instruction accesses, from capstone's operands (none for {@code lea} and the {@code nop}s,
+	 * which access nothing); an operand with a register that is not a 64-bit general one is left out.
+	 */
+	private static java.util.List<MemoryOperand> memoryOperands(ByteBuffer d, String mnemonic, long next) {
+		if (mnemonic.equals("lea") || mnemonic.startsWith("nop")) {
+			return java.util.List.of();
+		}
+		int ops = Math.min(d.get(Capstone.X86_OP_COUNT) & 0xff, 8);
+		java.util.List<MemoryOperand> out = new ArrayList<>(1);
+		for (int i = 0; i < ops; i++) {
+			int at = Capstone.X86_OP0_TYPE + Capstone.X86_OP_SIZE * i;
+			if (d.getInt(at) != Capstone.OP_MEM) {
+				continue;
+			}
+			int segmentReg = d.getInt(at + Capstone.OP_MEM_SEGMENT);
+			int baseReg = d.getInt(at + Capstone.OP_MEM_BASE);
+			int indexReg = d.getInt(at + Capstone.OP_MEM_INDEX);
+			int segment = segmentReg == Capstone.REG_FS ? MemoryOperand.FS : segmentReg == Capstone.REG_GS
+					? MemoryOperand.GS : segmentReg == 0 || Capstone.flatSegment(segmentReg) ? MemoryOperand.NO_SEGMENT
+							: -1;
+			int base = baseReg == 0 ? -1 : baseReg == Capstone.REG_RIP ? MemoryOperand.RIP : Capstone.gpr(baseReg);
+			int index = indexReg == 0 ? -1 : Capstone.gpr(indexReg);
+			if (segment < 0 || baseReg != 0 && base < 0 || indexReg != 0 && index < 0) {
+				continue;
+			}
+			out.add(new MemoryOperand(segment, base, index, d.getInt(at + Capstone.OP_MEM_SCALE), d.getLong(at
+					+ Capstone.OP_MEM_DISP), next));
+		}
+		return out;
 	}
 
 	private static String cString(ByteBuffer b, int at, int max) {

@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
 
+import org.insight.kvm.Regs;
+import org.insight.vmm.code.MemoryOperand;
 import org.insight.vmm.code.NearbyMemory;
 import org.insight.vmm.code.X86Decoder;
 import org.insight.vmm.inputs.Landmark;
@@ -15,7 +17,8 @@ import org.insight.vmm.memory.Vma;
 
 /**
  * The memory words of a landmark (ARCHITECTURE.md section 3, "Landmarks in memory"). When recording, a kick's
- * landmark takes the 8-byte words at the global addresses its code reads near RIP ({@link NearbyMemory}); a replay
+ * landmark takes the 8-byte words at the addresses its code reads near RIP ({@link NearbyMemory}), computed with the
+ * landmark's registers; a replay
  * reads the recorded addresses, so the chooser's heuristics never decide whether a replay matches, only how well the
  * passes of a loop are told apart.
  * <p>
@@ -35,11 +38,11 @@ final class LandmarkMemory {
 	private final AddressSpace memory;
 	private final CodeBreakpoints breakpoints;
 	private final Supplier<X86Decoder> decoders;
-	private final Map<Long, List<Long>> bySite = new LinkedHashMap<>(64, 0.75f, true) {
+	private final Map<Long, List<MemoryOperand>> bySite = new LinkedHashMap<>(64, 0.75f, true) {
 		private static final long serialVersionUID = 1L;
 
 		@Override
-		protected boolean removeEldestEntry(Map.Entry<Long, List<Long>> eldest) {
+		protected boolean removeEldestEntry(Map.Entry<Long, List<MemoryOperand>> eldest) {
 			return size() > CACHED_SITES;
 		}
 	};
@@ -50,11 +53,20 @@ final class LandmarkMemory {
 		this.decoders = Objects.requireNonNull(decoders, "decoders");
 	}
 
-	/** The words to record for a kick at {@code rip} with the stack at {@code rsp}: at most {@link Landmark#MAX_WORDS}. */
-	List<Landmark.Word> choose(long rip, long rsp) {
+	/**
+	 * The words to record for a kick with registers {@code regs} and FS base {@code fsBase}: at most
+	 * {@link Landmark#MAX_WORDS}.
+	 */
+	List<Landmark.Word> choose(Regs regs, long fsBase) {
 		List<Landmark.Word> out = new ArrayList<>();
-		for (long a : operands(rip)) {
-			long aligned = a & ~7L;
+		long rsp = regs.rsp;
+		long[] gprs = LandmarkComparator.gprs(regs);
+		for (MemoryOperand operand : operands(regs.rip)) {
+			java.util.OptionalLong address = operand.address(gprs, fsBase);
+			if (address.isEmpty()) {
+				continue;
+			}
+			long aligned = address.getAsLong() & ~7L;
 			if (aligned + 8 > rsp && aligned < rsp + VcpuLoop.LANDMARK_STACK_BYTES
 					|| out.stream().anyMatch(w -> w.address() == aligned) || breakpoints.anyOursIn(aligned, aligned + 8)
 					|| memory.vmaAt(aligned).map(v -> v.kind() == Vma.Kind.VMM).orElse(false)) {
@@ -94,13 +106,13 @@ final class LandmarkMemory {
 				java.nio.ByteOrder.LITTLE_ENDIAN).getLong());
 	}
 
-	private List<Long> operands(long rip) {
-		List<Long> known = bySite.get(rip);
+	private List<MemoryOperand> operands(long rip) {
+		List<MemoryOperand> known = bySite.get(rip);
 		if (known != null) {
 			return known;
 		}
 		X86Decoder decoder = decoders.get();
-		List<Long> found = decoder == null ? List.of()
+		List<MemoryOperand> found = decoder == null ? List.of()
 				: List.copyOf(NearbyMemory.operands(decoder, this::code, rip, WALK));
 		bySite.put(rip, found);
 		return found;

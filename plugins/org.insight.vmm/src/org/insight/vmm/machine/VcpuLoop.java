@@ -781,7 +781,7 @@ public final class VcpuLoop {
 		Regs r = at.copy();
 		r.rflags &= ~RFLAGS_RF;
 		List<Landmark.Word> words = plan.isPresent() ? landmarkMemory.read(plan.get().landmark().wordAddresses())
-				: landmarkMemory.choose(r.rip, r.rsp);
+				: landmarkMemory.choose(r, t.fsBase());
 		return new Landmark(r, t.fsBase(), stackDigest(r.rsp), words);
 	}
 
