@@ -40,7 +40,8 @@ final class CodeBreakpoints {
 
 	/** Who wants a site; a site is armed while any count is positive. */
 	enum Owner {
-		LOCK_CALL, LANDMARK, OBSERVER
+		/** REP_END: the one-shot int3 after a REP string instruction that a landmark's run goes through (RepFastForward). */
+		LOCK_CALL, LANDMARK, OBSERVER, REP_END
 	}
 
 	private static final class Site {
@@ -73,6 +74,7 @@ final class CodeBreakpoints {
 	private Site stepping;
 	private int steppingTid;
 	private boolean untilSyscall;
+	private boolean running;
 	private boolean pushf;
 
 	/** One run of patched bytes: where, the guest's bytes under it, ours, and each byte's frame address. */
@@ -454,6 +456,27 @@ final class CodeBreakpoints {
 		return untilSyscall ? rflags : rflags | TF;
 	}
 
+	/**
+	 * Thread {@code tid}, stopped at the armed {@code rip}, runs the instruction there without TF: the int3 is taken
+	 * out, as for a step, and goes back at {@link #endRun}, when the thread reaches a site of the caller's after it
+	 * ({@link Owner#REP_END}). A step in all but its end: kicks do not switch threads meanwhile.
+	 */
+	void beginRun(int tid, long rip) {
+		beginStep(tid, rip, 0);
+		untilSyscall = false;
+		running = true;
+	}
+
+	/** The run begun by {@link #beginRun} reached its end: the int3 goes back. */
+	void endRun() {
+		endStep();
+	}
+
+	/** Whether a run ({@link #beginRun}) is under way. */
+	boolean running() {
+		return stepping != null && running;
+	}
+
 	/** Whether a step is under way: kicks must not switch threads now. */
 	boolean stepping() {
 		return stepping != null;
@@ -466,7 +489,7 @@ final class CodeBreakpoints {
 
 	/** Whether a #DB of thread {@code tid} ends our step. */
 	boolean isStep(int tid) {
-		return stepping != null && !untilSyscall && steppingTid == tid;
+		return stepping != null && !untilSyscall && !running && steppingTid == tid;
 	}
 
 	/**
@@ -501,6 +524,7 @@ final class CodeBreakpoints {
 		Site s = stepping;
 		stepping = null;
 		untilSyscall = false;
+		running = false;
 		pushf = false;
 		if (s.wanted() && s.inMemory()) {
 			memory.memory().putByte(s.physical, INT3);

@@ -79,6 +79,10 @@ public final class VcpuLoop {
 	private final CodeBreakpoints breakpoints;
 	private LandmarkTrap trap;
 	private final LandmarkMemory landmarkMemory;
+	/** A REP string instruction's run under way ({@link #runRepString}): its plan, its start and its end. */
+	private RepFastForward repRun;
+	private long repRunStart;
+	private long repRunEnd;
 	private final LockStubs lockStubs;
 	private LockCallTrap lockCalls;
 	private CodeObserver observer = CodeObserver.NONE;
@@ -619,6 +623,12 @@ public final class VcpuLoop {
 			Regs at = onCpu.regs().copy();
 			at.rflags = breakpoints.abandonStep(at.rflags);
 			onCpu.saveRegs(at);
+		} else if (repRun != null) {
+			// A REP string instruction's run faulted: only a whole run can (the recording went through the iterations
+			// before a landmark's), and its RCX is the guest's own. The run ends here.
+			breakpoints.remove(repRunEnd, CodeBreakpoints.Owner.REP_END);
+			breakpoints.endRun();
+			repRun = null;
 		}
 		SignalDelivery.fault(process, onCpu, signal, e.vector(), e.errorCode(), cr2, e.rip());
 		if (process.isTerminated()) {
@@ -836,6 +846,10 @@ public final class VcpuLoop {
 	private void onBreakpoint(ExitAction.GuestException e, Regs regs) {
 		Regs at = userRegs(e, regs);
 		at.rip = e.rip() - 1; // int3 is a trap: the frame points after it
+		if (repRun != null && at.rip == repRunEnd && breakpoints.has(at.rip, CodeBreakpoints.Owner.REP_END)) {
+			onRepRunEnd(at);
+			return;
+		}
 		if (breakpoints.has(at.rip, CodeBreakpoints.Owner.OBSERVER)) {
 			long t0 = System.nanoTime();
 			observer.hit(onCpu.tid(), at.rip, at.copy(), observerControl);
@@ -857,7 +871,74 @@ public final class VcpuLoop {
 			onLockCall(f.get(), at);
 			return;
 		}
+		if (landmark && runRepString(at)) {
+			return;
+		}
 		stepOver(at, landmark ? StepKind.LANDMARK : StepKind.OBSERVER);
+	}
+
+	/**
+	 * The planned thread at the landmark's int3, not in its state, on an unconditional REP string instruction: it runs
+	 * the instruction at native speed to a one-shot int3 after it, either to the landmark's iteration or whole
+	 * ({@link RepFastForward}), instead of a TF step per iteration. False where it steps as before: another kind of
+	 * instruction, or a site of ours already right after it.
+	 */
+	private boolean runRepString(Regs at) {
+		Optional<Preemption> plan = process.inputs().plannedPreemption();
+		if (plan.isEmpty() || breakpoints.stepping()) {
+			return false;
+		}
+		Optional<RepFastForward> run = RepFastForward.plan(breakpoints.presentGuestCode(at.rip, 15), at, plan.get()
+				.landmark());
+		if (run.isEmpty()) {
+			return false;
+		}
+		long end = at.rip + run.get().length();
+		if (breakpoints.isArmed(end) || breakpoints.has(end, CodeBreakpoints.Owner.LANDMARK)
+				|| breakpoints.has(end, CodeBreakpoints.Owner.OBSERVER) || breakpoints.has(end,
+						CodeBreakpoints.Owner.LOCK_CALL) || !memory.translate(end).present()) {
+			return false;
+		}
+		breakpoints.add(end, CodeBreakpoints.Owner.REP_END);
+		if (!breakpoints.isArmed(end)) {
+			breakpoints.remove(end, CodeBreakpoints.Owner.REP_END);
+			return false;
+		}
+		repRun = run.get();
+		repRunEnd = end;
+		repRunStart = at.rip;
+		breakpoints.beginRun(onCpu.tid(), at.rip);
+		Regs go = at.copy();
+		go.rcx = run.get().count();
+		cpu.setRegs(throughIret(go));
+		return true;
+	}
+
+	/**
+	 * The run of a REP string instruction reached the int3 after it: the landmark's int3 goes back. A run to the
+	 * landmark's iteration gives the thread the landmark's RCX and RIP, which is the recorded state if the rest of the
+	 * landmark (memory words, stack) agrees; a whole run goes on from there.
+	 */
+	private void onRepRunEnd(Regs at) {
+		long t0 = System.nanoTime();
+		RepFastForward run = repRun;
+		repRun = null;
+		breakpoints.remove(repRunEnd, CodeBreakpoints.Owner.REP_END);
+		breakpoints.endRun();
+		stats.landmark(false, lastRunNanos + System.nanoTime() - t0);
+		if (run.toLandmark() && at.rcx == 0) {
+			Regs there = at.copy();
+			there.rcx = run.landmarkRcx();
+			there.rip = repRunStart;
+			if (onLandmarkBreakpoint(there)) {
+				return;
+			}
+			// not the landmark after all (its memory or stack differ): the rest of the instruction runs from there,
+			// through the int3 at its start, as the guest's own execution would go on
+			cpu.setRegs(throughIret(there));
+			return;
+		}
+		cpu.setRegs(throughIret(at));
 	}
 
 	/** The thread at {@code at} (RIP at a breakpoint) executes the instruction there once, unhooked. */
