@@ -117,6 +117,7 @@ class RepFastForwardTest {
 			}, syscall(Syscalls.EXIT_GROUP, 0)));
 			f.run();
 			assertEquals(1, f.stats.landmarks());
+			assertEquals(1, f.stats.repRuns());
 			List<Preemption> asked = f.inputs.asked(Preemption.class);
 			assertEquals(1, asked.size());
 			assertEquals(40, asked.get(0).landmark().regs().rcx);

@@ -42,6 +42,8 @@ public final class RunStats {
 	private long landmarkFalseHits;
 	private long landmarkNanos;
 	private long landmarksCompared;
+	private long repRuns;
+	private long repRunsToLandmark;
 	/** Why the landmark comparator was refused, by reason, in first-refusal order. */
 	private final Map<String, Long> comparatorRefusals = new java.util.LinkedHashMap<>();
 	/** Lock calls ({@code --mode locks}) by function name, in first-call order. */
@@ -98,6 +100,22 @@ public final class RunStats {
 			landmarks++;
 		}
 		landmarkNanos += nanos;
+	}
+
+	/**
+	 * A REP string instruction ran at native speed at a landmark's int3 instead of a step per iteration
+	 * ({@link RepFastForward}): to the landmark's iteration, or whole.
+	 */
+	void repRun(boolean toLandmark) {
+		repRuns++;
+		if (toLandmark) {
+			repRunsToLandmark++;
+		}
+	}
+
+	/** REP string instructions run at native speed at a landmark's int3 ({@link #repRun}). */
+	public long repRuns() {
+		return repRuns;
 	}
 
 	/** A replay stopped at a planned landmark found by the landmark comparator (not by the int3). */
@@ -355,6 +373,10 @@ public final class RunStats {
 		if (landmarks > 0 || landmarkFalseHits > 0) {
 			s.append(String.format("landmarks %d, false hits %d, %.0f us; reached by the comparator %d%n", landmarks,
 					landmarkFalseHits, landmarkNanos / 1e3, landmarksCompared));
+			if (repRuns > 0) {
+				s.append(String.format("  REP string instructions run unstepped %d times, %d of them to a landmark%n",
+						repRuns, repRunsToLandmark));
+			}
 			comparatorRefusals.forEach((why, n) -> s.append(String.format("  comparator refused %d times: %s%n", n,
 					why)));
 		}

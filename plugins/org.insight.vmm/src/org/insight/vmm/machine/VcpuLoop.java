@@ -908,6 +908,7 @@ public final class VcpuLoop {
 		repRunEnd = end;
 		repRunStart = at.rip;
 		breakpoints.beginRun(onCpu.tid(), at.rip);
+		stats.repRun(run.get().toLandmark());
 		Regs go = at.copy();
 		go.rcx = run.get().count();
 		cpu.setRegs(throughIret(go));
