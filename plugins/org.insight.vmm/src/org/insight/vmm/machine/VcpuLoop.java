@@ -885,8 +885,8 @@ public final class VcpuLoop {
 	 */
 	private boolean runRepString(Regs at) {
 		Optional<Preemption> plan = process.inputs().plannedPreemption();
-		if (plan.isEmpty() || breakpoints.stepping()) {
-			return false;
+		if (plan.isEmpty() || breakpoints.stepping() || (at.rflags & CodeBreakpoints.TF) != 0) {
+			return false; // (the guest's own TF would trap after the first iteration, with our count)
 		}
 		Optional<RepFastForward> run = RepFastForward.plan(breakpoints.presentGuestCode(at.rip, 15), at, plan.get()
 				.landmark());
