@@ -551,6 +551,7 @@ final class CodeBreakpoints {
 		}
 		sites.clear();
 		stepping = null;
+		running = false;
 		unwritten = 0;
 	}
 

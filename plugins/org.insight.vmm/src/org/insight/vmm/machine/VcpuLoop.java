@@ -624,8 +624,8 @@ public final class VcpuLoop {
 			at.rflags = breakpoints.abandonStep(at.rflags);
 			onCpu.saveRegs(at);
 		} else if (repRun != null) {
-			// A REP string instruction's run faulted: only a whole run can (the recording went through the iterations
-			// before a landmark's), and its RCX is the guest's own. The run ends here.
+			// A REP string instruction's run faulted (its RCX the guest's own again: saveFaultingRegs): the run ends
+			// here, and the thread goes on in its handler, coming back to the int3 at the instruction after it.
 			breakpoints.remove(repRunEnd, CodeBreakpoints.Owner.REP_END);
 			breakpoints.endRun();
 			repRun = null;
@@ -645,6 +645,11 @@ public final class VcpuLoop {
 		at.rip = e.rip();
 		at.rsp = e.rsp();
 		at.rflags = e.rflags();
+		if (repRun != null && repRun.toLandmark()) {
+			// A REP run to a landmark's iteration faulted (the recording went through it by way of a guest handler, or
+			// this is a crash): the count left is the run's; the guest's is that plus the landmark's own RCX.
+			at.rcx += repRun.landmarkRcx();
+		}
 		onCpu.saveRegs(at);
 	}
 
