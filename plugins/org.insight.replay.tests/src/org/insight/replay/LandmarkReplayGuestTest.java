@@ -42,23 +42,17 @@ class LandmarkReplayGuestTest {
 					recordedStats.frames(), recordedStats.kicks(), recordedStats.landmarks());
 			assertTrue(recordedStats.landmarks() > 0, libc + ": the recording holds no landmark");
 			for (int i = 0; i < RecordReplayGuestTest.REPLAYS; i++) {
-				CapturedOutput replayed = new CapturedOutput();
-				VmmLauncher launcher = new VmmLauncher(null);
-				try (ReplaySession s = ReplaySession.open(trace, replayed, launcher, ReplayOptions.onThisHost())) {
-					GuestOutcome again = s.run();
-					String verdict = s.verification().orElseThrow();
-					RunStats stats = launcher.lastResult().orElseThrow().stats();
-					System.out.printf("%s/spinwait replay %d: %s; landmarks %d (by the comparator %d), false hits %d, "
-							+ "%.0f us; kicks %d (not preempted %d); comparator refused: %s%n", libc, i, verdict,
-							stats.landmarks(), stats.landmarksCompared(), stats.landmarkFalseHits(),
-							stats.landmarkNanos() / 1e3, stats.kicks(), stats.kicksDeclined(),
-							stats.comparatorRefusals());
-					compared += stats.landmarksCompared();
-					assertTrue(verdict.startsWith("replay verified: "), verdict);
-					assertEquals(recordedStats.landmarks(), stats.landmarks(), libc + ": landmarks reached, replay " + i);
-					assertArrayEquals(outcome.memoryDigest(), again.memoryDigest(), "memory digest, replay " + i);
-				}
-				assertArrayEquals(recorded.stdout(), replayed.stdout(), libc + ": stdout, replay " + i);
+				Replayed r = replay(trace);
+				RunStats stats = r.stats();
+				System.out.printf("%s/spinwait replay %d: %s; landmarks %d (by the comparator %d), false hits %d, "
+						+ "%.0f us; kicks %d (not preempted %d); comparator refused: %s%n", libc, i, r.verdict(),
+						stats.landmarks(), stats.landmarksCompared(), stats.landmarkFalseHits(),
+						stats.landmarkNanos() / 1e3, stats.kicks(), stats.kicksDeclined(), stats.comparatorRefusals());
+				compared += stats.landmarksCompared();
+				assertTrue(r.verdict().startsWith("replay verified: "), r.verdict());
+				assertEquals(recordedStats.landmarks(), stats.landmarks(), libc + ": landmarks reached, replay " + i);
+				assertArrayEquals(outcome.memoryDigest(), r.outcome().memoryDigest(), "memory digest, replay " + i);
+				assertArrayEquals(recorded.stdout(), r.stdout(), libc + ": stdout, replay " + i);
 			}
 		}
 		// spinwait's loops are a load, a compare and a branch: most of their landmarks can be patched
@@ -104,19 +98,30 @@ class LandmarkReplayGuestTest {
 			System.out.printf("%s/%s %s: recorded %d frames, %d watchdog kicks, %d landmarks%n", libc, p.name(),
 					String.join(" ", p.args()), recordedStats.frames(), recordedStats.kicks(), recordedStats.landmarks());
 			assertTrue(recordedStats.landmarks() > 0, libc + ": the recording holds no landmark");
-			CapturedOutput replayed = new CapturedOutput();
-			VmmLauncher launcher = new VmmLauncher(null);
-			try (ReplaySession s = ReplaySession.open(trace, replayed, launcher, ReplayOptions.onThisHost())) {
-				GuestOutcome again = s.run();
-				String verdict = s.verification().orElseThrow();
-				RunStats stats = launcher.lastResult().orElseThrow().stats();
-				System.out.printf("%s/%s replay: %s; landmarks %d (by the comparator %d), false hits %d%n", libc,
-						p.name(), verdict, stats.landmarks(), stats.landmarksCompared(), stats.landmarkFalseHits());
-				assertTrue(verdict.startsWith("replay verified: "), libc + ": " + verdict);
-				assertEquals(recordedStats.landmarks(), stats.landmarks(), libc + ": landmarks reached");
-				assertArrayEquals(outcome.memoryDigest(), again.memoryDigest(), libc + ": memory digest");
-			}
-			assertArrayEquals(recorded.stdout(), replayed.stdout(), libc + ": stdout");
+			Replayed r = replay(trace);
+			RunStats stats = r.stats();
+			System.out.printf("%s/%s replay: %s; landmarks %d (by the comparator %d), false hits %d%n", libc,
+					p.name(), r.verdict(), stats.landmarks(), stats.landmarksCompared(), stats.landmarkFalseHits());
+			assertTrue(r.verdict().startsWith("replay verified: "), libc + ": " + r.verdict());
+			assertEquals(recordedStats.landmarks(), stats.landmarks(), libc + ": landmarks reached");
+			assertArrayEquals(outcome.memoryDigest(), r.outcome().memoryDigest(), libc + ": memory digest");
+			assertArrayEquals(recorded.stdout(), r.stdout(), libc + ": stdout");
 		}
+	}
+
+	/** One replay of {@code trace} on this host, in this JVM: its outcome, verdict, statistics and stdout. */
+	private record Replayed(GuestOutcome outcome, String verdict, RunStats stats, byte[] stdout) {
+	}
+
+	private static Replayed replay(Path trace) throws IOException {
+		CapturedOutput replayed = new CapturedOutput();
+		VmmLauncher launcher = new VmmLauncher(null);
+		GuestOutcome again;
+		String verdict;
+		try (ReplaySession s = ReplaySession.open(trace, replayed, launcher, ReplayOptions.onThisHost())) {
+			again = s.run();
+			verdict = s.verification().orElseThrow();
+		}
+		return new Replayed(again, verdict, launcher.lastResult().orElseThrow().stats(), replayed.stdout());
 	}
 }

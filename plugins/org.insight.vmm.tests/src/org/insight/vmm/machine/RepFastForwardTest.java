@@ -1,6 +1,9 @@
 package org.insight.vmm.machine;
 
+import static org.insight.vmm.machine.LoopFixture.DATA;
 import static org.insight.vmm.machine.LoopFixture.MAIN;
+import static org.insight.vmm.machine.LoopFixture.TEXT;
+import static org.insight.vmm.machine.LoopFixture.WORKER;
 import static org.insight.vmm.machine.ScriptedCpu.exception;
 import static org.insight.vmm.machine.ScriptedCpu.expect;
 import static org.insight.vmm.machine.ScriptedCpu.syscall;
@@ -14,13 +17,16 @@ import java.util.Optional;
 import org.insight.kvm.Regs;
 import org.insight.vmm.inputs.Landmark;
 import org.insight.vmm.inputs.Preemption;
+import org.insight.vmm.linux.SignalFrame;
+import org.insight.vmm.linux.Signals;
 import org.insight.vmm.linux.Syscalls;
+import org.insight.vmm.memory.AddressSpace;
 import org.junit.jupiter.api.Test;
 
 /**
  * A replay's landmark inside a REP string instruction, reached without a step per iteration: the plan from the
  * instruction's bytes and the two states, and the run with the scripted vCPU (the count given, the int3 after the
- * instruction, the landmark's RCX and RIP back at its end).
+ * instruction, the landmark's RCX and RIP back at its end), and a fault with a guest handler during such a run.
  */
 class RepFastForwardTest {
 	static final long AT = MAIN + 0x40;
@@ -82,18 +88,8 @@ class RepFastForwardTest {
 	@Test
 	void theThreadRunsToTheLandmarksIterationAtFullSpeedAndIsPreemptedThere() {
 		try (LoopFixture f = new LoopFixture()) {
-			f.space.loadBytes(AT, STOSB, 0, STOSB.length);
 			long buffer = LoopFixture.DATA;
-			Regs start = f.scheduler.current().regs().copy();
-			start.rip = AT;
-			start.rcx = 100;
-			start.rdi = buffer;
-			Regs there = start.copy();
-			there.rcx = 40;
-			there.rdi = buffer + 60;
-			f.inputs.planned = new Preemption(1000, 0, new Landmark(there, f.scheduler.current().fsBase(), f.loop
-					.stackDigest(there.rsp)), false);
-			f.answerAsReplay();
+			plannedInsideStosb(f, buffer);
 			f.cpu.then(cpu -> {
 				cpu.live.rip = AT + 1; // the int3 at the start, with the whole count
 				cpu.live.rcx = 100;
@@ -122,5 +118,60 @@ class RepFastForwardTest {
 			assertEquals(1, asked.size());
 			assertEquals(40, asked.get(0).landmark().regs().rcx);
 		}
+	}
+
+	/** A fault with a guest handler during the run to the landmark's iteration: the handler sees the guest's count. */
+	@Test
+	void aHandlerOfAFaultDuringTheRunSeesTheGuestsOwnCount() {
+		try (LoopFixture f = new LoopFixture()) {
+			long act = DATA + 0x240;
+			f.space.writeU64(act, WORKER + 0x40);
+			f.space.writeU64(act + 8, SignalFrame.SA_SIGINFO | SignalFrame.SA_RESTORER);
+			f.space.writeU64(act + 16, TEXT + 0x300);
+			f.space.writeU64(act + 24, 0);
+			long buffer = 0x10_0000_0000L; // not mapped: the guest's handler maps it in the recording
+			Regs start = plannedInsideStosb(f, buffer);
+			f.cpu.then(syscall(Syscalls.RT_SIGACTION, Signals.SIGSEGV, act, 0, 8), cpu -> {
+				Regs l = cpu.live;
+				l.rax = start.rax; l.rbx = start.rbx; l.rdx = start.rdx; l.rsi = start.rsi; l.rsp = start.rsp;
+				l.rbp = start.rbp; l.r8 = start.r8; l.r9 = start.r9; l.r10 = start.r10; l.r11 = start.r11;
+				l.r12 = start.r12; l.r13 = start.r13; l.r14 = start.r14; l.r15 = start.r15; l.rflags = start.rflags;
+				cpu.live.rip = AT + 1;
+				cpu.live.rcx = 100;
+				cpu.live.rdi = buffer;
+				return exception(ExceptionVectors.BP, 0, 0).apply(cpu);
+			}, expect(cpu -> assertEquals(60, cpu.live.rcx, "the run to the landmark"), cpu -> {
+				// 10 iterations done, the 11th faults: the guest's own count is 90 here
+				cpu.live.rcx = 50;
+				cpu.live.rdi = buffer + 10;
+				cpu.live.rip = AT;
+				return exception(ExceptionVectors.PF, AddressSpace.PF_USER | AddressSpace.PF_WRITE, 0).apply(cpu);
+			}), expect(cpu -> {
+				assertEquals(WORKER + 0x40, cpu.live.rip, "the SIGSEGV handler");
+				long rcx = f.space.readU64(cpu.live.rdx - SignalFrame.UC + SignalFrame.UC_MCONTEXT
+						+ SignalFrame.SC_RCX);
+				assertEquals(90, rcx, "the count in the handler's frame is the guest's: 100 - 10");
+			}, syscall(Syscalls.EXIT_GROUP, 0)));
+			f.run();
+		}
+	}
+
+	/**
+	 * {@code rep stosb} at {@link #AT}, and a replay planned to preempt it after 60 of its 100 iterations into
+	 * {@code buffer} (RCX 40). Returns the thread's registers at the instruction's start.
+	 */
+	private static Regs plannedInsideStosb(LoopFixture f, long buffer) {
+		f.space.loadBytes(AT, STOSB, 0, STOSB.length);
+		Regs start = f.scheduler.current().regs().copy();
+		start.rip = AT;
+		start.rcx = 100;
+		start.rdi = buffer;
+		Regs there = start.copy();
+		there.rcx = 40;
+		there.rdi = buffer + 60;
+		f.inputs.planned = new Preemption(1000, 0, new Landmark(there, f.scheduler.current().fsBase(), f.loop
+				.stackDigest(there.rsp)), false);
+		f.answerAsReplay();
+		return start;
 	}
 }
