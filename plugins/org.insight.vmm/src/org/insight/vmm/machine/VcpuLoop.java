@@ -79,9 +79,8 @@ public final class VcpuLoop {
 	private final CodeBreakpoints breakpoints;
 	private LandmarkTrap trap;
 	private final LandmarkMemory landmarkMemory;
-	/** A REP string instruction's run under way ({@link #runRepString}): its plan, its start and its end. */
+	/** A REP string instruction's run under way ({@link #runRepString}): its plan, and its end (after the instruction). */
 	private RepFastForward repRun;
-	private long repRunStart;
 	private long repRunEnd;
 	private final LockStubs lockStubs;
 	private LockCallTrap lockCalls;
@@ -626,9 +625,7 @@ public final class VcpuLoop {
 		} else if (repRun != null) {
 			// A REP string instruction's run faulted (its RCX the guest's own again: saveFaultingRegs): the run ends
 			// here, and the thread goes on in its handler, coming back to the int3 at the instruction after it.
-			breakpoints.remove(repRunEnd, CodeBreakpoints.Owner.REP_END);
-			breakpoints.endRun();
-			repRun = null;
+			endRepRun();
 		}
 		SignalDelivery.fault(process, onCpu, signal, e.vector(), e.errorCode(), cr2, e.rip());
 		if (process.isTerminated()) {
@@ -911,13 +908,21 @@ public final class VcpuLoop {
 		}
 		repRun = run.get();
 		repRunEnd = end;
-		repRunStart = at.rip;
 		breakpoints.beginRun(onCpu.tid(), at.rip);
 		stats.repRun(run.get().toLandmark());
 		Regs go = at.copy();
 		go.rcx = run.get().count();
 		cpu.setRegs(throughIret(go));
 		return true;
+	}
+
+	/** Ends the REP run under way: the int3 after the instruction out, the one at its start back. Returns its plan. */
+	private RepFastForward endRepRun() {
+		RepFastForward run = repRun;
+		repRun = null;
+		breakpoints.remove(repRunEnd, CodeBreakpoints.Owner.REP_END);
+		breakpoints.endRun();
+		return run;
 	}
 
 	/**
@@ -927,15 +932,12 @@ public final class VcpuLoop {
 	 */
 	private void onRepRunEnd(Regs at) {
 		long t0 = System.nanoTime();
-		RepFastForward run = repRun;
-		repRun = null;
-		breakpoints.remove(repRunEnd, CodeBreakpoints.Owner.REP_END);
-		breakpoints.endRun();
+		RepFastForward run = endRepRun();
 		stats.landmark(false, lastRunNanos + System.nanoTime() - t0);
 		if (run.toLandmark() && at.rcx == 0) {
 			Regs there = at.copy();
 			there.rcx = run.landmarkRcx();
-			there.rip = repRunStart;
+			there.rip = at.rip - run.length();
 			if (onLandmarkBreakpoint(there)) {
 				return;
 			}
