@@ -117,6 +117,11 @@ public final class RecordingInputs implements GuestInputs {
 	}
 
 	@Override
+	public org.insight.vmm.inputs.LockCallCountdown lockCallCountdown() {
+		return live.lockCallCountdown();
+	}
+
+	@Override
 	public void idle(IdleWait wait) {
 		live.idle(wait);
 		append(new IdleFrame(wait));

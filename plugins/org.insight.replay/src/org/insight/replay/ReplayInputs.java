@@ -57,6 +57,8 @@ public final class ReplayInputs implements GuestInputs {
 	private long nearMisses;
 	/** The recording was stopped from outside: past its last frame the replay ends instead of diverging. */
 	private boolean stoppedRecording;
+	private java.util.function.Supplier<org.insight.vmm.inputs.LockCallCountdown> countdowns =
+			org.insight.vmm.inputs.LockCallCountdown::everyCall;
 
 	public ReplayInputs(Iterator<Frame> frames) {
 		this.frames = Objects.requireNonNull(frames, "frames");
@@ -64,6 +66,17 @@ public final class ReplayInputs implements GuestInputs {
 
 	public ReplayInputs(Iterable<Frame> frames) {
 		this(frames.iterator());
+	}
+
+	/** The recording's lock-call countdown (its header's rule and chaos seed); every call is a sync point without it. */
+	public ReplayInputs lockCalls(java.util.function.Supplier<org.insight.vmm.inputs.LockCallCountdown> countdowns) {
+		this.countdowns = Objects.requireNonNull(countdowns, "countdowns");
+		return this;
+	}
+
+	@Override
+	public org.insight.vmm.inputs.LockCallCountdown lockCallCountdown() {
+		return countdowns.get();
 	}
 
 	@Override

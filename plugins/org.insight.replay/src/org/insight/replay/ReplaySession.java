@@ -42,7 +42,7 @@ public final class ReplaySession extends Session {
 		this.trailer = reader.trailer().orElseThrow();
 		ExitStatus recorded = trailer.outcome().exit();
 		this.inputs = new ReplayInputs(reader.frames()).stoppedRecording(RunResult.stoppedFromOutside(
-				recorded.status(), recorded.description()));
+				recorded.status(), recorded.description())).lockCalls(reader.header().config()::lockCallCountdown);
 	}
 
 	/**

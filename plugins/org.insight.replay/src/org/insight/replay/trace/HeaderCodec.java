@@ -1,6 +1,7 @@
 package org.insight.replay.trace;
 
 import org.insight.kvm.Cpuid;
+import org.insight.vmm.inputs.LockCallCountdown;
 import org.insight.vmm.linux.fd.ProvidedFiles;
 import org.insight.vmm.machine.RunOptions;
 import org.insight.vmm.machine.SyncMode;
@@ -53,6 +54,7 @@ final class HeaderCodec {
 		w.varLong(c.maxThreads());
 		ProvidedFilesCodec.encode(h.program().files(), w);
 		CpuidCodec.encode(c.guestCpuid(), w);
+		w.varLong(c.lockCallRule());
 	}
 
 	static TraceHeader decodeHeader(FieldReader r) {
@@ -102,11 +104,18 @@ final class HeaderCodec {
 		ProvidedFiles files = r.atEnd() ? ProvidedFiles.none() : ProvidedFilesCodec.decode(r);
 		// And the guest's CPUID table: absent in older traces, whose replays show the replaying host's.
 		Optional<Cpuid> cpuid = r.atEnd() ? Optional.empty() : CpuidCodec.decode(r);
+		// And the lock-call countdown's rule: absent in older traces, where every lock call was a sync point.
+		int ruleAt = r.position();
+		int rule = r.atEnd() ? LockCallCountdown.EVERY_CALL : r.count(Integer.MAX_VALUE, "lock-call countdown rule");
+		if (rule != LockCallCountdown.EVERY_CALL && rule != LockCallCountdown.GEOMETRIC) {
+			throw new MalformedFieldException(ruleAt, "unknown lock-call countdown rule " + rule
+					+ " (recorded by a newer InSight?)");
+		}
 		try {
 			GuestBinary binary = new GuestBinary(name, bytes, sha,
 					buildId.isEmpty() ? Optional.empty() : Optional.of(buildId));
 			return new TraceHeader(recordedAt, new GuestProgram(binary, argv, env, files),
-					new RecordingConfig(mode, slice, seed, memoryCap, watchdog, maxThreads, cpuid), cpu);
+					new RecordingConfig(mode, slice, seed, memoryCap, watchdog, maxThreads, cpuid, rule), cpu);
 		} catch (IllegalArgumentException e) {
 			throw new MalformedFieldException(at, e.getMessage());
 		}

@@ -1,6 +1,7 @@
 package org.insight.replay.trace;
 
 import org.insight.kvm.Cpuid;
+import org.insight.vmm.inputs.LockCallCountdown;
 import org.insight.vmm.machine.RunOptions;
 import org.insight.vmm.machine.SyncMode;
 import java.time.Duration;
@@ -14,8 +15,9 @@ import java.util.OptionalLong;
  * before it was recorded, and where /dev/kvm could not be asked: such a replay shows the replaying host's).
  */
 public record RecordingConfig(SyncMode syncMode, Duration timeSlice, OptionalLong chaosSeed, long memoryCapBytes,
-		Duration watchdogPeriod, int maxThreads, Optional<Cpuid> guestCpuid) {
+		Duration watchdogPeriod, int maxThreads, Optional<Cpuid> guestCpuid, int lockCallRule) {
 	public RecordingConfig {
+		LockCallCountdown.of(lockCallRule, chaosSeed); // a rule this version knows
 		Objects.requireNonNull(syncMode, "syncMode");
 		Objects.requireNonNull(guestCpuid, "guestCpuid");
 		Objects.requireNonNull(chaosSeed, "chaosSeed");
@@ -23,6 +25,13 @@ public record RecordingConfig(SyncMode syncMode, Duration timeSlice, OptionalLon
 			throw new IllegalArgumentException("negative time slice, watchdog period or memory cap, or no thread: "
 					+ timeSlice + ", " + watchdogPeriod + ", " + memoryCapBytes + ", " + maxThreads);
 		}
+	}
+
+	/** Recorded now: the current lock-call countdown rule ({@link LockCallCountdown#CURRENT}). */
+	public RecordingConfig(SyncMode syncMode, Duration timeSlice, OptionalLong chaosSeed, long memoryCapBytes,
+			Duration watchdogPeriod, int maxThreads, Optional<Cpuid> guestCpuid) {
+		this(syncMode, timeSlice, chaosSeed, memoryCapBytes, watchdogPeriod, maxThreads, guestCpuid,
+				LockCallCountdown.CURRENT);
 	}
 
 	/** With no CPUID table: the replaying host's is shown. */
@@ -39,12 +48,19 @@ public record RecordingConfig(SyncMode syncMode, Duration timeSlice, OptionalLon
 
 	/** The same with another thread limit (clone beyond it fails with EAGAIN, in the recording and its replays). */
 	public RecordingConfig withMaxThreads(int n) {
-		return new RecordingConfig(syncMode, timeSlice, chaosSeed, memoryCapBytes, watchdogPeriod, n, guestCpuid);
+		return new RecordingConfig(syncMode, timeSlice, chaosSeed, memoryCapBytes, watchdogPeriod, n, guestCpuid,
+				lockCallRule);
 	}
 
 	/** The same with the CPUID table the guest is shown (and will be shown by every replay). */
 	public RecordingConfig withGuestCpuid(Optional<Cpuid> table) {
-		return new RecordingConfig(syncMode, timeSlice, chaosSeed, memoryCapBytes, watchdogPeriod, maxThreads, table);
+		return new RecordingConfig(syncMode, timeSlice, chaosSeed, memoryCapBytes, watchdogPeriod, maxThreads, table,
+				lockCallRule);
+	}
+
+	/** The lock-call countdown a replay of this recording runs with (each call gives a fresh one). */
+	public LockCallCountdown lockCallCountdown() {
+		return LockCallCountdown.of(lockCallRule, chaosSeed);
 	}
 
 	/** "sync mode syscalls, time slice 10 ms, chaos seed none, memory cap 1024 MiB, watchdog 20 ms". */
@@ -53,7 +69,9 @@ public record RecordingConfig(SyncMode syncMode, Duration timeSlice, OptionalLon
 				+ (chaosSeed.isPresent() ? Long.toString(chaosSeed.getAsLong()) : "none") + ", memory cap "
 				+ (memoryCapBytes % (1L << 20) == 0 ? (memoryCapBytes >> 20) + " MiB" : memoryCapBytes + " bytes")
 				+ ", watchdog " + millis(watchdogPeriod)
-				+ (maxThreads != RunOptions.DEFAULT_MAX_THREADS ? ", max threads " + maxThreads : "");
+				+ (maxThreads != RunOptions.DEFAULT_MAX_THREADS ? ", max threads " + maxThreads : "")
+				+ (syncMode == SyncMode.LOCKS && lockCallRule == LockCallCountdown.EVERY_CALL
+						? ", every lock call a sync point" : "");
 	}
 
 	private static String millis(Duration d) {

@@ -79,14 +79,13 @@ class LockStubTest {
 		return entry + 5 + java.nio.ByteBuffer.wrap(jmp, 1, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt();
 	}
 
-	/** The thread calls the function at {@code fn} with {@code rdi}: it jumps into the stub and hits its int3. */
+	/**
+	 * The thread calls the function at {@code fn} with {@code rdi}: it jumps into the stub, which stops at an int3
+	 * (its watch byte, or its stop path once the countdown runs out; the fixture's inputs make every call a sync
+	 * point), as {@link StubCalls} does what the stub's code would.
+	 */
 	private ScriptedCpu.Step call(long fn, long rdi) {
-		return cpu -> {
-			long stub = stubOf(fn);
-			cpu.live.rdi = rdi;
-			cpu.live.rip = stub + 1;
-			return exception(ExceptionVectors.BP, 0, 0).apply(cpu);
-		};
+		return StubCalls.call(f, stubOf(fn), rdi, null);
 	}
 
 	private List<SyncPoint> lockCalls() {
@@ -99,20 +98,22 @@ class LockStubTest {
 		long lockStub = stubOf(LOCK);
 		assertTrue(MachineLayout.isKernelArea(lockStub), Long.toHexString(lockStub));
 		assertEquals(PageTables.U, f.space.pageTables().entry(MachineLayout.LOCK_STUBS) & PageTables.U);
-		byte[] stub = new byte[15];
+		long moved = org.insight.vmm.code.LockStubCode.movedAt(lockStub);
+		byte[] stub = new byte[14];
 		for (int i = 0; i < stub.length; i++) {
-			stub[i] = f.memory.getByte(lockStub + i); // the kernel area is identity-mapped
+			stub[i] = f.memory.getByte(moved + i); // the kernel area is identity-mapped
 		}
-		assertArrayEquals(HexFormat.of().parseHex("cc" + "f30f1efa" + "b801000000" + "e9"), java.util.Arrays.copyOf(
-				stub, 11), "int3, the moved instructions and a jmp back");
-		long back = lockStub + 15 + java.nio.ByteBuffer.wrap(stub, 11, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+		assertEquals((byte) 0x90, f.memory.getByte(lockStub), "unwatched: a nop where the watch int3 would be");
+		assertArrayEquals(HexFormat.of().parseHex("f30f1efa" + "b801000000" + "e9"), java.util.Arrays.copyOf(stub, 10),
+				"the moved instructions and a jmp back");
+		long back = moved + 14 + java.nio.ByteBuffer.wrap(stub, 10, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN)
 				.getInt();
 		assertEquals(LOCK + 9, back, "the jmp back goes after the moved run");
 		f.cpu.then(call(LOCK, MUTEX), expect(cpu -> {
-			assertEquals(lockStub + 1, cpu.live.rip, "on after the stub's int3");
+			assertEquals(moved, cpu.live.rip, "on in the moved instructions");
 			assertEquals(0, cpu.live.rflags & CodeBreakpoints.TF, "without a step");
-		}, jump(LOCK + 9, call(UNLOCK, MUTEX))), expect(cpu -> assertEquals(stubOf(UNLOCK) + 1, cpu.live.rip),
-				syscall(Syscalls.EXIT_GROUP, 0)));
+		}, jump(LOCK + 9, call(UNLOCK, MUTEX))), expect(cpu -> assertEquals(org.insight.vmm.code.LockStubCode
+				.movedAt(stubOf(UNLOCK)), cpu.live.rip), syscall(Syscalls.EXIT_GROUP, 0)));
 		f.run();
 
 		List<SyncPoint> locks = lockCalls();
@@ -123,7 +124,7 @@ class LockStubTest {
 		assertEquals(2, f.stats.exceptions(ExceptionVectors.BP));
 		assertEquals(0, f.stats.exceptions(ExceptionVectors.DB), "no step");
 		assertEquals(2, f.stats.lockStubs());
-		assertTrue(f.stats.format().contains("2 of them through a stub"), f.stats.format());
+		assertTrue(f.stats.format().contains("2 of the functions through a stub"), f.stats.format());
 		assertArrayEquals(LOCK_CODE, codeAt(LOCK, LOCK_CODE.length), "the end of the run puts the guest's bytes back");
 		assertArrayEquals(UNLOCK_CODE, codeAt(UNLOCK, UNLOCK_CODE.length));
 	}
@@ -140,7 +141,8 @@ class LockStubTest {
 							.orElseThrow().regs().rip, "the first thread's saved RIP is the function's");
 				}, call(LOCK, MUTEX)), expect(cpu -> {
 					assertEquals(LoopFixture.STACK_TOP - 0x100, cpu.live.rsp, "the first thread again");
-					assertEquals(stubOf(LOCK) + 1, cpu.live.rip, "after the stub's int3");
+					assertEquals(org.insight.vmm.code.LockStubCode.movedAt(stubOf(LOCK)), cpu.live.rip,
+							"in the moved instructions");
 					assertEquals(0, cpu.live.rflags & CodeBreakpoints.TF);
 				}, syscall(Syscalls.EXIT_GROUP, 0)));
 		f.run();
@@ -182,7 +184,8 @@ class LockStubTest {
 	@Test
 	void aFaultInAMovedInstructionIsAtTheGuestsAddress() {
 		machine(CodeObserver.NONE);
-		f.cpu.then(jump(stubOf(UNLOCK) + 1, exception(ExceptionVectors.UD, 0, 0)));
+		f.cpu.then(jump(org.insight.vmm.code.LockStubCode.movedAt(stubOf(UNLOCK)), exception(ExceptionVectors.UD, 0,
+				0)));
 		f.run();
 		String ending = f.loop.ending().orElseThrow().toString();
 		assertTrue(ending.contains(String.format("rip 0x%x", UNLOCK)), ending);

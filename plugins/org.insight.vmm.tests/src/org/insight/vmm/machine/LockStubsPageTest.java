@@ -79,10 +79,12 @@ class LockStubsPageTest {
 		Vma page = f.space.vmaAt(stub).orElseThrow();
 		assertEquals(Vma.Kind.VMM, page.kind());
 		assertEquals(Mman.PROT_READ | Mman.PROT_EXEC, page.prot(), "read-only for the guest");
-		assertArrayEquals(HexFormat.of().parseHex("cc" + "f30f1efa" + "b801000000" + "e9"), f.space.copyIn(stub, 11));
+		assertArrayEquals(HexFormat.of().parseHex("f30f1efa" + "b801000000" + "e9"), f.space.copyIn(
+				org.insight.vmm.code.LockStubCode.movedAt(stub), 10));
 		assertTrue(stubs.inStubCode(stub + 1));
-		assertEquals(LOCK + 4, stubs.guestAddress(stub + 5), "a moved instruction's own address");
-		assertEquals(stub + 1, stubs.resumeAt(LOCK));
+		assertEquals(LOCK + 4, stubs.guestAddress(org.insight.vmm.code.LockStubCode.movedAt(stub) + 4),
+				"a moved instruction's own address");
+		assertEquals(org.insight.vmm.code.LockStubCode.movedAt(stub), stubs.resumeAt(LOCK));
 		assertEquals(LOCK, stubs.entryAround(LOCK + 4));
 		assertArrayEquals(CODE, breakpoints.guestCode(LOCK, CODE.length), "the guest reads its own bytes");
 		breakpoints.clear();

@@ -42,8 +42,9 @@ class DemandPagingTest {
 				assertEquals(gate, hw.user(), where + ": only the syscall gate is reachable from CPL3");
 				boolean stack = va >= MachineLayout.KERNEL_STACK_TOP - MachineLayout.KERNEL_STACK_SIZE
 						|| va == MachineLayout.SCRATCH || va == MachineLayout.XSAVE_AREA
-						|| va == MachineLayout.COMPARATOR_DATA;
-				assertEquals(stack, hw.writable(), where + ": only the stack, scratch and comparator data are writable");
+						|| va == MachineLayout.COMPARATOR_DATA || va == MachineLayout.LOCK_DATA;
+				assertEquals(stack, hw.writable(), where
+						+ ": only the stack, scratch, comparator data and lock-call ring are writable");
 			}
 		}
 		for (String name : new String[] { "GDT", "IDT", "TSS and I/O bitmap", "exception stubs", "syscall gate" }) {

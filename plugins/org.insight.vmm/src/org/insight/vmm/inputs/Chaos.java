@@ -50,9 +50,8 @@ public final class Chaos implements SchedulingPolicy {
 		if (point.kind() == SyncPoint.Kind.SYSCALL && canStay && random.nextDouble() >= SWITCH_AT_SYSCALL) {
 			return current;
 		}
-		if (point.kind() == SyncPoint.Kind.LOCK_CALL && canStay && random.nextDouble() >= SWITCH_AT_LOCK_CALL) {
-			return current;
-		}
+		// At a lock call the coin was tossed already: the lock-call countdown ({@link LockCallCountdown}) makes a
+		// call a sync point as often as this policy once switched out at one (SWITCH_AT_LOCK_CALL), and it switches.
 		return others.get(random.nextInt(others.size()));
 	}
 

@@ -68,6 +68,15 @@ public interface GuestInputs {
 	}
 
 	/**
+	 * A fresh countdown of the lock calls between lock-call sync points ({@code --mode locks}): live inputs draw it
+	 * from their policy's seed by the current rule, a replay by its recording's. Every call is a sync point unless an
+	 * implementation says otherwise.
+	 */
+	default LockCallCountdown lockCallCountdown() {
+		return LockCallCountdown.everyCall();
+	}
+
+	/**
 	 * Whether these inputs can take no more: a recording whose trace reached its size limit. The machine then stops
 	 * the guest before it runs again, as at a wall-clock limit, and the recording ends complete up to there.
 	 */

@@ -44,6 +44,13 @@ public final class LiveInputs implements GuestInputs, AutoCloseable {
 		return policy;
 	}
 
+	/** The current rule, seeded by the chaos seed (round-robin: its own fixed mean, seed 0). */
+	@Override
+	public LockCallCountdown lockCallCountdown() {
+		return LockCallCountdown.of(LockCallCountdown.CURRENT, policy instanceof Chaos c
+				? java.util.OptionalLong.of(c.seed()) : java.util.OptionalLong.empty());
+	}
+
 	@Override
 	public long clockNanos(ClockRead read) {
 		return switch (read.clockId()) {

@@ -137,6 +137,7 @@ final class LockCallTrap {
 				int3Reasons.remove(f.address());
 				if (observed > 0) {
 					watched.put(f.address(), observed);
+					stubs.stopEveryCall(f.address(), true);
 				}
 			}
 		}
@@ -160,12 +161,17 @@ final class LockCallTrap {
 		}
 	}
 
-	/** The observer wants {@code va}: true when a stub's int3 serves it, false when it needs a site of its own. */
+	/**
+	 * The observer wants {@code va}: true when a stub serves it (every call through it then stops at its watch byte),
+	 * false when it needs a site of its own.
+	 */
 	boolean watch(long va) {
 		if (!stubs.isEntry(va)) {
 			return false;
 		}
-		watched.merge(va, 1, Integer::sum);
+		if (watched.merge(va, 1, Integer::sum) == 1) {
+			stubs.stopEveryCall(va, true);
+		}
 		return true;
 	}
 
@@ -177,6 +183,7 @@ final class LockCallTrap {
 		}
 		if (n == 1) {
 			watched.remove(va);
+			stubs.stopEveryCall(va, false);
 		} else {
 			watched.put(va, n - 1);
 		}
@@ -188,9 +195,19 @@ final class LockCallTrap {
 		return watched.containsKey(va);
 	}
 
-	/** The function whose stub's int3 a #BP with frame RIP {@code frameRip} (just after the int3) came from. */
-	Optional<LockFunction> stubHit(long frameRip) {
-		return stubs.hit(frameRip).map(LockStubs.Stub::function);
+	/** The stub, and which of its int3s, a #BP with frame RIP {@code frameRip} (just after the int3) came from. */
+	Optional<LockStubs.Hit> stubHit(long frameRip) {
+		return stubs.hit(frameRip);
+	}
+
+	/** The stubs' countdown and ring. */
+	LockCallRing ring() {
+		return stubs.ring();
+	}
+
+	/** The function of the stub a ring entry names, if any. */
+	Optional<LockFunction> stubFunction(long id) {
+		return stubs.byId(id).map(LockStubs.Stub::function);
 	}
 
 	/** Whether {@code rip} is the entry of a lock function given to this trap (hooked or not yet). */

@@ -13,6 +13,7 @@ import java.util.function.BiPredicate;
 import java.util.function.Supplier;
 
 import org.insight.vmm.code.BranchTargets;
+import org.insight.vmm.code.LockStubCode;
 import org.insight.vmm.code.Instruction;
 import org.insight.vmm.code.Relocation;
 import org.insight.vmm.code.X86Decoder;
@@ -45,8 +46,13 @@ import org.insight.vmm.sched.LockFunction;
  * leave) leaves its code in place, for a thread that may be inside it still.
  */
 final class LockStubs {
-	/** Bytes per stub, at most: an int3, the moved run (at most 5 + 14 bytes, 6-byte jcc forms) and the jmp back. */
-	private static final int SLOT = 48;
+	/**
+	 * Bytes per stub, at most: the watch byte and the counting part ({@link LockStubCode#MOVED}), the moved run (at
+	 * most 5 + 14 bytes, 6-byte jcc forms) with the jmp back, and the stop path.
+	 */
+	private static final int SLOT = 176;
+	/** Pages of a stub region of the VMM's own (the kernel area's is one page). */
+	static final int USER_REGION_PAGES = 2;
 	/** The stub page for a PIE program: 1 GiB below where it is loaded. */
 	static final long NEAR_PIE = MachineLayout.PIE_BIAS - (1L << 30);
 	/** The stub page for shared libraries and ld.so: 1 GiB above where ld.so is loaded, below the stack. */
@@ -65,25 +71,54 @@ final class LockStubs {
 			this.kernel = kernel;
 		}
 
+		long size() {
+			return kernel ? MachineLayout.PAGE_SIZE : USER_REGION_PAGES * MachineLayout.PAGE_SIZE;
+		}
+
 		boolean full() {
-			return next + SLOT > address + MachineLayout.PAGE_SIZE;
+			return next + SLOT > address + size();
 		}
 
 		boolean holds(Stub s) {
-			return s.code() >= address && s.code() < address + MachineLayout.PAGE_SIZE;
+			return s.code() >= address && s.code() < address + size();
 		}
 	}
 
-	/** One lock function's stub: its entry, the patched run's length, and where each moved instruction came from. */
-	record Stub(LockFunction function, long code, int length, int[] starts, long[] originals, int movedLength) {
+	/**
+	 * One lock function's stub: its entry, the patched run's length, where each moved instruction came from, and its
+	 * id in the ring's entries.
+	 */
+	record Stub(LockFunction function, long code, int length, int[] starts, long[] originals, int movedLength, int id) {
 		long entry() {
 			return function.address();
 		}
 
-		/** Where a thread goes on after the stub's int3. */
-		long afterInt3() {
+		/** Where a thread goes on after either int3: the moved instructions. */
+		long moved() {
+			return LockStubCode.movedAt(code);
+		}
+
+		/** The frame RIP of a #BP at the watch byte (the analysis watches the function). */
+		long afterWatchInt3() {
 			return code + 1;
 		}
+
+		/** The frame RIP of a #BP at the stop path's int3 (the countdown ran out, or the ring is full). */
+		long afterStopInt3() {
+			return LockStubCode.stopAt(code, movedLength) + LockStubCode.STOP_AFTER_INT3;
+		}
+	}
+
+	/** Which int3 of a stub a #BP came from. */
+	enum HitKind {
+		/** The watch byte: the call did nothing yet, not even its ring entry. */
+		WATCH,
+		/** The stop path: the call is in the ring, and the countdown ran out or the ring is full. */
+		STOP
+	}
+
+	/** A #BP at a stub: the stub and which of its int3s. */
+	record Hit(Stub stub, HitKind kind) {
 	}
 
 	private final AddressSpace memory;
@@ -95,8 +130,11 @@ final class LockStubs {
 			new Page(NEAR_LIBRARIES, false));
 	/** Stubs whose jmp is in place, by entry. */
 	private final Map<Long, Stub> live = new HashMap<>();
-	/** Every stub ever written, by the address after its int3 (a thread may still be inside one that went). */
-	private final Map<Long, Stub> written = new HashMap<>();
+	/** Every stub ever written, by the frame RIP of each of its int3s (a thread may still be inside one that went). */
+	private final Map<Long, Hit> written = new HashMap<>();
+	/** Every stub ever written, by id (the ring's entries name them so); its index is the id. */
+	private final List<Stub> byId = new ArrayList<>();
+	private final LockCallRing ring;
 	/** Told of a stub whose page went (the guest unmapped it): its entry, whose jmp is gone already. */
 	private java.util.function.LongConsumer pageGone = entry -> {
 	};
@@ -104,6 +142,7 @@ final class LockStubs {
 	LockStubs(AddressSpace memory, CodeBreakpoints breakpoints) {
 		this.memory = Objects.requireNonNull(memory, "memory");
 		this.breakpoints = Objects.requireNonNull(breakpoints, "breakpoints");
+		this.ring = new LockCallRing(memory);
 		memory.onFramesLeaving(this::framesLeaving);
 	}
 
@@ -128,7 +167,7 @@ final class LockStubs {
 	/** The guest unmaps or maps over {@code [start, end)}: a stub page there takes its stubs' jmps with it. */
 	private void framesLeaving(long start, long end) {
 		for (Page p : pages) {
-			if (!p.kernel && p.ready && p.address >= start && p.address < end) {
+			if (!p.kernel && p.ready && p.address < end && start < p.address + p.size()) {
 				p.ready = false;
 				p.next = p.address;
 				for (Stub s : List.copyOf(live.values())) {
@@ -137,7 +176,7 @@ final class LockStubs {
 						pageGone.accept(s.entry()); // its owner calls gone(entry)
 					}
 				}
-				written.values().removeIf(p::holds);
+				written.values().removeIf(h -> p.holds(h.stub()));
 			}
 		}
 	}
@@ -173,11 +212,11 @@ final class LockStubs {
 			return entered;
 		}
 		long at = page.next;
-		Relocation.Result moved = Relocation.relocate(run, at + 1);
+		Relocation.Result moved = Relocation.relocate(run, LockStubCode.movedAt(at));
 		if (!moved.ok()) {
 			return Optional.of(moved.refusal());
 		}
-		if (1 + moved.code().length > SLOT) {
+		if (LockStubCode.length(moved.code().length) > SLOT) {
 			return Optional.of(String.format("the moved code at 0x%x takes %d bytes", r, moved.code().length));
 		}
 		Optional<byte[]> jmp = Relocation.jump(r, at);
@@ -191,14 +230,9 @@ final class LockStubs {
 			return Optional.of(String.format("the stub page at 0x%x is taken by the guest, or no memory is left for it",
 					page.address));
 		}
-		byte[] stub = new byte[1 + moved.code().length];
-		stub[0] = CodeBreakpoints.INT3;
-		System.arraycopy(moved.code(), 0, stub, 1, moved.code().length);
-		if (page.kernel) {
-			memory.memory().write(at, stub, 0, stub.length);
-		} else {
-			memory.loadBytes(at, stub, 0, stub.length);
-		}
+		int id = byId.size();
+		byte[] stub = LockStubCode.assemble(MachineLayout.LOCK_DATA, id, moved.code());
+		write(page, at, stub);
 		byte[] patch = new byte[len];
 		Arrays.fill(patch, CodeBreakpoints.INT3); // never executed: nothing enters the run but at its start
 		System.arraycopy(jmp.get(), 0, patch, 0, LandmarkComparator.JMP_LENGTH);
@@ -206,11 +240,46 @@ final class LockStubs {
 			return Optional.of(String.format("0x%x-0x%x holds one of our int3s", r, r + len));
 		}
 		Stub s = new Stub(f, at, len, moved.starts(), run.stream().mapToLong(Instruction::address).toArray(),
-				moved.code().length);
+				moved.code().length, id);
+		byId.add(s);
 		live.put(r, s);
-		written.put(s.afterInt3(), s);
+		written.put(s.afterWatchInt3(), new Hit(s, HitKind.WATCH));
+		written.put(s.afterStopInt3(), new Hit(s, HitKind.STOP));
 		page.next += SLOT;
 		return Optional.empty();
+	}
+
+	/** Writes stub code: the kernel area's page through the VMM's view, a page of the VMM's own into its frames. */
+	private void write(Page page, long at, byte[] code) {
+		if (page.kernel) {
+			memory.memory().write(at, code, 0, code.length);
+		} else {
+			memory.loadBytes(at, code, 0, code.length);
+		}
+	}
+
+	/**
+	 * Makes every call through the stub at {@code entry} stop at once, at its watch byte (the analysis watches the
+	 * function), or count again; false when no stub is in place there.
+	 */
+	boolean stopEveryCall(long entry, boolean every) {
+		Stub s = live.get(entry);
+		if (s == null) {
+			return false;
+		}
+		Page page = pages.stream().filter(p -> p.holds(s)).findFirst().orElseThrow();
+		write(page, s.code(), new byte[] { every ? CodeBreakpoints.INT3 : (byte) 0x90 });
+		return true;
+	}
+
+	/** The ring and the countdown the stubs share. */
+	LockCallRing ring() {
+		return ring;
+	}
+
+	/** The stub named {@code id} in a ring entry, if the VMM wrote one of that id. */
+	Optional<Stub> byId(long id) {
+		return id >= 0 && id < byId.size() ? Optional.of(byId.get((int) id)) : Optional.empty();
 	}
 
 	/**
@@ -226,24 +295,29 @@ final class LockStubs {
 			PageTables t = memory.pageTables();
 			t.setEntry(LOCK_STUBS, t.entry(LOCK_STUBS) | PageTables.U);
 		} else {
-			if (memory.vmaAt(page.address).isPresent()) {
-				return false;
+			for (long p = page.address; p < page.address + page.size(); p += MachineLayout.PAGE_SIZE) {
+				if (memory.vmaAt(p).filter(v -> v.kind() != Vma.Kind.VMM || v.prot() != (Mman.PROT_READ
+						| Mman.PROT_EXEC)).isPresent()) {
+					return false;
+				}
 			}
-			memory.map(page.address, page.address + MachineLayout.PAGE_SIZE, Mman.PROT_READ | Mman.PROT_EXEC,
-					Vma.Kind.VMM);
+			// (what is left of the region after the guest unmapped a page of it, as the VMM left it, goes first)
+			memory.munmap(page.address, page.size());
+			memory.map(page.address, page.address + page.size(), Mman.PROT_READ | Mman.PROT_EXEC, Vma.Kind.VMM);
 			try {
-				memory.populate(page.address, page.address + MachineLayout.PAGE_SIZE);
+				memory.populate(page.address, page.address + page.size());
 			} catch (org.insight.vmm.memory.GuestOutOfMemoryException full) {
-				memory.munmap(page.address, MachineLayout.PAGE_SIZE); // the guest's memory cap is reached: no stub
+				memory.munmap(page.address, page.size()); // the guest's memory cap is reached: no stub
 				return false;
 			}
 		}
+		ring.ready();
 		page.ready = true;
 		return true;
 	}
 
-	/** The stub whose int3 a #BP with frame RIP {@code frameRip} came from. */
-	Optional<Stub> hit(long frameRip) {
+	/** The stub, and which of its int3s, a #BP with frame RIP {@code frameRip} came from. */
+	Optional<Hit> hit(long frameRip) {
 		return Optional.ofNullable(written.get(frameRip));
 	}
 
@@ -276,12 +350,12 @@ final class LockStubs {
 	}
 
 	/**
-	 * Where a thread that stopped at the stub of the function at {@code rip} goes on: right after the stub's int3;
-	 * {@code rip} itself when no stub is in place there.
+	 * Where a thread that stopped at the stub of the function at {@code rip} goes on: the stub's moved instructions
+	 * (the call was counted when it stopped); {@code rip} itself when no stub is in place there.
 	 */
 	long resumeAt(long rip) {
 		Stub s = live.get(rip);
-		return s == null ? rip : s.afterInt3();
+		return s == null ? rip : s.moved();
 	}
 
 	/** The stub's jmp at {@code entry} went (taken out by {@link CodeBreakpoints}); its code stays. */
@@ -308,9 +382,9 @@ final class LockStubs {
 		if (!inStubCode(rip)) {
 			return rip;
 		}
-		for (Stub s : written.values()) {
+		for (Stub s : written.values().stream().map(Hit::stub).distinct().toList()) {
 			for (int i = 0; i < s.starts().length; i++) {
-				if (rip == s.afterInt3() + s.starts()[i]) {
+				if (rip == s.moved() + s.starts()[i]) {
 					return s.originals()[i];
 				}
 			}

@@ -49,6 +49,8 @@ public final class RunStats {
 	/** Lock calls ({@code --mode locks}) by function name, in first-call order. */
 	private final Map<String, Long> lockCalls = new java.util.LinkedHashMap<>();
 	private long lockCallNanos;
+	private long lockSyncPoints;
+	private long lockRingFull;
 	private long observedNanos;
 	private int lockHooks;
 	private int lockStubs;
@@ -149,10 +151,33 @@ public final class RunStats {
 		return lockStubs;
 	}
 
-	/** A stop at lock function {@code name}, costing {@code nanos} of host time (breakpoint and step exits). */
+	/**
+	 * A call of lock function {@code name}, costing {@code nanos} of host time (breakpoint and step exits; 0 for a
+	 * call the VMM learnt of from the stubs' ring, which cost it no exit).
+	 */
 	void lockCall(String name, long nanos) {
 		lockCalls.merge(name, 1L, Long::sum);
 		lockCallNanos += nanos;
+	}
+
+	/** Host time of a lock call's exits, the call counted already ({@link #lockCall}). */
+	void lockCallNanos(long nanos) {
+		lockCallNanos += nanos;
+	}
+
+	/** A lock call that was a sync point (the countdown ran out). */
+	void lockSyncPoint() {
+		lockSyncPoints++;
+	}
+
+	/** Lock calls that were sync points. */
+	public long lockSyncPoints() {
+		return lockSyncPoints;
+	}
+
+	/** The stubs stopped because their ring was full (no sync point). */
+	void lockRingFull() {
+		lockRingFull++;
 	}
 
 	/** A replay observer's hook: its handling or its step-over, costing {@code nanos} of host time. */
@@ -296,7 +321,7 @@ public final class RunStats {
 		return Collections.unmodifiableMap(unknownSyscalls);
 	}
 
-	/** Stops at lock functions, by function name ({@code --mode locks}). */
+	/** Calls of lock functions, by function name ({@code --mode locks}). */
 	public Map<String, Long> lockCalls() {
 		return Collections.unmodifiableMap(lockCalls);
 	}
@@ -365,8 +390,10 @@ public final class RunStats {
 					lockCallCount() == 0 ? 0.0 : lockCallNanos / 1e3 / lockCallCount()));
 			lockCalls.forEach((name, n) -> s.append(' ').append(name).append(' ').append(n));
 			s.append(System.lineSeparator());
-			s.append(String.format("  %d of them through a stub (one exception a call), %d through an int3 (two)%n",
-					lockStubs, lockHooks - lockStubs));
+			s.append(String.format("  sync points at %d of the calls; the stubs' ring was full %d times%n",
+					lockSyncPoints, lockRingFull));
+			s.append(String.format("  %d of the functions through a stub (an exception at a sync point only), %d "
+					+ "through an int3 (two a call)%n", lockStubs, lockHooks - lockStubs));
 			new java.util.TreeMap<>(lockInt3Reasons).forEach((why, n) -> s.append(String.format(
 					"  int3 for %d: %s%n", n, why)));
 		}

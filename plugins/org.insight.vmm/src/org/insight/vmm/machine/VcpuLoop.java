@@ -84,6 +84,8 @@ public final class VcpuLoop {
 	private long repRunEnd;
 	private final LockStubs lockStubs;
 	private LockCallTrap lockCalls;
+	/** Which lock calls are sync points ({@link org.insight.vmm.inputs.LockCallCountdown}), set at {@link #start()}. */
+	private org.insight.vmm.inputs.LockCallCountdown countdown = org.insight.vmm.inputs.LockCallCountdown.everyCall();
 	private CodeObserver observer = CodeObserver.NONE;
 	private final ObserverControl observerControl = new ObserverControl();
 	private final VirtualClock clock = new VirtualClock();
@@ -209,6 +211,8 @@ public final class VcpuLoop {
 			throw new IllegalStateException("the vCPU loop was started already");
 		}
 		onCpu = scheduler.current();
+		countdown = process.inputs().lockCallCountdown();
+		lockCalls.ring().setCount(countdown.next());
 		lockCalls.armPending(this::threadInside); // the vCPU has not run yet: only the threads' saved RIPs count
 		for (long va : observer.addresses()) {
 			watch(va);
@@ -352,6 +356,7 @@ public final class VcpuLoop {
 		Regs regs = cpu.regs();
 		ExitAction action = ExitHandler.decide(exit, regs, facts);
 		clock.ran(onCpu.tid(), kindOf(action), t1 - t0);
+		drainLockCalls();
 		RunStats.ExitKind kind;
 		switch (action) {
 		case ExitAction.Syscall s -> {
@@ -530,9 +535,9 @@ public final class VcpuLoop {
 			return;
 		}
 		if (e.vector() == ExceptionVectors.BP) {
-			Optional<org.insight.vmm.sched.LockFunction> f = lockCalls.stubHit(e.rip());
-			if (f.isPresent()) {
-				onStubLockCall(f.get(), e, regs);
+			Optional<LockStubs.Hit> hit = lockCalls.stubHit(e.rip());
+			if (hit.isPresent()) {
+				onStubLockCall(hit.get(), e, regs);
 				return;
 			}
 		}
@@ -800,12 +805,39 @@ public final class VcpuLoop {
 	// ---------------------------------------------------------------- lock calls
 
 	/**
-	 * A thread hit the int3 at a lock function's entry: a sync point, where the scheduler may switch it out. Its RIP
-	 * is saved at the function, so it resumes there (whenever it runs again) with a step over the first instruction.
+	 * The lock calls the stubs appended to their ring since the last exit, told to the scheduler (the mutexes' owners)
+	 * as the thread on the vCPU's: the only thread that ran since then.
+	 */
+	private void drainLockCalls() {
+		for (LockCallRing.Entry call : lockCalls.ring().drain()) {
+			Optional<org.insight.vmm.sched.LockFunction> f = lockCalls.stubFunction(call.stubId());
+			if (f.isPresent()) {
+				scheduler.lockCalled(f.get(), call.argument());
+				stats.lockCall(f.get().name(), 0);
+			}
+		}
+	}
+
+	/**
+	 * A lock call the VMM counts itself (at an int3 at the entry, or at a stub's watch byte): told to the scheduler,
+	 * and the countdown goes down by one. Returns whether it ran out: the call is a sync point.
+	 */
+	private boolean countLockCall(org.insight.vmm.sched.LockFunction f, Regs at) {
+		scheduler.lockCalled(f, at.rdi);
+		stats.lockCall(f.name(), 0);
+		return lockCalls.ring().countDown() == 0;
+	}
+
+	/**
+	 * A lock call whose countdown ran out: a sync point, where the scheduler may switch the thread out. Its RIP is
+	 * saved at the function, so it resumes there (whenever it runs again) with a step over the first instruction, or
+	 * in its stub's moved instructions. The countdown starts again at the next distance the rule draws.
 	 */
 	private void onLockCall(org.insight.vmm.sched.LockFunction f, Regs at) {
 		long t0 = System.nanoTime();
 		onCpu.saveRegs(at);
+		stats.lockSyncPoint();
+		lockCalls.ring().setCount(countdown.next());
 		Decision d = scheduler.atLockCall(f, at.rdi);
 		inStub = true;
 		try {
@@ -813,22 +845,40 @@ public final class VcpuLoop {
 		} finally {
 			inStub = false;
 		}
-		stats.lockCall(f.name(), lastRunNanos + System.nanoTime() - t0);
+		stats.lockCallNanos(lastRunNanos + System.nanoTime() - t0);
 	}
 
 	/**
-	 * A thread hit a lock function's stub ({@link LockStubs}): as at the int3 of its entry, with RIP at the entry, the
-	 * observer first if it watches the entry, then the sync point.
+	 * A thread stopped in a lock function's stub ({@link LockStubs}). At the watch byte (the observer watches the
+	 * entry) the observer sees the call first, with RIP at the entry, and the VMM counts it; at the stop path the
+	 * stub counted it and put it in the ring, which is drained already. Either way, a call whose countdown ran out is
+	 * a sync point; any other goes on in the stub's moved instructions (a full ring, or a watched call), no sync point.
 	 */
-	private void onStubLockCall(org.insight.vmm.sched.LockFunction f, ExitAction.GuestException e, Regs regs) {
+	private void onStubLockCall(LockStubs.Hit hit, ExitAction.GuestException e, Regs regs) {
+		org.insight.vmm.sched.LockFunction f = hit.stub().function();
 		Regs at = userRegs(e, regs);
 		at.rip = f.address();
-		if (lockCalls.watched(f.address())) {
-			long t0 = System.nanoTime();
-			observer.hit(onCpu.tid(), at.rip, at.copy(), observerControl);
-			stats.observed(System.nanoTime() - t0);
+		boolean syncPoint;
+		if (hit.kind() == LockStubs.HitKind.WATCH) {
+			if (lockCalls.watched(f.address())) {
+				long t0 = System.nanoTime();
+				observer.hit(onCpu.tid(), at.rip, at.copy(), observerControl);
+				stats.observed(System.nanoTime() - t0);
+			}
+			syncPoint = countLockCall(f, at);
+		} else {
+			syncPoint = lockCalls.ring().count() == 0;
+			if (!syncPoint) {
+				stats.lockRingFull();
+			}
 		}
-		onLockCall(f, at);
+		if (syncPoint) {
+			onLockCall(f, at);
+			return;
+		}
+		stats.lockCallNanos(lastRunNanos);
+		at.rip = hit.stub().moved();
+		cpu.setRegs(throughIret(at));
 	}
 
 	// ---------------------------------------------------------------- breakpoints
@@ -870,7 +920,12 @@ public final class VcpuLoop {
 		}
 		Optional<org.insight.vmm.sched.LockFunction> f = lockCalls.hit(e.rip());
 		if (f.isPresent()) {
-			onLockCall(f.get(), at);
+			if (countLockCall(f.get(), at)) {
+				onLockCall(f.get(), at);
+			} else {
+				stats.lockCallNanos(lastRunNanos);
+				stepOver(at, StepKind.LOCK_CALL);
+			}
 			return;
 		}
 		if (landmark && runRepString(at)) {

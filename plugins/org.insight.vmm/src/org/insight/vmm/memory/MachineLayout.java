@@ -47,6 +47,12 @@ public final class MachineLayout {
 	 * is installed, then user-reachable; read-only.
 	 */
 	public static final long LOCK_STUBS = 0x1_e000L;
+	/**
+	 * The lock stubs' data (ARCHITECTURE.md section 3, "Lock calls through stubs"): the countdown to the next lock-call
+	 * sync point and the ring of lock calls not yet seen by the VMM ({@code org.insight.vmm.code.LockStubCode}).
+	 * Supervisor-only until the first stub is installed, then user-reachable and writable: the stubs write it at CPL3.
+	 */
+	public static final long LOCK_DATA = 0x1_f000L;
 	/** Top-level page table (CR3). Not mapped into the guest's address space: only the CPU's walker reads it. */
 	public static final long PML4 = 0x2_0000L;
 	/** TSS.RSP0: the CPL0 stack that exception delivery switches to. */
@@ -116,6 +122,7 @@ public final class MachineLayout {
 			new KernelRange("landmark comparator code", COMPARATOR_CODE, COMPARATOR_CODE + PAGE_SIZE, false, false),
 			new KernelRange("landmark comparator data", COMPARATOR_DATA, COMPARATOR_DATA + PAGE_SIZE, false, true),
 			new KernelRange("lock-call stubs", LOCK_STUBS, LOCK_STUBS + PAGE_SIZE, false, false),
+			new KernelRange("lock-call countdown and ring", LOCK_DATA, LOCK_DATA + PAGE_SIZE, false, true),
 			new KernelRange("kernel stack", KERNEL_STACK_TOP - KERNEL_STACK_SIZE, KERNEL_STACK_TOP, false, true));
 
 	/** True for an address in the kernel area (mapped or not). */

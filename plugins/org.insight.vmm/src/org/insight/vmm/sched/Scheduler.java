@@ -308,13 +308,21 @@ public final class Scheduler {
 	}
 
 	/**
-	 * The current thread is about to call lock function {@code f} on {@code lock} ({@code --mode locks}): a sync point
-	 * where it may be switched out, holding whatever locks it holds.
+	 * The current thread called lock function {@code f} on {@code lock} ({@code --mode locks}), whether or not the call
+	 * is a sync point: the mutexes' owners follow every call ({@link LockCallHolds}).
+	 */
+	public void lockCalled(LockFunction f, long lock) {
+		mutexes.lockCall(current, f, lock);
+	}
+
+	/**
+	 * The current thread is about to call lock function {@code f} on {@code lock} ({@code --mode locks}), and the
+	 * lock-call countdown ran out: a sync point where it may be switched out, holding whatever locks it holds. The call
+	 * was given to {@link #lockCalled} already.
 	 */
 	public Decision atLockCall(LockFunction f, long lock) {
 		GuestThread t = current;
 		requireRunnable(t, "lock call");
-		mutexes.lockCall(t, f, lock);
 		return decide(SyncPoint.lockCall(t.tid(), t.nextSyncIndex(), f.name(), f.address(), lock));
 	}
 

@@ -1,0 +1,112 @@
+package org.insight.vmm.machine;
+
+import static org.insight.vmm.memory.MachineLayout.LOCK_DATA;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+import org.insight.kvm.GuestMemory;
+import org.insight.vmm.code.LockStubCode;
+import org.insight.vmm.memory.AddressSpace;
+import org.insight.vmm.memory.PageTables;
+
+/**
+ * The lock stubs' data page ({@link org.insight.vmm.memory.MachineLayout#LOCK_DATA}, {@link LockStubCode}): the
+ * countdown to the next lock-call sync point, and the ring where the stubs append the calls that need no sync point.
+ * The VMM drains the ring at every exit, before anything else, so each entry belongs to the thread on the vCPU.
+ * <p>
+ * The page is the guest's to write at CPL3 (the stubs do), so everything read from it is untrusted: a head outside
+ * the ring or off an entry's boundary loses the entries (a guest that writes there changes only what it is told of its
+ * own lock calls, and does so alike in a replay), and an id that names no stub is skipped.
+ */
+final class LockCallRing {
+	/** A lock call the ring held: the stub's id and the call's first argument. */
+	record Entry(long stubId, long argument) {
+	}
+
+	private final AddressSpace memory;
+	private boolean ready;
+	/** The countdown the next {@link #ready()} starts with. */
+	private long firstCount = 1;
+
+	LockCallRing(AddressSpace memory) {
+		this.memory = Objects.requireNonNull(memory, "memory");
+	}
+
+	/** Whether a stub has been installed: the page is the guest's to reach, and the countdown lives there. */
+	boolean isReady() {
+		return ready;
+	}
+
+	/** The first stub is installed: the page becomes user-reachable, with an empty ring and the countdown set. */
+	void ready() {
+		if (ready) {
+			return;
+		}
+		PageTables t = memory.pageTables();
+		t.setEntry(LOCK_DATA, t.entry(LOCK_DATA) | PageTables.U);
+		GuestMemory m = memory.memory();
+		m.putLong(LOCK_DATA + LockStubCode.COUNT, firstCount);
+		reset(m);
+		ready = true;
+	}
+
+	/** Lock calls left to the next sync point, counting the one that makes it. */
+	long count() {
+		return ready ? memory.memory().getLong(LOCK_DATA + LockStubCode.COUNT) : firstCount;
+	}
+
+	/** Sets the countdown ({@code n} at least 1): before the first stub, it is kept for when the page is ready. */
+	void setCount(long n) {
+		if (n < 1) {
+			throw new IllegalArgumentException("countdown " + n);
+		}
+		if (ready) {
+			memory.memory().putLong(LOCK_DATA + LockStubCode.COUNT, n);
+		} else {
+			firstCount = n;
+		}
+	}
+
+	/**
+	 * Counts one call down, as a stub does ({@code lea rcx, [rcx-1]}, wrapping): returns the calls left, 0 when this
+	 * one is a sync point. A count the guest overwrote runs on as it would in a stub, so both ways agree.
+	 */
+	long countDown() {
+		long left = count() - 1;
+		if (ready) {
+			memory.memory().putLong(LOCK_DATA + LockStubCode.COUNT, left);
+		} else {
+			firstCount = left;
+		}
+		return left;
+	}
+
+	/** The entries appended since the last drain, oldest first; the ring is empty afterwards. */
+	List<Entry> drain() {
+		if (!ready) {
+			return List.of();
+		}
+		GuestMemory m = memory.memory();
+		long head = m.getLong(LOCK_DATA + LockStubCode.HEAD);
+		long start = LOCK_DATA + LockStubCode.RING;
+		if (head == start) {
+			return List.of();
+		}
+		List<Entry> entries = new ArrayList<>();
+		long end = start + (long) LockStubCode.RING_ENTRIES * LockStubCode.ENTRY;
+		if (head > start && head <= end && (head - start) % LockStubCode.ENTRY == 0) {
+			for (long at = start; at < head; at += LockStubCode.ENTRY) {
+				entries.add(new Entry(m.getLong(at + 8), m.getLong(at)));
+			}
+		}
+		reset(m);
+		return entries;
+	}
+
+	private static void reset(GuestMemory m) {
+		m.putLong(LOCK_DATA + LockStubCode.HEAD, LOCK_DATA + LockStubCode.RING);
+		m.putLong(LOCK_DATA + LockStubCode.ROOM, LockStubCode.RING_ENTRIES);
+	}
+}
