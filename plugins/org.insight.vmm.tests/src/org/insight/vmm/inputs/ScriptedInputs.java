@@ -31,6 +31,13 @@ public final class ScriptedInputs implements GuestInputs {
 	public Preemption planned;
 	/** What {@link #atCapacity()} answers (a recording at its trace size limit). */
 	public boolean full;
+	/** The lock-call countdowns given to the machine: every call a sync point unless a test says otherwise. */
+	public java.util.function.Supplier<LockCallCountdown> countdown = LockCallCountdown::everyCall;
+
+	@Override
+	public LockCallCountdown lockCallCountdown() {
+		return countdown.get();
+	}
 
 	public ScriptedInputs stdin(byte[] data) {
 		stdin = data.clone();

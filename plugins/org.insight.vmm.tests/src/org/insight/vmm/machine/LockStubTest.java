@@ -61,10 +61,15 @@ class LockStubTest {
 	}
 
 	private LoopFixture machine(CodeObserver observer) {
+		return machine(observer, null);
+	}
+
+	private LoopFixture machine(CodeObserver observer,
+			java.util.function.Supplier<org.insight.vmm.inputs.LockCallCountdown> countdown) {
 		byte[] text = new byte[0x400];
 		System.arraycopy(LOCK_CODE, 0, text, (int) (LOCK - TEXT), LOCK_CODE.length);
 		System.arraycopy(UNLOCK_CODE, 0, text, (int) (UNLOCK - TEXT), UNLOCK_CODE.length);
-		f = new LoopFixture(16, LockFunctions.find(SymbolTable.of(symbols())), text, observer, symbols());
+		f = new LoopFixture(16, LockFunctions.find(SymbolTable.of(symbols())), text, observer, symbols(), countdown);
 		return f;
 	}
 
@@ -127,6 +132,67 @@ class LockStubTest {
 		assertTrue(f.stats.format().contains("2 of the functions through a stub"), f.stats.format());
 		assertArrayEquals(LOCK_CODE, codeAt(LOCK, LOCK_CODE.length), "the end of the run puts the guest's bytes back");
 		assertArrayEquals(UNLOCK_CODE, codeAt(UNLOCK, UNLOCK_CODE.length));
+	}
+
+	/**
+	 * With a countdown, most calls go through the stub without an exit: only those where it runs out are sync points,
+	 * and a full ring stops the thread without one. Every call is still counted, from the ring.
+	 */
+	@Test
+	void onlyTheCallsWhereTheCountdownRunsOutAreSyncPoints() {
+		java.util.function.Supplier<org.insight.vmm.inputs.LockCallCountdown> rule = () -> org.insight.vmm.inputs
+				.LockCallCountdown.of(org.insight.vmm.inputs.LockCallCountdown.GEOMETRIC, java.util.OptionalLong.empty());
+		machine(CodeObserver.NONE, rule);
+		int n = 1500;
+		// What the stubs and the VMM must do, worked out alone: the distances, the ring's room, the stops.
+		org.insight.vmm.inputs.LockCallCountdown c = rule.get();
+		long count = c.next();
+		long room = org.insight.vmm.code.LockStubCode.RING_ENTRIES;
+		List<Long> expected = new ArrayList<>();
+		int full = 0;
+		for (int i = 0; i < n; i++) {
+			if (--count == 0) {
+				expected.add(i % 2 == 0 ? LOCK : UNLOCK);
+				count = c.next();
+				room = org.insight.vmm.code.LockStubCode.RING_ENTRIES;
+			} else if (--room == 0) {
+				full++;
+				room = org.insight.vmm.code.LockStubCode.RING_ENTRIES;
+			}
+		}
+		assertTrue(expected.size() > 5 && expected.size() < n / 10, expected.size() + " sync points");
+		f.cpu.then(calls(n, syscall(Syscalls.EXIT_GROUP, 0)));
+		f.run();
+		assertEquals(expected, lockCalls().stream().map(p -> p.args()[0]).toList(), "the sync points");
+		assertEquals(n, f.stats.lockCallCount(), "every call counted");
+		assertEquals(expected.size(), f.stats.lockSyncPoints());
+		assertEquals(expected.size() + full, f.stats.exceptions(ExceptionVectors.BP), "an exception only at a stop");
+		assertTrue(f.stats.format().contains("sync points at " + expected.size() + " of the calls; the stubs' ring was "
+				+ "full " + full + " times"), f.stats.format());
+	}
+
+	/** {@code n} calls, lock and unlock in turn, each through its stub; then {@code end}. */
+	private ScriptedCpu.Step calls(int n, ScriptedCpu.Step end) {
+		ScriptedCpu.Step next = end;
+		for (int i = n - 1; i >= 0; i--) {
+			long fn = i % 2 == 0 ? LOCK : UNLOCK;
+			ScriptedCpu.Step after = next;
+			next = cpu -> StubCalls.call(f, stubOf(fn), MUTEX, after).apply(cpu);
+		}
+		return next;
+	}
+
+	/** A full ring stops the thread so that the VMM drains it: no sync point, and no call lost. */
+	@Test
+	void aFullRingIsDrainedWithoutASyncPoint() {
+		machine(CodeObserver.NONE);
+		int n = 2 * org.insight.vmm.code.LockStubCode.RING_ENTRIES + 7;
+		f.cpu.then(expect(cpu -> f.memory.putLong(MachineLayout.LOCK_DATA + org.insight.vmm.code.LockStubCode.COUNT,
+				n + 1), calls(n, syscall(Syscalls.EXIT_GROUP, 0)))); // (as a countdown far away would)
+		f.run();
+		assertEquals(List.of(), lockCalls());
+		assertEquals(n, f.stats.lockCallCount());
+		assertEquals(2, f.stats.exceptions(ExceptionVectors.BP), "the ring held 240 calls each time");
 	}
 
 	@Test

@@ -87,6 +87,15 @@ final class LoopFixture implements AutoCloseable {
 	 * empty.
 	 */
 	LoopFixture(int maxThreads, LockFunctions locks, byte[] text, CodeObserver observer, List<Symbol> functions) {
+		this(maxThreads, locks, text, observer, functions, null);
+	}
+
+	/** As above, the inputs giving the machine these lock-call countdowns (null: every call a sync point). */
+	LoopFixture(int maxThreads, LockFunctions locks, byte[] text, CodeObserver observer, List<Symbol> functions,
+			java.util.function.Supplier<org.insight.vmm.inputs.LockCallCountdown> countdown) {
+		if (countdown != null) {
+			inputs.countdown = countdown;
+		}
 		KernelArea.write(memory);
 		space.map(TEXT, TEXT + 0x1000, Mman.PROT_READ | Mman.PROT_EXEC, Vma.Kind.IMAGE);
 		space.map(DATA, DATA + 0x1000, Mman.PROT_READ | Mman.PROT_WRITE, Vma.Kind.IMAGE);

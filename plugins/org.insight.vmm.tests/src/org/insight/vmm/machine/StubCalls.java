@@ -18,6 +18,7 @@ final class StubCalls {
 	/**
 	 * The thread calls the function whose stub is at {@code stub} with {@code rdi}: the stub stops at an int3 (a #BP),
 	 * or the thread goes on at the moved instructions and {@code then} runs ({@code null}: a test that expects a stop).
+	 * After a stop at the stop path, {@code then} is the script's next step.
 	 */
 	static ScriptedCpu.Step call(LoopFixture f, long stub, long rdi, ScriptedCpu.Step then) {
 		return cpu -> {
@@ -33,6 +34,9 @@ final class StubCalls {
 			m.putLong(LOCK_DATA + LockStubCode.HEAD, head + LockStubCode.ENTRY);
 			if (countDown(m, LockStubCode.COUNT) == 0 || countDown(m, LockStubCode.ROOM) == 0) {
 				cpu.live.rip = stopAfterInt3(m, stub);
+				if (then != null) {
+					cpu.script.addFirst(then); // where the thread goes on after the stop
+				}
 				return ScriptedCpu.exception(ExceptionVectors.BP, 0, 0).apply(cpu);
 			}
 			if (then == null) {
