@@ -50,9 +50,9 @@ class BenchTableTest {
 
     @Test
     void aLocksModeRowSaysWhatItsLockCallsCostInExceptions() {
-        String line = BenchTable.lockCallsLine("bench-locks locks, chaos 7", 8000, 8000, 2, 5, 6);
-        assertEquals("lock calls while recording bench-locks locks, chaos 7: 8000, exceptions #BP 8000 #DB 2 (1.00 a "
-                + "call); 5 of 6 lock functions through a stub", line.strip());
+        String line = BenchTable.lockCallsLine("bench-locks locks, chaos 7", 8000, 1990, 2000, 2, 5, 6);
+        assertEquals("lock calls while recording bench-locks locks, chaos 7: 8000 (1990 sync points), exceptions #BP "
+                + "2000 #DB 2 (0.25 a call); 5 of 6 lock functions through a stub", line.strip());
         assertEquals("", BenchTable.lockCalls(new Row(named("bench-locks"), 1L, 2L, 3L, 4L, false, 1, 1, null, null)));
     }
 

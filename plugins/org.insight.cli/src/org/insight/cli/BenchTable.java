@@ -79,8 +79,9 @@ final class BenchTable {
     }
 
     /**
-     * The lock calls of a locks-mode recording and the exceptions they cost: one a call through a lock function's
-     * stub, two through an int3 and its step (ARCHITECTURE.md section 3); empty for other rows.
+     * The lock calls of a locks-mode recording, how many were sync points, and the exceptions they cost: through a
+     * lock function's stub, one at a sync point (or a full ring) and none otherwise; through an int3 and its step, two
+     * a call (ARCHITECTURE.md section 3); empty for other rows.
      */
     static String lockCalls(Row r) {
         RunStats st = r.recordStats();
@@ -88,13 +89,13 @@ final class BenchTable {
             return "";
         }
         long calls = st.lockCalls().values().stream().mapToLong(Long::longValue).sum();
-        return lockCallsLine(r.workload().name() + " " + r.workload().recording(), calls,
+        return lockCallsLine(r.workload().name() + " " + r.workload().recording(), calls, st.lockSyncPoints(),
                 st.exceptions(ExceptionVectors.BP), st.exceptions(ExceptionVectors.DB), st.lockStubs(), st.lockHooks());
     }
 
-    static String lockCallsLine(String what, long calls, long bp, long db, int stubs, int hooks) {
-        return String.format("lock calls while recording %s: %d, exceptions #BP %d #DB %d (%s a call); %d of %d lock "
-                + "functions through a stub%n", what, calls, bp, db,
+    static String lockCallsLine(String what, long calls, long syncPoints, long bp, long db, int stubs, int hooks) {
+        return String.format("lock calls while recording %s: %d (%d sync points), exceptions #BP %d #DB %d (%s a "
+                + "call); %d of %d lock functions through a stub%n", what, calls, syncPoints, bp, db,
                 calls == 0 ? "-" : String.format("%.2f", (double) (bp + db) / calls), stubs, hooks);
     }
 
