@@ -1,7 +1,5 @@
 package org.insight.vmm.code;
 
-import java.io.ByteArrayOutputStream;
-
 /**
  * The landmark comparator's code (ARCHITECTURE.md section 3, "Landmark replay in proportion to the recording"): what
  * a {@code jmp} at the landmark's RIP leads to. It compares the thread's RAX…R15, RSP and arithmetic flags with the
@@ -40,7 +38,7 @@ public final class Comparator {
 	/** The registers compared one by one, RSP apart (it is compared through its saved copy). */
 	private static final int[] REGISTERS = { 0, 1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 };
 
-	private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+	private final X86Writer out = new X86Writer();
 	private final long data;
 	private final java.util.List<Integer> toMiss = new java.util.ArrayList<>();
 	private final java.util.List<Integer> toWordMiss = new java.util.ArrayList<>();
@@ -59,55 +57,55 @@ public final class Comparator {
 		}
 		Comparator c = new Comparator(data);
 		c.absolute(0x48, 0x89, RSP, SAVED_RSP); // mov [SAVED_RSP], rsp
-		c.bytes(0x48, 0xc7, 0xc4); // mov rsp, imm32
-		c.int32((int) (data + STACK_TOP));
-		c.bytes(0x9c); // pushfq
+		c.out.bytes(0x48, 0xc7, 0xc4); // mov rsp, imm32
+		c.out.int32((int) (data + STACK_TOP));
+		c.out.bytes(0x9c); // pushfq
 		for (int r : REGISTERS) {
 			c.absolute(0x48 | (r >> 3) << 2, 0x3b, r & 7, 8 * r); // cmp r, [slot]
 			c.jneMiss();
 		}
-		c.bytes(0x50); // push rax
+		c.out.bytes(0x50); // push rax
 		c.absolute(0x48, 0x8b, 0, SAVED_RSP); // mov rax, [SAVED_RSP]
 		c.absolute(0x48, 0x3b, 0, 8 * RSP); // cmp rax, [slot 4]
-		c.bytes(0x58); // pop rax
+		c.out.bytes(0x58); // pop rax
 		c.jneMiss();
-		c.bytes(0x50, 0x48, 0x8b, 0x44, 0x24, 0x08); // push rax ; mov rax, [rsp+8] (the pushed flags)
-		c.bytes(0x48, 0x25); // and rax, imm32
-		c.int32((int) FLAGS_MASK);
+		c.out.bytes(0x50, 0x48, 0x8b, 0x44, 0x24, 0x08); // push rax ; mov rax, [rsp+8] (the pushed flags)
+		c.out.bytes(0x48, 0x25); // and rax, imm32
+		c.out.int32((int) FLAGS_MASK);
 		c.absolute(0x48, 0x3b, 0, FLAGS); // cmp rax, [FLAGS]
-		c.bytes(0x58); // pop rax
+		c.out.bytes(0x58); // pop rax
 		c.jneMiss();
 		c.absolute(0x48, 0x89, 0, SAVED_RAX); // mov [SAVED_RAX], rax
 		c.wordsStart = c.out.size();
 		for (int i = 0; i < WORDS; i++) {
 			c.absolute(0x48, 0x8b, 0, WORD_SLOTS + 16 * i); // mov rax, [address i]
-			c.bytes(0x48, 0x8b, 0x00); // mov rax, [rax]: may fault
+			c.out.bytes(0x48, 0x8b, 0x00); // mov rax, [rax]: may fault
 			c.absolute(0x48, 0x3b, 0, WORD_SLOTS + 16 * i + 8); // cmp rax, [value i]
-			c.bytes(0x0f, 0x85); // jne wordMiss
+			c.out.bytes(0x0f, 0x85); // jne wordMiss
 			c.toWordMiss.add(c.out.size());
-			c.int32(0);
+			c.out.int32(0);
 		}
 		c.wordsEnd = c.out.size();
 		c.absolute(0x48, 0x8b, 0, SAVED_RAX); // mov rax, [SAVED_RAX]
-		c.bytes(0xeb, WORD_MISS_LENGTH); // jmp over the word miss to the match
+		c.out.bytes(0xeb, WORD_MISS_LENGTH); // jmp over the word miss to the match
 		c.wordMiss = c.out.size();
 		for (int at : c.toWordMiss) {
-			c.patch32(at, c.wordMiss - (at + 4));
+			c.out.patch32(at, c.wordMiss - (at + 4));
 		}
 		c.absolute(0x48, 0x8b, 0, SAVED_RAX); // wordMiss: mov rax, [SAVED_RAX] ; jmp miss
-		c.bytes(0xe9);
+		c.out.bytes(0xe9);
 		c.toMiss.add(c.out.size());
-		c.int32(0);
+		c.out.int32(0);
 		// match: the guest's flags and stack back, then the int3 the VMM looks at
-		c.bytes(0x9d);
+		c.out.bytes(0x9d);
 		c.absolute(0x48, 0x8b, RSP, SAVED_RSP);
-		c.bytes(0xcc);
-		c.bytes(0xeb, MISS_LENGTH); // after a hit that was not the landmark: on to the displaced instructions
+		c.out.bytes(0xcc);
+		c.out.bytes(0xeb, MISS_LENGTH); // after a hit that was not the landmark: on to the displaced instructions
 		int miss = c.out.size();
 		for (int at : c.toMiss) {
-			c.patch32(at, miss - (at + 4));
+			c.out.patch32(at, miss - (at + 4));
 		}
-		c.bytes(0x9d); // popfq
+		c.out.bytes(0x9d); // popfq
 		c.absolute(0x48, 0x8b, RSP, SAVED_RSP); // mov rsp, [SAVED_RSP]
 		return c;
 	}
@@ -133,7 +131,7 @@ public final class Comparator {
 	/** The comparator at {@code code} using the data page at {@code data}, followed by {@code displaced}. */
 	public static byte[] assemble(long data, byte[] displaced) {
 		Comparator c = prefix(data);
-		c.out.writeBytes(displaced);
+		c.out.write(displaced);
 		return c.out.toByteArray();
 	}
 
@@ -170,32 +168,12 @@ public final class Comparator {
 
 	/** {@code REX op modrm(00 reg 100) sib(0x25) disp32}: op between {@code reg} and the absolute data + offset. */
 	private void absolute(int rex, int op, int reg, int offset) {
-		bytes(rex, op, (reg & 7) << 3 | 4, 0x25);
-		int32((int) (data + offset));
+		out.absolute(rex, op, reg, data + offset);
 	}
 
 	private void jneMiss() {
-		bytes(0x0f, 0x85);
+		out.bytes(0x0f, 0x85);
 		toMiss.add(out.size());
-		int32(0);
-	}
-
-	private void bytes(int... bs) {
-		for (int b : bs) {
-			out.write(b);
-		}
-	}
-
-	private void int32(int v) {
-		byte[] b = new byte[4];
-		Relocation.putInt(b, 0, v);
-		out.writeBytes(b);
-	}
-
-	private void patch32(int at, int v) {
-		byte[] all = out.toByteArray();
-		Relocation.putInt(all, at, v);
-		out.reset();
-		out.writeBytes(all);
+		out.int32(0);
 	}
 }

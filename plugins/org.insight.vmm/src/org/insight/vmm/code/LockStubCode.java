@@ -1,7 +1,5 @@
 package org.insight.vmm.code;
 
-import java.io.ByteArrayOutputStream;
-
 /**
  * A lock function's stub with a countdown and a ring (ARCHITECTURE.md section 3, "Lock calls through stubs"): what the
  * {@code jmp} at the function's entry leads to. Most calls never leave CPL3: the stub appends the call (its first
@@ -40,7 +38,7 @@ public final class LockStubCode {
 	public static final int RING_ENTRIES = (0x1000 - RING) / ENTRY;
 	private static final int RCX = 1;
 
-	private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+	private final X86Writer out = new X86Writer();
 	private final long data;
 
 	private LockStubCode(long data) {
@@ -111,7 +109,7 @@ public final class LockStubCode {
 		LockStubCode c = new LockStubCode(data);
 		c.bytes(0x90);
 		int jumps = c.prologue(id);
-		c.out.writeBytes(moved);
+		c.out.write(moved);
 		int stop = c.out.size();
 		c.absolute(0x8b, SAVE); // stop: mov rcx, [SAVE]
 		c.bytes(0xcc); // int3
@@ -130,19 +128,14 @@ public final class LockStubCode {
 
 	/** {@code REX.W op modrm(00 rcx 100) sib(0x25) disp32}: op between RCX and the absolute data + offset. */
 	private void absolute(int op, int offset) {
-		bytes(0x48, op, RCX << 3 | 4, 0x25);
-		int32((int) (data + offset));
+		out.absolute(0x48, op, RCX, data + offset);
 	}
 
 	private void bytes(int... bs) {
-		for (int b : bs) {
-			out.write(b);
-		}
+		out.bytes(bs);
 	}
 
 	private void int32(int v) {
-		byte[] b = new byte[4];
-		Relocation.putInt(b, 0, v);
-		out.writeBytes(b);
+		out.int32(v);
 	}
 }
