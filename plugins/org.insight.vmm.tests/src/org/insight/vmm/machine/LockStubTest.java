@@ -172,6 +172,54 @@ class LockStubTest {
 				+ "full " + full + " times"), f.stats.format());
 	}
 
+	/**
+	 * The calls the VMM counts (at a watched stub's first byte, as at an int3) and those the stubs count share one
+	 * countdown, with the same arithmetic: the sync points are where it runs out, whichever counted the call.
+	 */
+	@Test
+	void watchedCallsAndStubCallsShareTheCountdown() {
+		java.util.function.Supplier<org.insight.vmm.inputs.LockCallCountdown> rule = () -> org.insight.vmm.inputs
+				.LockCallCountdown.of(org.insight.vmm.inputs.LockCallCountdown.GEOMETRIC, java.util.OptionalLong.of(7));
+		machine(new CodeObserver() {
+			@Override
+			public java.util.Collection<Long> addresses() {
+				return List.of(LOCK);
+			}
+
+			@Override
+			public void hit(int tid, long rip, Regs regs, Control control) {
+				assertEquals(LOCK, rip);
+			}
+		}, rule);
+		int n = 400;
+		org.insight.vmm.inputs.LockCallCountdown c = rule.get();
+		long count = c.next();
+		List<Long> expected = new ArrayList<>();
+		for (int i = 0; i < n; i++) {
+			if (--count == 0) {
+				expected.add(i % 2 == 0 ? LOCK : UNLOCK);
+				count = c.next();
+			}
+		}
+		assertTrue(expected.size() > 20, expected.size() + " sync points");
+		ScriptedCpu.Step next = syscall(Syscalls.EXIT_GROUP, 0);
+		for (int i = n - 1; i >= 0; i--) {
+			ScriptedCpu.Step after = next;
+			next = i % 2 == 0 ? cpu -> {
+				org.insight.kvm.Exit e = StubCalls.call(f, stubOf(LOCK), MUTEX, null).apply(cpu); // the watch byte
+				cpu.script.addFirst(expect(c2 -> assertEquals(LockStubCode.movedAt(stubOf(LOCK)), c2.live.rip,
+						"on in the moved instructions"), after));
+				return e;
+			} : cpu -> StubCalls.call(f, stubOf(UNLOCK), MUTEX, after).apply(cpu);
+		}
+		f.cpu.then(next);
+		f.run();
+		assertEquals(expected, lockCalls().stream().map(p -> p.args()[0]).toList(), "the sync points");
+		assertEquals(n, f.stats.lockCallCount(), "every call counted once");
+		assertEquals(n / 2 + expected.stream().filter(a -> a == UNLOCK).count(), f.stats.exceptions(
+				ExceptionVectors.BP), "every watched call, and the stubs' calls where the countdown ran out");
+	}
+
 	/** {@code n} calls, lock and unlock in turn, each through its stub; then {@code end}. */
 	private ScriptedCpu.Step calls(int n, ScriptedCpu.Step end) {
 		ScriptedCpu.Step next = end;
