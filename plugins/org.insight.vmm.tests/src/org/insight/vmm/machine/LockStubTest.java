@@ -21,6 +21,7 @@ import java.util.Map;
 import org.insight.kvm.Regs;
 import org.insight.symbols.Symbol;
 import org.insight.symbols.SymbolTable;
+import org.insight.vmm.code.LockStubCode;
 import org.insight.vmm.inputs.Preemption;
 import org.insight.vmm.inputs.SyncPoint;
 import org.insight.vmm.linux.Syscalls;
@@ -171,6 +172,54 @@ class LockStubTest {
 				+ "full " + full + " times"), f.stats.format());
 	}
 
+	/**
+	 * The calls the VMM counts (at a watched stub's first byte, as at an int3) and those the stubs count share one
+	 * countdown, with the same arithmetic: the sync points are where it runs out, whichever counted the call.
+	 */
+	@Test
+	void watchedCallsAndStubCallsShareTheCountdown() {
+		java.util.function.Supplier<org.insight.vmm.inputs.LockCallCountdown> rule = () -> org.insight.vmm.inputs
+				.LockCallCountdown.of(org.insight.vmm.inputs.LockCallCountdown.GEOMETRIC, java.util.OptionalLong.of(7));
+		machine(new CodeObserver() {
+			@Override
+			public java.util.Collection<Long> addresses() {
+				return List.of(LOCK);
+			}
+
+			@Override
+			public void hit(int tid, long rip, Regs regs, Control control) {
+				assertEquals(LOCK, rip);
+			}
+		}, rule);
+		int n = 400;
+		org.insight.vmm.inputs.LockCallCountdown c = rule.get();
+		long count = c.next();
+		List<Long> expected = new ArrayList<>();
+		for (int i = 0; i < n; i++) {
+			if (--count == 0) {
+				expected.add(i % 2 == 0 ? LOCK : UNLOCK);
+				count = c.next();
+			}
+		}
+		assertTrue(expected.size() > 20, expected.size() + " sync points");
+		ScriptedCpu.Step next = syscall(Syscalls.EXIT_GROUP, 0);
+		for (int i = n - 1; i >= 0; i--) {
+			ScriptedCpu.Step after = next;
+			next = i % 2 == 0 ? cpu -> {
+				org.insight.kvm.Exit e = StubCalls.call(f, stubOf(LOCK), MUTEX, null).apply(cpu); // the watch byte
+				cpu.script.addFirst(expect(c2 -> assertEquals(LockStubCode.movedAt(stubOf(LOCK)), c2.live.rip,
+						"on in the moved instructions"), after));
+				return e;
+			} : cpu -> StubCalls.call(f, stubOf(UNLOCK), MUTEX, after).apply(cpu);
+		}
+		f.cpu.then(next);
+		f.run();
+		assertEquals(expected, lockCalls().stream().map(p -> p.args()[0]).toList(), "the sync points");
+		assertEquals(n, f.stats.lockCallCount(), "every call counted once");
+		assertEquals(n / 2 + expected.stream().filter(a -> a == UNLOCK).count(), f.stats.exceptions(
+				ExceptionVectors.BP), "every watched call, and the stubs' calls where the countdown ran out");
+	}
+
 	/** {@code n} calls, lock and unlock in turn, each through its stub; then {@code end}. */
 	private ScriptedCpu.Step calls(int n, ScriptedCpu.Step end) {
 		ScriptedCpu.Step next = end;
@@ -193,6 +242,53 @@ class LockStubTest {
 		assertEquals(List.of(), lockCalls());
 		assertEquals(n, f.stats.lockCallCount());
 		assertEquals(2, f.stats.exceptions(ExceptionVectors.BP), "the ring held 240 calls each time");
+	}
+
+	/**
+	 * A kick that lands while a stub appends its call (RCX holds the ring's head, not yet written back) leaves the ring
+	 * alone. Drained and reset there, the stub's write-back of the head it read would bring back the calls drained
+	 * already (counted twice, and fed twice to the mutexes' owners, in a recording and not in its replay, whose kicks
+	 * land elsewhere), and the room, reset to a whole ring, would let the stub write past the end of the page.
+	 */
+	@Test
+	void aKickWhileAStubAppendsItsCallLeavesTheRingAlone() {
+		machine(CodeObserver.NONE);
+		long data = MachineLayout.LOCK_DATA;
+		long stub = stubOf(LOCK);
+		// The stub from its first byte to right after mov rcx, [HEAD], with the kick there; then the rest of it.
+		ScriptedCpu.Step rest = cpu -> {
+			org.insight.kvm.GuestMemory m = f.memory;
+			assertEquals(stub + 1 + 8 + 8, cpu.live.rip, "the kick left the thread where it was, in the stub");
+			long head = cpu.live.rcx;
+			m.putLong(head, cpu.live.rdi);
+			m.putLong(head + 8, m.getInt(stub + LockStubCode.ID_OFFSET));
+			m.putLong(data + LockStubCode.HEAD, head + LockStubCode.ENTRY);
+			for (int slot : new int[] { LockStubCode.COUNT, LockStubCode.ROOM }) {
+				long left = m.getLong(data + slot) - 1;
+				m.putLong(data + slot, left);
+				assertTrue(left != 0, "no stop");
+			}
+			long end = data + MachineLayout.PAGE_SIZE;
+			assertTrue(m.getLong(data + LockStubCode.HEAD) + m.getLong(data + LockStubCode.ROOM) * LockStubCode.ENTRY
+					<= end, "the ring's room fits in the page");
+			cpu.live.rcx = m.getLong(data + LockStubCode.SAVE);
+			cpu.live.rip = LockStubCode.movedAt(stub);
+			return syscall(Syscalls.EXIT_GROUP, 0).apply(cpu);
+		};
+		ScriptedCpu.Step kicked = cpu -> {
+			org.insight.kvm.GuestMemory m = f.memory;
+			cpu.live.rdi = MUTEX;
+			m.putLong(data + LockStubCode.SAVE, cpu.live.rcx);
+			cpu.live.rcx = m.getLong(data + LockStubCode.HEAD);
+			cpu.live.rip = stub + 1 + 8 + 8;
+			cpu.script.addFirst(rest);
+			return interrupt().apply(cpu);
+		};
+		f.cpu.then(expect(cpu -> f.memory.putLong(data + LockStubCode.COUNT, 1000), calls(5, kicked)));
+		f.run();
+		assertEquals(Map.of("pthread_mutex_lock", 4L, "pthread_mutex_unlock", 2L), f.stats.lockCalls(),
+				"each call counted once");
+		assertEquals(0, f.stats.exceptions(ExceptionVectors.BP));
 	}
 
 	@Test

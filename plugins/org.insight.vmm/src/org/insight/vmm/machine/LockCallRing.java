@@ -14,7 +14,8 @@ import org.insight.vmm.memory.PageTables;
 /**
  * The lock stubs' data page ({@link org.insight.vmm.memory.MachineLayout#LOCK_DATA}, {@link LockStubCode}): the
  * countdown to the next lock-call sync point, and the ring where the stubs append the calls that need no sync point.
- * The VMM drains the ring at every exit, before anything else, so each entry belongs to the thread on the vCPU.
+ * The VMM drains the ring at every exit, before anything else, so each entry belongs to the thread on the vCPU; but
+ * not at a kick inside a stub, which may be half-way through its read, change and write of the head or the room.
  * <p>
  * The page is the guest's to write at CPL3 (the stubs do), so everything read from it is untrusted: a head outside
  * the ring or off an entry's boundary loses the entries (a guest that writes there changes only what it is told of its

@@ -356,7 +356,11 @@ public final class VcpuLoop {
 		Regs regs = cpu.regs();
 		ExitAction action = ExitHandler.decide(exit, regs, facts);
 		clock.ran(onCpu.tid(), kindOf(action), t1 - t0);
-		drainLockCalls();
+		if (!(action instanceof ExitAction.Kick && lockCalls.inStubCode(regs.rip))) {
+			// (a kick inside a lock stub leaves the ring to the next exit: the stub may hold the head or the room it
+			// read in RCX, and would write it back over a drained ring; nothing switches there)
+			drainLockCalls();
+		}
 		RunStats.ExitKind kind;
 		switch (action) {
 		case ExitAction.Syscall s -> {
