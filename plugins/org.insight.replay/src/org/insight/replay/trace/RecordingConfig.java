@@ -17,10 +17,10 @@ import java.util.OptionalLong;
 public record RecordingConfig(SyncMode syncMode, Duration timeSlice, OptionalLong chaosSeed, long memoryCapBytes,
 		Duration watchdogPeriod, int maxThreads, Optional<Cpuid> guestCpuid, int lockCallRule) {
 	public RecordingConfig {
-		LockCallCountdown.of(lockCallRule, chaosSeed); // a rule this version knows
 		Objects.requireNonNull(syncMode, "syncMode");
 		Objects.requireNonNull(guestCpuid, "guestCpuid");
 		Objects.requireNonNull(chaosSeed, "chaosSeed");
+		LockCallCountdown.of(lockCallRule, chaosSeed); // a rule this version knows
 		if (timeSlice.isNegative() || watchdogPeriod.isNegative() || memoryCapBytes < 0 || maxThreads < 1) {
 			throw new IllegalArgumentException("negative time slice, watchdog period or memory cap, or no thread: "
 					+ timeSlice + ", " + watchdogPeriod + ", " + memoryCapBytes + ", " + maxThreads);

@@ -14,16 +14,18 @@ import org.insight.vmm.memory.PageTables;
 /**
  * The lock stubs' data page ({@link org.insight.vmm.memory.MachineLayout#LOCK_DATA}, {@link LockStubCode}): the
  * countdown to the next lock-call sync point, and the ring where the stubs append the calls that need no sync point.
- * The VMM drains the ring at every exit, before anything else, so each entry belongs to the thread on the vCPU; but
- * not at a kick inside a stub, which may be half-way through its read, change and write of the head or the room.
+ * The VMM drains the ring at sync points only, and when it is full ({@code VcpuLoop.drainLockCalls}): threads switch
+ * only at sync points, so each entry belongs to the thread on the vCPU, and a recording and its replay drain at the
+ * same calls. Never at a kick that preempts nothing, which may land inside a stub half-way through its read, change
+ * and write of the head or the room.
  * <p>
  * The page is the guest's to write at CPL3 (the stubs do), so everything read from it is untrusted: a head outside
  * the ring or off an entry's boundary loses the entries (a guest that writes there changes only what it is told of its
- * own lock calls, and does so alike in a replay), and an id that names no stub is skipped.
+ * own lock calls, and does so alike in a replay), and an id that names no hooked function is skipped.
  */
 final class LockCallRing {
-	/** A lock call the ring held: the stub's id and the call's first argument. */
-	record Entry(long stubId, long argument) {
+	/** A lock call the ring held: the function's id (LockCallTrap's) and the call's first argument. */
+	record Entry(long functionId, long argument) {
 	}
 
 	private final AddressSpace memory;
@@ -82,6 +84,40 @@ final class LockCallRing {
 			firstCount = left;
 		}
 		return left;
+	}
+
+	/** What a call appended by {@link #append} ran into. */
+	enum Stop {
+		/** Nothing: the call goes on. */
+		NONE,
+		/** The countdown ran out: the call is a sync point. */
+		SYNC_POINT,
+		/** The ring is full: the VMM drains it, and the call goes on. */
+		FULL
+	}
+
+	/**
+	 * What a stub does for a call, done by the VMM for a call it stopped itself (an int3 at the entry, or a stub's watch
+	 * byte), so that the page is the same whichever way a call went in a recording and its replay: the entry at the
+	 * head (written only where the head is in the ring: a stub writes wherever a guest pointed it), the head moved on,
+	 * the countdown counted down, then the room. The page must be {@link #isReady ready}.
+	 */
+	Stop append(long id, long argument) {
+		GuestMemory m = memory.memory();
+		long head = m.getLong(LOCK_DATA + LockStubCode.HEAD);
+		long start = LOCK_DATA + LockStubCode.RING;
+		if (head >= start && head < start + (long) LockStubCode.RING_ENTRIES * LockStubCode.ENTRY
+				&& (head - start) % LockStubCode.ENTRY == 0) {
+			m.putLong(head, argument);
+			m.putLong(head + 8, id);
+		}
+		m.putLong(LOCK_DATA + LockStubCode.HEAD, head + LockStubCode.ENTRY);
+		if (countDown() == 0) {
+			return Stop.SYNC_POINT;
+		}
+		long room = m.getLong(LOCK_DATA + LockStubCode.ROOM) - 1;
+		m.putLong(LOCK_DATA + LockStubCode.ROOM, room);
+		return room == 0 ? Stop.FULL : Stop.NONE;
 	}
 
 	/** The entries appended since the last drain, oldest first; the ring is empty afterwards. */

@@ -40,6 +40,9 @@ final class LockCallTrap {
 	private final List<LockFunction> refused = new ArrayList<>();
 	/** Every address ever given, so a function given again (a library mapped twice) is counted once. */
 	private final java.util.Set<Long> seen = new java.util.HashSet<>();
+	/** Every function ever given, by its id in the ring's entries (its index). */
+	private final List<LockFunction> byId = new ArrayList<>();
+	private final Map<Long, Integer> ids = new java.util.HashMap<>();
 	private int total;
 
 	LockCallTrap(AddressSpace memory, CodeBreakpoints breakpoints, LockStubs stubs, LockFunctions functions) {
@@ -59,6 +62,8 @@ final class LockCallTrap {
 	void add(LockFunctions more) {
 		for (LockFunction f : more.all()) {
 			if (seen.add(f.address())) {
+				ids.put(f.address(), byId.size());
+				byId.add(f);
 				pending.put(f.address(), f);
 				total++;
 			}
@@ -126,7 +131,7 @@ final class LockCallTrap {
 			for (int i = 0; i < observed; i++) {
 				breakpoints.remove(f.address(), CodeBreakpoints.Owner.OBSERVER);
 			}
-			Optional<String> refused = stubs.install(f, occupied);
+			Optional<String> refused = stubs.install(f, ids.get(f.address()), occupied);
 			if (refused.isPresent()) {
 				int3Reasons.put(f.address(), refused.get().replaceAll("0x[0-9a-f]+", "…"));
 				for (int i = 0; i < observed; i++) {
@@ -205,9 +210,14 @@ final class LockCallTrap {
 		return stubs.ring();
 	}
 
-	/** The function of the stub a ring entry names, if any. */
-	Optional<LockFunction> stubFunction(long id) {
-		return stubs.byId(id).map(LockStubs.Stub::function);
+	/** The function a ring entry names, if any. */
+	Optional<LockFunction> function(long id) {
+		return id >= 0 && id < byId.size() ? Optional.of(byId.get((int) id)) : Optional.empty();
+	}
+
+	/** The id of hooked function {@code f} in the ring's entries. */
+	int idOf(LockFunction f) {
+		return ids.get(f.address());
 	}
 
 	/** Whether {@code rip} is the entry of a lock function given to this trap (hooked or not yet). */

@@ -85,8 +85,8 @@ final class LockStubs {
 	}
 
 	/**
-	 * One lock function's stub: its entry, the patched run's length, where each moved instruction came from, and its
-	 * id in the ring's entries.
+	 * One lock function's stub: its entry, the patched run's length, where each moved instruction came from, and the
+	 * function's id in the ring's entries ({@link LockCallTrap}'s).
 	 */
 	record Stub(LockFunction function, long code, int length, int[] starts, long[] originals, int movedLength, int id) {
 		long entry() {
@@ -132,8 +132,6 @@ final class LockStubs {
 	private final Map<Long, Stub> live = new HashMap<>();
 	/** Every stub ever written, by the frame RIP of each of its int3s (a thread may still be inside one that went). */
 	private final Map<Long, Hit> written = new HashMap<>();
-	/** Every stub ever written, by id (the ring's entries name them so); its index is the id. */
-	private final List<Stub> byId = new ArrayList<>();
 	private final LockCallRing ring;
 	/** Told of a stub whose page went (the guest unmapped it): its entry, whose jmp is gone already. */
 	private java.util.function.LongConsumer pageGone = entry -> {
@@ -182,10 +180,10 @@ final class LockStubs {
 	}
 
 	/**
-	 * Gives {@code f} a stub, its code page being present; {@code occupied} tells whether a thread stands strictly
-	 * inside an address range. Returns empty when installed, or why not.
+	 * Gives {@code f} a stub that names it {@code id} in the ring, its code page being present; {@code occupied} tells
+	 * whether a thread stands strictly inside an address range. Returns empty when installed, or why not.
 	 */
-	Optional<String> install(LockFunction f, BiPredicate<Long, Long> occupied) {
+	Optional<String> install(LockFunction f, int id, BiPredicate<Long, Long> occupied) {
 		long r = f.address();
 		BranchTargets code = targets.stream().filter(t -> t.functionAt(r).isPresent()).findFirst().orElse(null);
 		if (code == null) {
@@ -230,7 +228,6 @@ final class LockStubs {
 			return Optional.of(String.format("the stub page at 0x%x is taken by the guest, or no memory is left for it",
 					page.address));
 		}
-		int id = byId.size();
 		byte[] stub = LockStubCode.assemble(MachineLayout.LOCK_DATA, id, moved.code());
 		write(page, at, stub);
 		byte[] patch = new byte[len];
@@ -241,7 +238,6 @@ final class LockStubs {
 		}
 		Stub s = new Stub(f, at, len, moved.starts(), run.stream().mapToLong(Instruction::address).toArray(),
 				moved.code().length, id);
-		byId.add(s);
 		live.put(r, s);
 		written.put(s.afterWatchInt3(), new Hit(s, HitKind.WATCH));
 		written.put(s.afterStopInt3(), new Hit(s, HitKind.STOP));
@@ -277,10 +273,7 @@ final class LockStubs {
 		return ring;
 	}
 
-	/** The stub named {@code id} in a ring entry, if the VMM wrote one of that id. */
-	Optional<Stub> byId(long id) {
-		return id >= 0 && id < byId.size() ? Optional.of(byId.get((int) id)) : Optional.empty();
-	}
+
 
 	/**
 	 * Makes {@code page} usable from CPL3 the first time: the kernel area's gets U (supervisor-only until then, as the

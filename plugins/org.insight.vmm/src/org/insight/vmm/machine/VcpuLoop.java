@@ -356,11 +356,6 @@ public final class VcpuLoop {
 		Regs regs = cpu.regs();
 		ExitAction action = ExitHandler.decide(exit, regs, facts);
 		clock.ran(onCpu.tid(), kindOf(action), t1 - t0);
-		if (!(action instanceof ExitAction.Kick && lockCalls.inStubCode(regs.rip))) {
-			// (a kick inside a lock stub leaves the ring to the next exit: the stub may hold the head or the room it
-			// read in RCX, and would write it back over a drained ring; nothing switches there)
-			drainLockCalls();
-		}
 		RunStats.ExitKind kind;
 		switch (action) {
 		case ExitAction.Syscall s -> {
@@ -407,6 +402,7 @@ public final class VcpuLoop {
 	// ---------------------------------------------------------------- syscalls
 
 	private void onSyscall(ExitAction.Syscall s, Regs regs) {
+		drainLockCalls(); // a sync point: the mutexes' owners must know every lock call before it
 		if (syscallEntry == SyscallEntry.UNKNOWN) {
 			syscallEntry = cpu.privilegeLevel() == 0 ? SyscallEntry.ENTERS_CPL0 : SyscallEntry.STAYS_AT_CPL3;
 		}
@@ -431,6 +427,7 @@ public final class VcpuLoop {
 	}
 
 	private void follow(Decision d) {
+		drainLockCalls(); // a sync point, where threads may switch: the ring's calls are the current thread's
 		switch (d) {
 		case Decision.Run r -> resume(r);
 		// Every blocked thread's registers were saved at its last exit, so the report reads them from there.
@@ -809,12 +806,15 @@ public final class VcpuLoop {
 	// ---------------------------------------------------------------- lock calls
 
 	/**
-	 * The lock calls the stubs appended to their ring since the last exit, told to the scheduler (the mutexes' owners)
-	 * as the thread on the vCPU's: the only thread that ran since then.
+	 * The lock calls appended to the ring since the last drain, told to the scheduler (the mutexes' owners) as the
+	 * thread on the vCPU's: the only thread that ran since then. Drained only at sync points (and when the ring is
+	 * full), which a recording and its replay share, so the ring's head and room are the same in both wherever the
+	 * guest looks; never at a kick that preempts nothing, which may land inside a stub holding the head or the room in
+	 * RCX (it would write the old value back over the drained ring).
 	 */
 	private void drainLockCalls() {
 		for (LockCallRing.Entry call : lockCalls.ring().drain()) {
-			Optional<org.insight.vmm.sched.LockFunction> f = lockCalls.stubFunction(call.stubId());
+			Optional<org.insight.vmm.sched.LockFunction> f = lockCalls.function(call.functionId());
 			if (f.isPresent()) {
 				scheduler.lockCalled(f.get(), call.argument());
 				stats.lockCall(f.get().name(), 0);
@@ -823,13 +823,23 @@ public final class VcpuLoop {
 	}
 
 	/**
-	 * A lock call the VMM counts itself (at an int3 at the entry, or at a stub's watch byte): told to the scheduler,
-	 * and the countdown goes down by one. Returns whether it ran out: the call is a sync point.
+	 * A lock call the VMM counts itself (at an int3 at the entry, or at a stub's watch byte): appended to the ring and
+	 * counted down as a stub would ({@link LockCallRing#append}), or, before any stub exists, told to the scheduler at
+	 * once. Returns whether the countdown ran out: the call is a sync point.
 	 */
 	private boolean countLockCall(org.insight.vmm.sched.LockFunction f, Regs at) {
-		scheduler.lockCalled(f, at.rdi);
-		stats.lockCall(f.name(), 0);
-		return lockCalls.ring().countDown() == 0;
+		LockCallRing ring = lockCalls.ring();
+		if (!ring.isReady()) {
+			scheduler.lockCalled(f, at.rdi);
+			stats.lockCall(f.name(), 0);
+			return ring.countDown() == 0;
+		}
+		LockCallRing.Stop stop = ring.append(lockCalls.idOf(f), at.rdi);
+		if (stop == LockCallRing.Stop.FULL) {
+			stats.lockRingFull();
+			drainLockCalls();
+		}
+		return stop == LockCallRing.Stop.SYNC_POINT;
 	}
 
 	/**
@@ -874,6 +884,7 @@ public final class VcpuLoop {
 			syncPoint = lockCalls.ring().count() == 0;
 			if (!syncPoint) {
 				stats.lockRingFull();
+				drainLockCalls();
 			}
 		}
 		if (syncPoint) {
@@ -1125,6 +1136,9 @@ public final class VcpuLoop {
 			// trap did (the comparator lets loops run at full speed, so kicks land in them): the landmark is reached.
 			stats.landmark(true, 0);
 		}
+		if (!declined) {
+			drainLockCalls(); // a sync point, as in the replay that stops here
+		}
 		if (d instanceof Decision.Run r && r.thread() == t) {
 			// The same thread goes on from where it stands: leave the vCPU's registers as they are. Setting them
 			// makes KVM drop an exception that was raised but not delivered when the kick came (a trap's RIP is
@@ -1218,6 +1232,9 @@ public final class VcpuLoop {
 	}
 
 	private void finish(Ending e) {
+		// the calls still in the ring count for the statistics (the run is over: no owner needs them)
+		lockCalls.ring().drain().forEach(call -> lockCalls.function(call.functionId()).ifPresent(f -> stats.lockCall(
+				f.name(), 0)));
 		trap.disarm();
 		lockCalls.disarmAll();
 		breakpoints.clear(); // the final memory is the guest's own

@@ -20,7 +20,9 @@ import org.insight.vmm.sched.LockFunction.LockObject;
  * this: their lock word says "taken", not by whom.
  * <p>
  * A function that calls another on the same mutex (musl's {@code pthread_mutex_lock} tail-calls
- * {@code pthread_mutex_timedlock}, which calls {@code pthread_mutex_trylock}) is one call. Deterministic: it changes only at sync points.
+ * {@code pthread_mutex_timedlock}, which calls {@code pthread_mutex_trylock}) is one call. Deterministic: it is told of the calls in their order at
+ * sync points (the lock stubs' ring is drained there), so it is the same at every sync point of a recording and its
+ * replay.
  */
 public final class LockCallHolds {
 	/** A thread's lock call on a mutex that has not been seen to return yet. */
