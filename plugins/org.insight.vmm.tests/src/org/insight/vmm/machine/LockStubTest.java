@@ -312,6 +312,36 @@ class LockStubTest {
 		assertEquals(0, f.stats.exceptions(ExceptionVectors.DB));
 	}
 
+	/**
+	 * The ring's calls are the thread's that made them, though the machine learns of them while following the decision
+	 * at the sync point, when the scheduler's current thread is the next one already (a review of the nested run:
+	 * musl's normal-mutex owners were given to the wrong thread, and an early deadlock went unseen).
+	 */
+	@Test
+	void theRingsCallsAreToldAsTheCallingThreads() {
+		machine(CodeObserver.NONE);
+		List<String> told = new ArrayList<>();
+		f.scheduler.mutexOwners(new org.insight.vmm.sched.MutexOwners() {
+			@Override
+			public java.util.Optional<org.insight.vmm.sched.MutexWait> waitOf(org.insight.vmm.sched.GuestThread t,
+					java.util.function.IntPredicate stuck) {
+				return java.util.Optional.empty();
+			}
+
+			@Override
+			public void lockCall(org.insight.vmm.sched.GuestThread t, org.insight.vmm.sched.LockFunction fn, long lock) {
+				told.add(t.tid() + " " + fn.name());
+			}
+		});
+		long tidWord = DATA + 0x200;
+		f.switchAtLockCalls();
+		f.cpu.then(syscall(Syscalls.CLONE, VcpuLoopTest.CLONE_PTHREAD, CHILD_STACK, tidWord, tidWord, 0),
+				call(LOCK, MUTEX), call(UNLOCK, MUTEX), syscall(Syscalls.EXIT_GROUP, 0));
+		f.run();
+		assertEquals(List.of(1000, 1001), lockCalls().stream().map(SyncPoint::tid).toList(), "a switch at each call");
+		assertEquals(List.of("1000 pthread_mutex_lock", "1001 pthread_mutex_unlock"), told);
+	}
+
 	@Test
 	void aKickAtAStubbedEntryOrInsideTheStubIsNoPreemption() {
 		machine(CodeObserver.NONE);

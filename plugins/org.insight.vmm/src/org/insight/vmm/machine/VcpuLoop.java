@@ -807,7 +807,8 @@ public final class VcpuLoop {
 
 	/**
 	 * The lock calls appended to the ring since the last drain, told to the scheduler (the mutexes' owners) as the
-	 * thread on the vCPU's: the only thread that ran since then. Drained only at sync points (and when the ring is
+	 * calls of the thread on the vCPU ({@code onCpu}, which a decision being followed has not changed yet): the only
+	 * thread that ran since then. Drained only at sync points (and when the ring is
 	 * full), which a recording and its replay share, so the ring's head and room are the same in both wherever the
 	 * guest looks; never at a kick that preempts nothing, which may land inside a stub holding the head or the room in
 	 * RCX (it would write the old value back over the drained ring).
@@ -816,7 +817,7 @@ public final class VcpuLoop {
 		for (LockCallRing.Entry call : lockCalls.ring().drain()) {
 			Optional<org.insight.vmm.sched.LockFunction> f = lockCalls.function(call.functionId());
 			if (f.isPresent()) {
-				scheduler.lockCalled(f.get(), call.argument());
+				scheduler.lockCalled(onCpu, f.get(), call.argument());
 				stats.lockCall(f.get().name(), 0);
 			}
 		}
@@ -830,7 +831,7 @@ public final class VcpuLoop {
 	private boolean countLockCall(org.insight.vmm.sched.LockFunction f, Regs at) {
 		LockCallRing ring = lockCalls.ring();
 		if (!ring.isReady()) {
-			scheduler.lockCalled(f, at.rdi);
+			scheduler.lockCalled(onCpu, f, at.rdi);
 			stats.lockCall(f.name(), 0);
 			return ring.countDown() == 0;
 		}

@@ -27,7 +27,10 @@ public interface MutexOwners {
 	 */
 	Optional<MutexWait> waitOf(GuestThread t, IntPredicate stuck);
 
-	/** Thread {@code t} is about to call lock function {@code f} on {@code lock} (a sync point of {@code --mode locks}). */
+	/**
+	 * Thread {@code t} called lock function {@code f} on {@code lock} ({@code --mode locks}; told of every call, in
+	 * order, by the next sync point).
+	 */
 	default void lockCall(GuestThread t, LockFunction f, long lock) {
 	}
 

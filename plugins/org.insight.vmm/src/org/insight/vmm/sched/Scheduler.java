@@ -308,11 +308,12 @@ public final class Scheduler {
 	}
 
 	/**
-	 * The current thread called lock function {@code f} on {@code lock} ({@code --mode locks}), whether or not the call
-	 * is a sync point: the mutexes' owners follow every call ({@link LockCallHolds}).
+	 * Thread {@code t} called lock function {@code f} on {@code lock} ({@code --mode locks}), whether or not the call
+	 * was a sync point: the mutexes' owners follow every call ({@link LockCallHolds}). The thread is named, not taken
+	 * as the current one: the machine may learn of the calls only after a decision has made another thread current.
 	 */
-	public void lockCalled(LockFunction f, long lock) {
-		mutexes.lockCall(current, f, lock);
+	public void lockCalled(GuestThread t, LockFunction f, long lock) {
+		mutexes.lockCall(t, f, lock);
 	}
 
 	/**
