@@ -74,6 +74,21 @@ class LockStubTest {
 		return f;
 	}
 
+	/** An observer of the lock function's entry, which hands each hit to {@code onHit}. */
+	private static CodeObserver watchingLock(java.util.function.BiConsumer<Long, Regs> onHit) {
+		return new CodeObserver() {
+			@Override
+			public java.util.Collection<Long> addresses() {
+				return List.of(LOCK);
+			}
+
+			@Override
+			public void hit(int tid, long rip, Regs regs, Control control) {
+				onHit.accept(rip, regs);
+			}
+		};
+	}
+
 	private byte[] codeAt(long va, int n) {
 		return f.space.copyIn(va, n);
 	}
@@ -180,17 +195,7 @@ class LockStubTest {
 	void watchedCallsAndStubCallsShareTheCountdown() {
 		java.util.function.Supplier<org.insight.vmm.inputs.LockCallCountdown> rule = () -> org.insight.vmm.inputs
 				.LockCallCountdown.of(org.insight.vmm.inputs.LockCallCountdown.GEOMETRIC, java.util.OptionalLong.of(7));
-		machine(new CodeObserver() {
-			@Override
-			public java.util.Collection<Long> addresses() {
-				return List.of(LOCK);
-			}
-
-			@Override
-			public void hit(int tid, long rip, Regs regs, Control control) {
-				assertEquals(LOCK, rip);
-			}
-		}, rule);
+		machine(watchingLock((rip, regs) -> assertEquals(LOCK, rip)), rule);
 		int n = 400;
 		org.insight.vmm.inputs.LockCallCountdown c = rule.get();
 		long count = c.next();
@@ -354,19 +359,11 @@ class LockStubTest {
 	@Test
 	void theObserverSeesAStubbedEntryAtTheFunctionsAddress() {
 		List<Long> hits = new ArrayList<>();
-		machine(new CodeObserver() {
-			@Override
-			public java.util.Collection<Long> addresses() {
-				return List.of(LOCK);
-			}
-
-			@Override
-			public void hit(int tid, long rip, Regs regs, Control control) {
-				assertEquals(rip, regs.rip);
-				assertEquals(MUTEX, regs.rdi);
-				hits.add(rip);
-			}
-		});
+		machine(watchingLock((rip, regs) -> {
+			assertEquals(rip, regs.rip);
+			assertEquals(MUTEX, regs.rdi);
+			hits.add(rip);
+		}));
 		f.cpu.then(call(LOCK, MUTEX), syscall(Syscalls.EXIT_GROUP, 0));
 		f.run();
 		assertEquals(List.of(LOCK), hits);
