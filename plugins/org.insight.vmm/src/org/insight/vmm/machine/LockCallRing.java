@@ -100,10 +100,13 @@ final class LockCallRing {
 	 * What a stub does for a call, done by the VMM for a call it stopped itself (an int3 at the entry, or a stub's watch
 	 * byte), so that the page is the same whichever way a call went in a recording and its replay: the entry at the
 	 * head (written only where the head is in the ring: a stub writes wherever a guest pointed it), the head moved on,
-	 * the countdown counted down, then the room. The page must be {@link #isReady ready}.
+	 * the countdown counted down, then the room; and {@code rcx}, the caller's RCX, in the slot where a stub keeps it
+	 * ({@link LockStubCode#SAVE}: a stub writes it first, whatever happens next). The page must be
+	 * {@link #isReady ready}.
 	 */
-	Stop append(long id, long argument) {
+	Stop append(long id, long argument, long rcx) {
 		GuestMemory m = memory.memory();
+		m.putLong(LOCK_DATA + LockStubCode.SAVE, rcx);
 		long head = m.getLong(LOCK_DATA + LockStubCode.HEAD);
 		long start = LOCK_DATA + LockStubCode.RING;
 		if (head >= start && head < start + (long) LockStubCode.RING_ENTRIES * LockStubCode.ENTRY

@@ -13,14 +13,15 @@ import org.insight.vmm.sched.LockFunction;
 import org.insight.vmm.sched.LockFunctions;
 
 /**
- * The sync points of {@code --mode locks}: every thread stops at the entry of every pthread lock function of the
- * guest, before the call does anything, for the whole run. Where it can, the entry leads to a {@link LockStubs stub}
- * whose int3 stops the thread, which then goes on right after it (one exception). Elsewhere an int3 (a
+ * The lock calls of {@code --mode locks}: every call of every pthread lock function of the guest is counted, before
+ * the call does anything, for the whole run, and the calls where the lock-call countdown runs out are sync points.
+ * Where it can, the entry leads to a {@link LockStubs stub} that counts the call in the guest and stops the thread at
+ * its int3 only then (one exception), the thread going on in its moved instructions. Elsewhere an int3 (a
  * {@link CodeBreakpoints} site) sits at the entry's first byte, and a thread that goes on from it is stepped over the
  * first instruction (two exceptions); no kick switches threads during that step, so no other thread can pass the
  * function unhooked.
  * <p>
- * The observer's watches at a stubbed entry are kept here rather than as sites ({@link #watch}): the stub's int3
+ * The observer's watches at a stubbed entry are kept here rather than as sites ({@link #watch}): the stub's watch int3
  * serves them, and they become sites if the stub goes.
  * <p>
  * A function whose first instruction is {@code syscall} or {@code pushfq} is not hooked, so that a lock call is always
@@ -230,7 +231,7 @@ final class LockCallTrap {
 		return stubs.isEntry(rip);
 	}
 
-	/** Where a thread stopped at the stubbed entry {@code rip} goes on (after the stub's int3); else {@code rip}. */
+	/** Where a thread stopped at the stubbed entry {@code rip} goes on (the stub's moved instructions); else {@code rip}. */
 	long resumeAt(long rip) {
 		return stubs.resumeAt(rip);
 	}

@@ -25,13 +25,15 @@ import org.insight.vmm.memory.PageTables;
 import org.insight.vmm.sched.LockFunction;
 
 /**
- * Lock-call sync points with one exception instead of two (ARCHITECTURE.md section 3, "Lock calls without
- * exceptions"): the first instructions of a lock function move into a stub in the kernel area's {@link
- * MachineLayout#LOCK_STUBS} page, {@code int3} followed by them and a {@code jmp} back, and its entry becomes a
- * {@code jmp} to the stub ({@link CodeBreakpoints#patchStub}, which hides it from every read of guest code and takes
- * it out before the final memory digest). A call stops at the stub's {@code int3}; the thread goes on right after it,
- * with no TF step over the first instruction. The stub changes no register, flag or byte of guest memory, so a run
- * with stubs and one with an int3 at the same entry stop at the same sync points, and either replays the other.
+ * Lock calls counted in the guest, with an exception only at a sync point (ARCHITECTURE.md section 3, "Lock calls
+ * through stubs"): the first instructions of a lock function move into a stub in the kernel area's {@link
+ * MachineLayout#LOCK_STUBS} page ({@link LockStubCode}: the call appended to the ring, the countdown counted down,
+ * then the moved instructions and a {@code jmp} back; an {@code int3} only when the countdown or the ring's room runs
+ * out), and its entry becomes a {@code jmp} to the stub ({@link CodeBreakpoints#patchStub}, which hides it from every
+ * read of guest code and takes it out before the final memory digest). The thread goes on in the moved instructions,
+ * with no TF step over the first instruction. The stub changes no register, flag or byte of guest memory, and the VMM
+ * counts a call at an int3 as the stub would, so a run with stubs and one with an int3 at the same entry stop at the
+ * same sync points, and either replays the other.
  * <p>
  * The stubs of a non-PIE program's functions go in the kernel area; those of a PIE program (loaded at
  * {@link MachineLayout#PIE_BIAS}) and of shared libraries (mapped below {@link MachineLayout#MMAP_TOP}, ld.so above

@@ -487,7 +487,8 @@ public final class VcpuLoop {
 					: StepKind.OBSERVER;
 			user.rflags = breakpoints.beginStep(next.tid(), user.rip, user.rflags);
 		} else if (user == saved && lockCalls.isStubEntry(user.rip)) {
-			// It stopped at this lock function's stub earlier: it goes on after the stub's int3 (its saved RIP stays
+			// It stopped at this lock function's stub earlier: it goes on in the stub's moved instructions, the call
+			// counted already (its saved RIP stays
 			// the function's, for reports, signal frames and the mutex owners' stack scans).
 			user = user.copy();
 			user.rip = lockCalls.resumeAt(user.rip);
@@ -835,7 +836,7 @@ public final class VcpuLoop {
 			stats.lockCall(f.name(), 0);
 			return ring.countDown() == 0;
 		}
-		LockCallRing.Stop stop = ring.append(lockCalls.idOf(f), at.rdi);
+		LockCallRing.Stop stop = ring.append(lockCalls.idOf(f), at.rdi, at.rcx);
 		if (stop == LockCallRing.Stop.FULL) {
 			stats.lockRingFull();
 			drainLockCalls();
@@ -866,7 +867,7 @@ public final class VcpuLoop {
 	/**
 	 * A thread stopped in a lock function's stub ({@link LockStubs}). At the watch byte (the observer watches the
 	 * entry) the observer sees the call first, with RIP at the entry, and the VMM counts it; at the stop path the
-	 * stub counted it and put it in the ring, which is drained already. Either way, a call whose countdown ran out is
+	 * stub counted it and put it in the ring (drained when the decision is followed, or here when the ring is full). Either way, a call whose countdown ran out is
 	 * a sync point; any other goes on in the stub's moved instructions (a full ring, or a watched call), no sync point.
 	 */
 	private void onStubLockCall(LockStubs.Hit hit, ExitAction.GuestException e, Regs regs) {
