@@ -28,6 +28,10 @@ final class LockCallRing {
 	record Entry(long functionId, long argument) {
 	}
 
+	/** The ring's first entry, and the end of its last. */
+	private static final long START = LOCK_DATA + LockStubCode.RING;
+	private static final long END = START + (long) LockStubCode.RING_ENTRIES * LockStubCode.ENTRY;
+
 	private final AddressSpace memory;
 	private boolean ready;
 	/** The countdown the next {@link #ready()} starts with. */
@@ -108,9 +112,7 @@ final class LockCallRing {
 		GuestMemory m = memory.memory();
 		m.putLong(LOCK_DATA + LockStubCode.SAVE, rcx);
 		long head = m.getLong(LOCK_DATA + LockStubCode.HEAD);
-		long start = LOCK_DATA + LockStubCode.RING;
-		if (head >= start && head < start + (long) LockStubCode.RING_ENTRIES * LockStubCode.ENTRY
-				&& (head - start) % LockStubCode.ENTRY == 0) {
+		if (onEntry(head) && head < END) {
 			m.putLong(head, argument);
 			m.putLong(head + 8, id);
 		}
@@ -130,14 +132,12 @@ final class LockCallRing {
 		}
 		GuestMemory m = memory.memory();
 		long head = m.getLong(LOCK_DATA + LockStubCode.HEAD);
-		long start = LOCK_DATA + LockStubCode.RING;
-		if (head == start) {
+		if (head == START) {
 			return List.of();
 		}
 		List<Entry> entries = new ArrayList<>();
-		long end = start + (long) LockStubCode.RING_ENTRIES * LockStubCode.ENTRY;
-		if (head > start && head <= end && (head - start) % LockStubCode.ENTRY == 0) {
-			for (long at = start; at < head; at += LockStubCode.ENTRY) {
+		if (onEntry(head) && head <= END) {
+			for (long at = START; at < head; at += LockStubCode.ENTRY) {
 				entries.add(new Entry(m.getLong(at + 8), m.getLong(at)));
 			}
 		}
@@ -145,8 +145,13 @@ final class LockCallRing {
 		return entries;
 	}
 
+	/** Whether {@code head} (as the guest left it) is at or after the ring's start, on an entry's boundary. */
+	private static boolean onEntry(long head) {
+		return head >= START && (head - START) % LockStubCode.ENTRY == 0;
+	}
+
 	private static void reset(GuestMemory m) {
-		m.putLong(LOCK_DATA + LockStubCode.HEAD, LOCK_DATA + LockStubCode.RING);
+		m.putLong(LOCK_DATA + LockStubCode.HEAD, START);
 		m.putLong(LOCK_DATA + LockStubCode.ROOM, LockStubCode.RING_ENTRIES);
 	}
 }

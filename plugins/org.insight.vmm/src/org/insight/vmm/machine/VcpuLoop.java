@@ -817,11 +817,14 @@ public final class VcpuLoop {
 	private void drainLockCalls() {
 		for (LockCallRing.Entry call : lockCalls.ring().drain()) {
 			Optional<org.insight.vmm.sched.LockFunction> f = lockCalls.function(call.functionId());
-			if (f.isPresent()) {
-				scheduler.lockCalled(onCpu, f.get(), call.argument());
-				stats.lockCall(f.get().name(), 0);
-			}
+			f.ifPresent(fn -> lockCalled(fn, call.argument()));
 		}
+	}
+
+	/** The thread on the vCPU called {@code f} on {@code lock}: the mutexes' owners and the statistics hear of it. */
+	private void lockCalled(org.insight.vmm.sched.LockFunction f, long lock) {
+		scheduler.lockCalled(onCpu, f, lock);
+		stats.lockCall(f.name(), 0);
 	}
 
 	/**
@@ -832,8 +835,7 @@ public final class VcpuLoop {
 	private boolean countLockCall(org.insight.vmm.sched.LockFunction f, Regs at) {
 		LockCallRing ring = lockCalls.ring();
 		if (!ring.isReady()) {
-			scheduler.lockCalled(onCpu, f, at.rdi);
-			stats.lockCall(f.name(), 0);
+			lockCalled(f, at.rdi);
 			return ring.countDown() == 0;
 		}
 		LockCallRing.Stop stop = ring.append(lockCalls.idOf(f), at.rdi, at.rcx);
