@@ -117,6 +117,9 @@ public final class ReplayAnalysis {
 				// mapped later adds its own (CodeObserver.libraryMapped)
 				LockHooks h = new LockHooks(images.symbols(), CallFrameInfo.of(loaded.image()), loaded.bias(), position,
 						sink);
+				if (!selected.contains(LockProfileAnalyzer.ID)) {
+					h.countingCalls(); // the lock order alone: lock, unlock and init need no exit
+				}
 				hooks.set(h);
 				observers.add(h);
 			}

@@ -40,6 +40,20 @@ public record HookedFunction(String name, long address, Action action, String ki
 				|| action == Action.JOIN;
 	}
 
+	/**
+	 * Whether its entry alone says what a call does, so its calls can be counted in the guest with no exit
+	 * ({@code CodeObserver#countable}): a release or an init, and a blocking acquisition, which returns with the lock
+	 * (an error return, such as an error-checking mutex locked again by its owner, is taken for one too). Not a timed
+	 * or try acquisition, a condition wait or a join, whose outcome only the return tells.
+	 */
+	public boolean enteringIsEnough() {
+		return switch (action) {
+		case RELEASE, INIT -> true;
+		case ACQUIRE -> !name.contains("timed") && !name.contains("clock");
+		default -> false;
+		};
+	}
+
 	private static final Map<String, HookedFunction> CATALOGUE = catalogue();
 
 	/**

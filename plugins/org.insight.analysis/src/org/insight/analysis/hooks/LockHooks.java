@@ -34,6 +34,16 @@ import org.insight.vmm.machine.CodeObserver;
  * The entry of an outermost lock, timed-lock or trylock call is its {@link Event.LockRequested}. Every event carries
  * the machine's virtual time at its hit ({@link Control#virtualNanos()}); thread creation and exit, which come without
  * a hit, take it from the machine's control of the last hit (one per machine), or 0 before the first.
+ * <p>
+ * <b>Counted calls</b> ({@link #countingCalls()}): the functions whose entry says enough
+ * ({@link HookedFunction#enteringIsEnough()}: lock, unlock, init) need no exit. The machine counts their calls in the
+ * guest and tells them later ({@link #called}), in order, with the first argument and the return address only: their
+ * stacks are the call site alone, and their time is when the machine told them (the next exit), so this mode is for
+ * the lock order, not for times. A counted lock call is the request; its acquisition is taken as done at the thread's
+ * next event (it returned by then), unless the run ends with the lock held by another thread: then the thread is
+ * blocked in it. A counted call that goes on into a hooked function (musl's {@code pthread_mutex_lock} tail-calling
+ * {@code pthread_mutex_timedlock}: the same RSP, return address and argument) becomes that call, whose return is
+ * watched as usual.
  */
 public final class LockHooks implements CodeObserver {
 	private static final int MAX_FRAMES = 24;
@@ -41,6 +51,11 @@ public final class LockHooks implements CodeObserver {
 	private record Call(HookedFunction function, long arg0, long entryRsp, long returnAddress, CallStack stack,
 			long position) {
 	}
+
+	private final Map<Integer, Call> counted = new HashMap<>();
+	/** The threads holding each lock (by address), as the events so far say. */
+	private final Map<Long, java.util.Set<Integer>> holders = new HashMap<>();
+	private boolean countCalls;
 
 	private final Map<Long, HookedFunction> functions;
 	private final SymbolTable symbols;
@@ -74,6 +89,66 @@ public final class LockHooks implements CodeObserver {
 		this.functions = new java.util.LinkedHashMap<>(HookedFunction.find(symbols));
 		this.position = Objects.requireNonNull(position, "position");
 		this.sink = Objects.requireNonNull(sink, "sink");
+	}
+
+	/**
+	 * Lets the machine count the calls of the functions whose entry says enough, with no exit ({@link #countable}):
+	 * the lock order stays exact, the stacks of those calls are their call sites, and their times are coarse. Before
+	 * the run.
+	 */
+	public LockHooks countingCalls() {
+		this.countCalls = true;
+		return this;
+	}
+
+	@Override
+	public boolean countable(long va) {
+		HookedFunction f = functions.get(va);
+		return countCalls && f != null && f.enteringIsEnough();
+	}
+
+	@Override
+	public void called(int tid, long entry, long rdi, long rsp, long returnAddress, Control control) {
+		this.control = control;
+		HookedFunction f = functions.get(entry);
+		if (f == null || inCall.containsKey(tid)) {
+			return; // an inner call of a hooked function
+		}
+		acquiredIfCounted(tid);
+		CallStack stack = inCode(returnAddress) ? CallStack.of(returnAddress) : CallStack.EMPTY;
+		long pos = position.getAsLong();
+		long time = control.virtualNanos();
+		switch (f.action()) {
+		case ACQUIRE -> {
+			emit(new Event.LockRequested(pos, time, tid, lock(f, rdi), f.mode(), false, stack, f.name()));
+			counted.put(tid, new Call(f, rdi, rsp, returnAddress, stack, pos));
+		}
+		case RELEASE -> emit(new Event.LockReleased(pos, time, tid, lock(f, rdi), stack, f.name()));
+		case INIT -> emit(new Event.LockInitialised(pos, time, tid, lock(f, rdi), stack));
+		default -> {
+		}
+		}
+	}
+
+	/** The thread's counted lock call returned (it does something else now): its acquisition. */
+	private void acquiredIfCounted(int tid) {
+		Call c = counted.remove(tid);
+		if (c != null) {
+			emit(new Event.LockAcquired(position.getAsLong(), now(), tid, lock(c.function, c.arg0), c.function.mode(),
+					false, c.stack, c.function.name()));
+		}
+	}
+
+	private void emit(Event e) {
+		if (e instanceof Event.LockAcquired a) {
+			holders.computeIfAbsent(a.lock().address(), k -> new java.util.HashSet<>()).add(a.tid());
+		} else if (e instanceof Event.LockReleased r) {
+			java.util.Set<Integer> h = holders.get(r.lock().address());
+			if (h != null) {
+				h.remove(r.tid());
+			}
+		}
+		sink.accept(e);
 	}
 
 	/** The functions hooked, by address. */
@@ -115,15 +190,28 @@ public final class LockHooks implements CodeObserver {
 			return; // a return address of another thread's call
 		}
 		long ret = control.readU64(regs.rsp);
+		Call c = counted.get(tid);
+		if (c != null && c.entryRsp == regs.rsp && c.returnAddress == ret && c.arg0 == regs.rdi) {
+			// the counted call went on into this one (a tail call): the same call, whose return tells its outcome
+			counted.remove(tid);
+			inCall.put(tid, c);
+			control.watch(ret);
+			return;
+		}
+		acquiredIfCounted(tid);
+		if (countable(rip)) {
+			called(tid, rip, regs.rdi, regs.rsp, ret, control); // no stub could be placed: a hit, taken as a call
+			return;
+		}
 		CallStack stack = unwinder.unwind(ret, regs.rsp, regs.rbp, control, MAX_FRAMES);
 		long pos = position.getAsLong();
 		long time = control.virtualNanos();
 		switch (f.action()) {
-		case ACQUIRE, TRY_ACQUIRE -> sink.accept(new Event.LockRequested(pos, time, tid, lock(f, regs.rdi), f.mode(),
+		case ACQUIRE, TRY_ACQUIRE -> emit(new Event.LockRequested(pos, time, tid, lock(f, regs.rdi), f.mode(),
 				f.action() == HookedFunction.Action.TRY_ACQUIRE, stack, f.name()));
-		case RELEASE -> sink.accept(new Event.LockReleased(pos, time, tid, lock(f, regs.rdi), stack, f.name()));
-		case INIT -> sink.accept(new Event.LockInitialised(pos, time, tid, lock(f, regs.rdi), stack));
-		case COND_WAIT -> sink.accept(new Event.LockReleased(pos, time, tid, new LockRef(regs.rsi, "mutex"), stack,
+		case RELEASE -> emit(new Event.LockReleased(pos, time, tid, lock(f, regs.rdi), stack, f.name()));
+		case INIT -> emit(new Event.LockInitialised(pos, time, tid, lock(f, regs.rdi), stack));
+		case COND_WAIT -> emit(new Event.LockReleased(pos, time, tid, new LockRef(regs.rsi, "mutex"), stack,
 				f.name()));
 		default -> {
 		}
@@ -141,7 +229,9 @@ public final class LockHooks implements CodeObserver {
 	 */
 	public List<BlockedCall> blocked() {
 		List<BlockedCall> all = new ArrayList<>();
-		inCall.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
+		Map<Integer, Call> calls = new java.util.TreeMap<>(inCall);
+		calls.putAll(counted); // left by runEnded: blocked
+		calls.entrySet().stream().forEach(e -> {
 			Call c = e.getValue();
 			if (c.function.action() == HookedFunction.Action.ACQUIRE) {
 				all.add(new BlockedCall(c.position, e.getKey(), lock(c.function, c.arg0), c.function.mode(), c.stack,
@@ -159,20 +249,20 @@ public final class LockHooks implements CodeObserver {
 		switch (f.action()) {
 		case ACQUIRE -> {
 			if (ok) {
-				sink.accept(new Event.LockAcquired(pos, time, tid, lock(f, call.arg0), f.mode(), false, call.stack,
+				emit(new Event.LockAcquired(pos, time, tid, lock(f, call.arg0), f.mode(), false, call.stack,
 						f.name()));
 			}
 		}
-		case TRY_ACQUIRE -> sink.accept(ok
+		case TRY_ACQUIRE -> emit(ok
 				? new Event.LockAcquired(pos, time, tid, lock(f, call.arg0), f.mode(), true, call.stack, f.name())
 				: new Event.TryFailed(pos, time, tid, lock(f, call.arg0), call.stack, f.name()));
 		// A condition wait has its mutex again however it ends (signalled or timed out).
-		case COND_WAIT -> sink.accept(new Event.LockAcquired(pos, time, tid, new LockRef(call.arg0, "mutex"),
+		case COND_WAIT -> emit(new Event.LockAcquired(pos, time, tid, new LockRef(call.arg0, "mutex"),
 				Event.Mode.EXCLUSIVE, false, call.stack, f.name()));
 		case JOIN -> {
 			Integer child = threadByTls.get(call.arg0);
 			if (ok && child != null) {
-				sink.accept(new Event.ThreadJoined(pos, time, tid, child));
+				emit(new Event.ThreadJoined(pos, time, tid, child));
 			}
 		}
 		default -> {
@@ -198,21 +288,33 @@ public final class LockHooks implements CodeObserver {
 
 	@Override
 	public void threadCreated(int parent, int child, long childFsBase) {
+		acquiredIfCounted(parent);
 		threadByTls.put(childFsBase, child);
-		sink.accept(new Event.ThreadCreated(position.getAsLong(), now(), parent, child));
+		emit(new Event.ThreadCreated(position.getAsLong(), now(), parent, child));
 	}
 
 	@Override
 	public void threadExited(int tid) {
+		acquiredIfCounted(tid);
 		Call call = inCall.remove(tid);
 		if (call != null && control != null) {
 			control.unwatch(call.returnAddress);
 		}
-		sink.accept(new Event.ThreadExited(position.getAsLong(), now(), tid));
+		emit(new Event.ThreadExited(position.getAsLong(), now(), tid));
 	}
 
-	/** The replay is over: the last event, at the machine's virtual time now (holds still open end there). */
+	/**
+	 * The replay is over: the last event, at the machine's virtual time now (holds still open end there). A counted lock
+	 * call whose lock another thread holds now is still waiting ({@link #blocked()}); any other returned with it.
+	 */
 	public void runEnded() {
-		sink.accept(new Event.RunEnded(position.getAsLong(), now(), 0));
+		for (Integer tid : List.copyOf(new java.util.TreeSet<>(counted.keySet()))) {
+			Call c = counted.get(tid);
+			java.util.Set<Integer> h = holders.getOrDefault(c.arg0, java.util.Set.of());
+			if (h.isEmpty() || h.equals(java.util.Set.of(tid))) {
+				acquiredIfCounted(tid);
+			}
+		}
+		emit(new Event.RunEnded(position.getAsLong(), now(), 0));
 	}
 }

@@ -48,6 +48,22 @@ public final class ObserverGroup implements CodeObserver {
 		}
 	}
 
+	/**
+	 * None: the members watch some of the same addresses (the function profile every entry), and one that needs a hit
+	 * there would not get it.
+	 */
+	@Override
+	public boolean countable(long va) {
+		return false;
+	}
+
+	@Override
+	public void called(int tid, long entry, long rdi, long rsp, long returnAddress, Control control) {
+		for (CodeObserver o : members) {
+			o.called(tid, entry, rdi, rsp, returnAddress, control);
+		}
+	}
+
 	@Override
 	public Collection<Long> libraryMapped(SymbolTable symbols) {
 		Set<Long> all = new LinkedHashSet<>();

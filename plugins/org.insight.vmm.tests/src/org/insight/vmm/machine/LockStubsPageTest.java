@@ -59,7 +59,7 @@ class LockStubsPageTest {
 			gone.add(entry);
 			stubs.gone(entry);
 		});
-		assertEquals(Optional.empty(), stubs.install(lock, 0, (a, b) -> false));
+		assertEquals(Optional.empty(), stubs.install(lock.address(), 0, true, (a, b) -> false));
 		return gone;
 	}
 
@@ -73,7 +73,7 @@ class LockStubsPageTest {
 	void aLibrarysLockFunctionGetsAStubInAPageOfTheVmmsOwnNearIt() {
 		library();
 		byte[] before = f.space.sha256();
-		assertEquals(Optional.empty(), stubs.install(lock, 0, (a, b) -> false));
+		assertEquals(Optional.empty(), stubs.install(lock.address(), 0, true, (a, b) -> false));
 		long stub = jmpTarget(LOCK);
 		assertEquals(LockStubs.NEAR_LIBRARIES, stub, "1 GiB above ld.so");
 		Vma page = f.space.vmaAt(stub).orElseThrow();
@@ -99,7 +99,7 @@ class LockStubsPageTest {
 		assertArrayEquals(CODE, f.space.copyIn(LOCK, CODE.length), "the guest's bytes are back");
 		assertFalse(stubs.isEntry(LOCK));
 		assertFalse(stubs.inStubCode(LockStubs.NEAR_LIBRARIES + 1));
-		assertEquals(Optional.empty(), stubs.install(lock, 0, (a, b) -> false), "and it can have a stub again");
+		assertEquals(Optional.empty(), stubs.install(lock.address(), 0, true, (a, b) -> false), "and it can have a stub again");
 		assertEquals(LockStubs.NEAR_LIBRARIES, jmpTarget(LOCK));
 	}
 
@@ -109,7 +109,7 @@ class LockStubsPageTest {
 		assertEquals(0, f.space.mprotect(LockStubs.NEAR_LIBRARIES, 0x1000, Mman.PROT_NONE));
 		assertEquals(List.of(LOCK), gone, "a lock call never jumps into a page it cannot execute");
 		assertArrayEquals(CODE, f.space.copyIn(LOCK, CODE.length));
-		assertTrue(stubs.install(lock, 0, (a, b) -> false).orElseThrow().contains("taken by the guest"),
+		assertTrue(stubs.install(lock.address(), 0, true, (a, b) -> false).orElseThrow().contains("taken by the guest"),
 				"the page is the guest's business from then on");
 	}
 
@@ -136,10 +136,10 @@ class LockStubsPageTest {
 	@Test
 	void aThreadInsideTheRunOrAGuestMappingAtThePageRefusesTheStub() {
 		library();
-		assertTrue(stubs.install(lock, 0, (a, b) -> true).orElseThrow().contains("a thread stands inside"));
+		assertTrue(stubs.install(lock.address(), 0, true, (a, b) -> true).orElseThrow().contains("a thread stands inside"));
 		f.space.map(LockStubs.NEAR_LIBRARIES, LockStubs.NEAR_LIBRARIES + 0x1000, Mman.PROT_READ,
 				Vma.Kind.ANONYMOUS);
-		assertTrue(stubs.install(lock, 0, (a, b) -> false).orElseThrow().contains("taken by the guest"));
+		assertTrue(stubs.install(lock.address(), 0, true, (a, b) -> false).orElseThrow().contains("taken by the guest"));
 		assertArrayEquals(CODE, f.space.copyIn(LOCK, CODE.length), "no jmp");
 	}
 }

@@ -7,8 +7,9 @@ import org.insight.vmm.code.LockStubCode;
 
 /**
  * What a lock stub's code does when a thread calls through it ({@link LockStubCode}), for the scripted vCPU, which
- * runs no code: stop at the watch byte if it is an int3; else append the call to the ring, count the countdown down,
- * then the ring's room, and stop at the stop path's int3 when either runs out, or go on in the moved instructions.
+ * runs no code: stop at the watch byte if it is an int3; else append the call to the ring (RDI, the id, RSP and the
+ * return address at [RSP]), count the countdown down (unless the stub only observes: it jumps over it), then the
+ * ring's room, and stop at the stop path's int3 when either runs out, or go on in the moved instructions.
  * The bytes it follows are the stub's own (its watch byte and its id), so a test sees the stub that was written.
  */
 final class StubCalls {
@@ -31,8 +32,11 @@ final class StubCalls {
 			long head = m.getLong(LOCK_DATA + LockStubCode.HEAD);
 			m.putLong(head, rdi);
 			m.putLong(head + 8, m.getInt(stub + LockStubCode.ID_OFFSET));
+			m.putLong(head + 16, cpu.live.rsp);
+			m.putLong(head + 24, f.space.readU64(cpu.live.rsp));
 			m.putLong(LOCK_DATA + LockStubCode.HEAD, head + LockStubCode.ENTRY);
-			if (countDown(m, LockStubCode.COUNT) == 0 || countDown(m, LockStubCode.ROOM) == 0) {
+			boolean counting = m.getByte(stub + COUNTDOWN) != (byte) 0xeb; // an observing stub's jmp over it
+			if (counting && countDown(m, LockStubCode.COUNT) == 0 || countDown(m, LockStubCode.ROOM) == 0) {
 				cpu.live.rip = stopAfterInt3(m, stub);
 				if (then != null) {
 					cpu.script.addFirst(then); // where the thread goes on after the stop
@@ -46,6 +50,9 @@ final class StubCalls {
 			return then.apply(cpu);
 		};
 	}
+
+	/** Where a stub's countdown starts: before the room's countdown (22 bytes) and the restore of RCX (8). */
+	private static final int COUNTDOWN = LockStubCode.MOVED - 8 - 22 - 22;
 
 	private static long countDown(GuestMemory m, int slot) {
 		long left = m.getLong(LOCK_DATA + slot) - 1;

@@ -60,6 +60,26 @@ public interface CodeObserver {
 	void hit(int tid, long rip, Regs regs, Control control);
 
 	/**
+	 * Whether the calls of the function at {@code va} (one of its {@link #addresses()} or {@link #libraryMapped}'s) are
+	 * enough for this observer as {@link #called} tells them: their first argument, RSP and return address at the
+	 * entry, with no other register and no memory, told in order but later (by the next exit of the vCPU, before any
+	 * other hit, thread event or thread switch). Such a function's calls then need no exit: a stub at its entry appends
+	 * them to the lock calls' ring in guest memory (ARCHITECTURE.md sections 3 and 4). Where no stub can be placed, its
+	 * entry has an int3 still and each call comes to {@link #hit} as before. None by default.
+	 */
+	default boolean countable(long va) {
+		return false;
+	}
+
+	/**
+	 * Thread {@code tid} called the {@link #countable} function at {@code entry} with {@code rdi} as its first argument,
+	 * {@code rsp} at the entry and {@code returnAddress} at {@code [rsp]} (0 where it was unreadable). The calls come in
+	 * the order the guest made them; the control reads memory as it is <em>now</em>, which may be later than the call.
+	 */
+	default void called(int tid, long entry, long rdi, long rsp, long returnAddress, Control control) {
+	}
+
+	/**
 	 * The guest's dynamic loader mapped a shared library, whose symbols are {@code symbols} at their loaded addresses:
 	 * the addresses to watch in it from now on (its lock functions). Called inside that mmap. None by default.
 	 */

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Objects;
 
 import org.insight.kvm.GuestMemory;
+import org.insight.kvm.Regs;
 import org.insight.vmm.code.LockStubCode;
 import org.insight.vmm.memory.AddressSpace;
 import org.insight.vmm.memory.PageTables;
@@ -24,8 +25,11 @@ import org.insight.vmm.memory.PageTables;
  * own lock calls, and does so alike in a replay), and an id that names no hooked function is skipped.
  */
 final class LockCallRing {
-	/** A lock call the ring held: the function's id (LockCallTrap's) and the call's first argument. */
-	record Entry(long functionId, long argument) {
+	/**
+	 * A lock call the ring held: the function's id (LockCallTrap's), the call's first argument, and RSP and the return
+	 * address at the function's entry (the analysis's call site, and what tells a tail call from a new call).
+	 */
+	record Entry(long functionId, long argument, long rsp, long returnAddress) {
 	}
 
 	/** The ring's first entry, and the end of its last. */
@@ -104,17 +108,22 @@ final class LockCallRing {
 	 * What a stub does for a call, done by the VMM for a call it stopped itself (an int3 at the entry, or a stub's watch
 	 * byte), so that the page is the same whichever way a call went in a recording and its replay: the entry at the
 	 * head (written only where the head is in the ring: a stub writes wherever a guest pointed it), the head moved on,
-	 * the countdown counted down, then the room; and {@code rcx}, the caller's RCX, in the slot where a stub keeps it
-	 * ({@link LockStubCode#SAVE}: a stub writes it first, whatever happens next). The page must be
-	 * {@link #isReady ready}.
+	 * the countdown counted down, then the room; and the caller's RCX and RAX in the slots where a stub keeps them
+	 * ({@link LockStubCode#SAVE}, {@link LockStubCode#SAVE_RAX}: a stub writes them whatever happens next). The entry
+	 * holds the call's first argument, RSP and the return address ({@code [RSP]}, 0 where it cannot be read: a stub
+	 * would fault there). The page must be {@link #isReady ready}.
 	 */
-	Stop append(long id, long argument, long rcx) {
+	Stop append(long id, Regs at) {
 		GuestMemory m = memory.memory();
-		m.putLong(LOCK_DATA + LockStubCode.SAVE, rcx);
+		m.putLong(LOCK_DATA + LockStubCode.SAVE, at.rcx);
+		m.putLong(LOCK_DATA + LockStubCode.SAVE_RAX, at.rax);
 		long head = m.getLong(LOCK_DATA + LockStubCode.HEAD);
 		if (onEntry(head) && head < END) {
-			m.putLong(head, argument);
+			m.putLong(head, at.rdi);
 			m.putLong(head + 8, id);
+			m.putLong(head + 16, at.rsp);
+			m.putLong(head + 24, memory.translate(at.rsp).present() && memory.translate(at.rsp + 7).present()
+					? memory.readU64(at.rsp) : 0);
 		}
 		m.putLong(LOCK_DATA + LockStubCode.HEAD, head + LockStubCode.ENTRY);
 		if (countDown() == 0) {
@@ -138,7 +147,7 @@ final class LockCallRing {
 		List<Entry> entries = new ArrayList<>();
 		if (onEntry(head) && head <= END) {
 			for (long at = START; at < head; at += LockStubCode.ENTRY) {
-				entries.add(new Entry(m.getLong(at + 8), m.getLong(at)));
+				entries.add(new Entry(m.getLong(at + 8), m.getLong(at), m.getLong(at + 16), m.getLong(at + 24)));
 			}
 		}
 		reset(m);

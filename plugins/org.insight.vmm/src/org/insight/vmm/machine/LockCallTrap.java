@@ -41,9 +41,17 @@ final class LockCallTrap {
 	private final List<LockFunction> refused = new ArrayList<>();
 	/** Every address ever given, so a function given again (a library mapped twice) is counted once. */
 	private final java.util.Set<Long> seen = new java.util.HashSet<>();
-	/** Every function ever given, by its id in the ring's entries (its index). */
-	private final List<LockFunction> byId = new ArrayList<>();
+	/** Every entry ever given (a lock function, or one the observer counts), by its id in the ring's entries. */
+	private final List<Long> byId = new ArrayList<>();
 	private final Map<Long, Integer> ids = new java.util.HashMap<>();
+	/** The lock functions of {@code --mode locks} ever given, by entry. */
+	private final Map<Long, LockFunction> given = new java.util.HashMap<>();
+	/** The entries whose calls the observer is told of from the ring ({@link #observeCalls}). */
+	private final java.util.Set<Long> observed = new java.util.HashSet<>();
+	/** The entries the observer counts that are no lock function of {@code --mode locks}, and have no stub yet. */
+	private final java.util.Set<Long> observePending = new java.util.LinkedHashSet<>();
+	/** Those with a stub in place. */
+	private final java.util.Set<Long> observeStubbed = new java.util.HashSet<>();
 	private int total;
 
 	LockCallTrap(AddressSpace memory, CodeBreakpoints breakpoints, LockStubs stubs, LockFunctions functions) {
@@ -63,8 +71,11 @@ final class LockCallTrap {
 	void add(LockFunctions more) {
 		for (LockFunction f : more.all()) {
 			if (seen.add(f.address())) {
-				ids.put(f.address(), byId.size());
-				byId.add(f);
+				if (!ids.containsKey(f.address())) {
+					ids.put(f.address(), byId.size());
+					byId.add(f.address());
+				}
+				given.put(f.address(), f);
 				pending.put(f.address(), f);
 				total++;
 			}
@@ -109,10 +120,10 @@ final class LockCallTrap {
 	 * does it all. Returns whether it hooked any.
 	 */
 	boolean armPending(java.util.function.BiPredicate<Long, Long> occupied) {
-		if (pending.isEmpty()) {
+		if (pending.isEmpty() && observePending.isEmpty()) {
 			return false;
 		}
-		boolean armed = false;
+		boolean armed = armObserved(occupied);
 		for (var it = pending.values().iterator(); it.hasNext();) {
 			LockFunction f = it.next();
 			if (!memory.isCode(f.address())) {
@@ -132,7 +143,7 @@ final class LockCallTrap {
 			for (int i = 0; i < observed; i++) {
 				breakpoints.remove(f.address(), CodeBreakpoints.Owner.OBSERVER);
 			}
-			Optional<String> refused = stubs.install(f, ids.get(f.address()), occupied);
+			Optional<String> refused = stubs.install(f.address(), ids.get(f.address()), true, occupied);
 			if (refused.isPresent()) {
 				int3Reasons.put(f.address(), refused.get().replaceAll("0x[0-9a-f]+", "…"));
 				for (int i = 0; i < observed; i++) {
@@ -155,12 +166,15 @@ final class LockCallTrap {
 	 * int3 instead, at the next {@link #armPending}, and the observer's watches there become sites.
 	 */
 	private void stubGone(long entry) {
-		Optional<LockFunction> f = stubs.gone(entry);
-		if (f.isEmpty()) {
+		if (!stubs.gone(entry)) {
+			return;
+		}
+		if (observeStubbed.remove(entry)) {
+			breakpoints.add(entry, CodeBreakpoints.Owner.OBSERVER); // a site serves the observer from now on
 			return;
 		}
 		hooked.remove(entry);
-		pending.put(entry, f.get());
+		pending.put(entry, given.get(entry));
 		Integer n = watched.remove(entry);
 		for (int i = 0; n != null && i < n; i++) {
 			breakpoints.add(entry, CodeBreakpoints.Owner.OBSERVER);
@@ -211,9 +225,63 @@ final class LockCallTrap {
 		return stubs.ring();
 	}
 
-	/** The function a ring entry names, if any. */
+	/** The lock function of {@code --mode locks} a ring entry names, if any. */
 	Optional<LockFunction> function(long id) {
-		return id >= 0 && id < byId.size() ? Optional.of(byId.get((int) id)) : Optional.empty();
+		return id >= 0 && id < byId.size() ? Optional.ofNullable(given.get(byId.get((int) id))) : Optional.empty();
+	}
+
+	/** The entry a ring entry names when the observer is told of its calls ({@link #observeCalls}), else -1. */
+	long observedEntry(long id) {
+		if (id < 0 || id >= byId.size()) {
+			return -1;
+		}
+		long entry = byId.get((int) id);
+		return observed.contains(entry) ? entry : -1;
+	}
+
+	/**
+	 * The observer counts the calls of the function at {@code va} (its entry only, no exit: a replay's analysis, {@link
+	 * CodeObserver#countable}): told of them from the ring ({@code CodeObserver#called}). A lock function of {@code
+	 * --mode locks} is in the ring already: true. Any other gets a stub that only observes at the next {@link
+	 * #armPending}, or keeps a site where it cannot have one: false, the caller adds that site (which serves the
+	 * observer until the stub is in place, and whose hits the observer takes as calls).
+	 */
+	boolean observeCalls(long va) {
+		observed.add(va);
+		if (seen.contains(va)) {
+			return true;
+		}
+		if (!ids.containsKey(va)) {
+			ids.put(va, byId.size());
+			byId.add(va);
+			observePending.add(va);
+		}
+		return false;
+	}
+
+	/** Gives the observer's counted functions stubs, where their code is present and allows one. */
+	private boolean armObserved(java.util.function.BiPredicate<Long, Long> occupied) {
+		boolean armed = false;
+		for (var it = observePending.iterator(); it.hasNext();) {
+			long entry = it.next();
+			if (!memory.isCode(entry)) {
+				continue;
+			}
+			it.remove();
+			armed = true;
+			int sites = breakpoints.onlyBy(entry, CodeBreakpoints.Owner.OBSERVER);
+			for (int i = 0; i < sites; i++) {
+				breakpoints.remove(entry, CodeBreakpoints.Owner.OBSERVER);
+			}
+			if (stubs.install(entry, ids.get(entry), false, occupied).isPresent()) {
+				for (int i = 0; i < sites; i++) {
+					breakpoints.add(entry, CodeBreakpoints.Owner.OBSERVER);
+				}
+			} else {
+				observeStubbed.add(entry);
+			}
+		}
+		return armed;
 	}
 
 	/** The id of hooked function {@code f} in the ring's entries. */
@@ -273,6 +341,8 @@ final class LockCallTrap {
 	void disarmAll() {
 		pending.putAll(hooked);
 		hooked.clear();
+		observePending.addAll(observeStubbed);
+		observeStubbed.clear();
 		stubs.forgetAll();
 		watched.clear();
 	}

@@ -22,7 +22,6 @@ import org.insight.vmm.memory.MachineLayout;
 import org.insight.vmm.memory.Mman;
 import org.insight.vmm.memory.Vma;
 import org.insight.vmm.memory.PageTables;
-import org.insight.vmm.sched.LockFunction;
 
 /**
  * Lock calls counted in the guest, with an exception only at a sync point (ARCHITECTURE.md section 3, "Lock calls
@@ -87,17 +86,20 @@ final class LockStubs {
 	}
 
 	/**
-	 * One lock function's stub: its entry, the patched run's length, where each moved instruction came from, and the
-	 * function's id in the ring's entries ({@link LockCallTrap}'s).
+	 * One function's stub: its entry, the patched run's length, where each moved instruction came from, the function's
+	 * id in the ring's entries ({@link LockCallTrap}'s), and whether it counts the sync points' countdown down (a lock
+	 * function of {@code --mode locks}) or only observes (a replay's analysis counts its calls).
 	 */
-	record Stub(LockFunction function, long code, int length, int[] starts, long[] originals, int movedLength, int id) {
-		long entry() {
-			return function.address();
-		}
-
+	record Stub(long entry, long code, int length, int[] starts, long[] originals, int movedLength, int id,
+			boolean counting) {
 		/** Where a thread goes on after either int3: the moved instructions. */
 		long moved() {
 			return LockStubCode.movedAt(code);
+		}
+
+		/** Where a thread stopped at the watch byte goes on to have the stub append its call itself. */
+		long appending() {
+			return code + 1;
 		}
 
 		/** The frame RIP of a #BP at the watch byte (the analysis watches the function). */
@@ -182,11 +184,11 @@ final class LockStubs {
 	}
 
 	/**
-	 * Gives {@code f} a stub that names it {@code id} in the ring, its code page being present; {@code occupied} tells
-	 * whether a thread stands strictly inside an address range. Returns empty when installed, or why not.
+	 * Gives the function at {@code r} a stub that names it {@code id} in the ring, its code page being present, counting
+	 * the countdown down or not ({@link Stub#counting}); {@code occupied} tells whether a thread stands strictly inside
+	 * an address range. Returns empty when installed, or why not.
 	 */
-	Optional<String> install(LockFunction f, int id, BiPredicate<Long, Long> occupied) {
-		long r = f.address();
+	Optional<String> install(long r, int id, boolean counting, BiPredicate<Long, Long> occupied) {
 		BranchTargets code = targets.stream().filter(t -> t.functionAt(r).isPresent()).findFirst().orElse(null);
 		if (code == null) {
 			return Optional.of(targets.isEmpty() ? "no symbols for the program's code"
@@ -230,7 +232,7 @@ final class LockStubs {
 			return Optional.of(String.format("the stub page at 0x%x is taken by the guest, or no memory is left for it",
 					page.address));
 		}
-		byte[] stub = LockStubCode.assemble(MachineLayout.LOCK_DATA, id, moved.code());
+		byte[] stub = LockStubCode.assemble(MachineLayout.LOCK_DATA, id, moved.code(), counting);
 		write(page, at, stub);
 		byte[] patch = new byte[len];
 		Arrays.fill(patch, CodeBreakpoints.INT3); // never executed: nothing enters the run but at its start
@@ -238,8 +240,8 @@ final class LockStubs {
 		if (!breakpoints.patchStub(r, patch)) {
 			return Optional.of(String.format("0x%x-0x%x holds one of our int3s", r, r + len));
 		}
-		Stub s = new Stub(f, at, len, moved.starts(), run.stream().mapToLong(Instruction::address).toArray(),
-				moved.code().length, id);
+		Stub s = new Stub(r, at, len, moved.starts(), run.stream().mapToLong(Instruction::address).toArray(),
+				moved.code().length, id, counting);
 		live.put(r, s);
 		written.put(s.afterWatchInt3(), new Hit(s, HitKind.WATCH));
 		written.put(s.afterStopInt3(), new Hit(s, HitKind.STOP));
@@ -354,9 +356,8 @@ final class LockStubs {
 	}
 
 	/** The stub's jmp at {@code entry} went (taken out by {@link CodeBreakpoints}); its code stays. */
-	Optional<LockFunction> gone(long entry) {
-		Stub s = live.remove(entry);
-		return s == null ? Optional.empty() : Optional.of(s.function());
+	boolean gone(long entry) {
+		return live.remove(entry) != null;
 	}
 
 	/** Every stub's jmp went (the end of the run; the breakpoints put the bytes back). */

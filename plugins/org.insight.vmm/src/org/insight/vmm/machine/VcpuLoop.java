@@ -180,8 +180,14 @@ public final class VcpuLoop {
 		}
 	}
 
-	/** The observer wants {@code va}: a stubbed lock function's entry is served by its stub, the rest by a site. */
+	/**
+	 * The observer wants {@code va}: a function whose calls it counts ({@link CodeObserver#countable}) is served by the
+	 * ring, through a stub; a stubbed lock function's entry by its stub's watch byte; the rest by a site.
+	 */
 	private void watch(long va) {
+		if (observer.countable(va) && lockCalls.observeCalls(va)) {
+			return;
+		}
 		if (!lockCalls.watch(va)) {
 			breakpoints.add(va, CodeBreakpoints.Owner.OBSERVER);
 		}
@@ -818,6 +824,29 @@ public final class VcpuLoop {
 		for (LockCallRing.Entry call : lockCalls.ring().drain()) {
 			Optional<org.insight.vmm.sched.LockFunction> f = lockCalls.function(call.functionId());
 			f.ifPresent(fn -> lockCalled(fn, call.argument()));
+			long observed = lockCalls.observedEntry(call.functionId());
+			if (observed >= 0) {
+				observeCall(observed, call.argument(), call.rsp(), call.returnAddress());
+			}
+		}
+	}
+
+	/** The observer counts the calls at {@code entry}: this one is the vCPU's thread's. */
+	private void observeCall(long entry, long rdi, long rsp, long returnAddress) {
+		long t0 = System.nanoTime();
+		observer.called(onCpu.tid(), entry, rdi, rsp, returnAddress, observerControl);
+		stats.observed(System.nanoTime() - t0);
+	}
+
+	/**
+	 * Before the observer sees anything else (a hit): the calls it counts that are still in the ring come first, in the
+	 * order they were made. Only in a replay with an observer, which a guest cannot tell from its recording: the
+	 * ring's head and room then differ from the recording's between sync points, which changes where a full ring
+	 * stops, never a sync point. The thread on the vCPU is at one of our int3s, never inside a stub's counting part.
+	 */
+	private void drainForObserver() {
+		if (observer != CodeObserver.NONE) {
+			drainLockCalls();
 		}
 	}
 
@@ -836,9 +865,12 @@ public final class VcpuLoop {
 		LockCallRing ring = lockCalls.ring();
 		if (!ring.isReady()) {
 			lockCalled(f, at.rdi);
+			if (lockCalls.observedEntry(lockCalls.idOf(f)) >= 0) {
+				observeCall(f.address(), at.rdi, at.rsp, observerControl.readable(at.rsp) ? memory.readU64(at.rsp) : 0);
+			}
 			return ring.countDown() == 0;
 		}
-		LockCallRing.Stop stop = ring.append(lockCalls.idOf(f), at.rdi, at.rcx);
+		LockCallRing.Stop stop = ring.append(lockCalls.idOf(f), at);
 		if (stop == LockCallRing.Stop.FULL) {
 			stats.lockRingFull();
 			drainLockCalls();
@@ -873,15 +905,28 @@ public final class VcpuLoop {
 	 * a sync point; any other goes on in the stub's moved instructions (a full ring, or a watched call), no sync point.
 	 */
 	private void onStubLockCall(LockStubs.Hit hit, ExitAction.GuestException e, Regs regs) {
-		org.insight.vmm.sched.LockFunction f = hit.stub().function();
+		LockStubs.Stub stub = hit.stub();
 		Regs at = userRegs(e, regs);
-		at.rip = f.address();
+		at.rip = stub.entry();
+		if (!stub.counting()) {
+			// A stub that only observes: the watch byte (the observer watches the entry too) resumes into the stub,
+			// which appends the call itself; the stop path stopped for a full ring.
+			if (hit.kind() == LockStubs.HitKind.WATCH) {
+				observeHit(at);
+				at.rip = stub.appending();
+			} else {
+				stats.lockRingFull();
+				drainLockCalls();
+				at.rip = stub.moved();
+			}
+			cpu.setRegs(throughIret(at));
+			return;
+		}
+		org.insight.vmm.sched.LockFunction f = lockCalls.function(stub.id()).orElseThrow();
 		boolean syncPoint;
 		if (hit.kind() == LockStubs.HitKind.WATCH) {
 			if (lockCalls.watched(f.address())) {
-				long t0 = System.nanoTime();
-				observer.hit(onCpu.tid(), at.rip, at.copy(), observerControl);
-				stats.observed(System.nanoTime() - t0);
+				observeHit(at);
 			}
 			syncPoint = countLockCall(f, at);
 		} else {
@@ -896,8 +941,16 @@ public final class VcpuLoop {
 			return;
 		}
 		stats.lockCallNanos(lastRunNanos);
-		at.rip = hit.stub().moved();
+		at.rip = stub.moved();
 		cpu.setRegs(throughIret(at));
+	}
+
+	/** The observer sees the vCPU's thread at a watched address, after the calls it counts that came before. */
+	private void observeHit(Regs at) {
+		drainForObserver();
+		long t0 = System.nanoTime();
+		observer.hit(onCpu.tid(), at.rip, at.copy(), observerControl);
+		stats.observed(System.nanoTime() - t0);
 	}
 
 	// ---------------------------------------------------------------- breakpoints
@@ -922,9 +975,7 @@ public final class VcpuLoop {
 			return;
 		}
 		if (breakpoints.has(at.rip, CodeBreakpoints.Owner.OBSERVER)) {
-			long t0 = System.nanoTime();
-			observer.hit(onCpu.tid(), at.rip, at.copy(), observerControl);
-			stats.observed(System.nanoTime() - t0);
+			observeHit(at);
 			if (!breakpoints.isArmed(at.rip)) {
 				// The observer gave up its watch here at this very hit (a return hook, once its call returned) and no
 				// other owner wants the site: the guest's byte is back, so the thread runs the instruction as it is,
@@ -1236,9 +1287,15 @@ public final class VcpuLoop {
 	}
 
 	private void finish(Ending e) {
-		// the calls still in the ring count for the statistics (the run is over: no owner needs them)
-		lockCalls.ring().drain().forEach(call -> lockCalls.function(call.functionId()).ifPresent(f -> stats.lockCall(
-				f.name(), 0)));
+		// the calls still in the ring count for the statistics, and the observer's are told (the run is over: no owner
+		// needs them)
+		for (LockCallRing.Entry call : lockCalls.ring().drain()) {
+			lockCalls.function(call.functionId()).ifPresent(f -> stats.lockCall(f.name(), 0));
+			long observed = lockCalls.observedEntry(call.functionId());
+			if (observed >= 0 && onCpu != null) {
+				observeCall(observed, call.argument(), call.rsp(), call.returnAddress());
+			}
+		}
 		trap.disarm();
 		lockCalls.disarmAll();
 		breakpoints.clear(); // the final memory is the guest's own
