@@ -91,6 +91,7 @@ class DeadlockAccuracyGuestTest {
 						System.out.println("== " + what + ": recorded, " + run.outcome().exit().description() + "\n"
 								+ text(run));
 						c.check().check(run, what, args);
+						CountedCallsCheck.sameDeadlocks(run, what);
 						Program p = program(c.name());
 						// The output is the manifest's when the program ran its manifest workload and ended as it says.
 						boolean deadlocked = run.outcome().exit().description().startsWith("deadlock");
@@ -122,6 +123,7 @@ class DeadlockAccuracyGuestTest {
 					System.out.println("== " + what + ": recorded, " + run.outcome().exit().description() + "\n"
 							+ text(run));
 					c.check().check(run, what, c.ciArgs());
+					CountedCallsCheck.sameDeadlocks(run, what);
 				}));
 			}
 		}

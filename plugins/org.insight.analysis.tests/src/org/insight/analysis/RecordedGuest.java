@@ -39,8 +39,9 @@ import org.insight.vmm.machine.SyncMode;
  * @param outcome  how the recorded run ended
  * @param stdout   what it printed
  * @param analysis what the analysis of its recording found
+ * @param trace    the recording
  */
-record RecordedGuest(GuestOutcome outcome, String stdout, AnalysisResult analysis) {
+record RecordedGuest(GuestOutcome outcome, String stdout, AnalysisResult analysis, Path trace) {
 	/** Per recording; system property insight.guestLimitSeconds raises it on a slow (emulated) host. */
 	static final Duration RECORD_LIMIT = Duration.ofSeconds(Long.getLong("insight.guestLimitSeconds", 120));
 
@@ -73,6 +74,6 @@ record RecordedGuest(GuestOutcome outcome, String stdout, AnalysisResult analysi
 		String what = libc + "/" + name;
 		assertTrue(analysis.verification().startsWith("replay verified: "), what + ": " + analysis.verification());
 		assertArrayEquals(recorded.stdout(), replayed.stdout(), what + ": the analysed replay's stdout");
-		return new RecordedGuest(outcome, recorded.stdoutText(), analysis);
+		return new RecordedGuest(outcome, recorded.stdoutText(), analysis, trace);
 	}
 }

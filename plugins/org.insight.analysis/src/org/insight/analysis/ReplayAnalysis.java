@@ -36,6 +36,7 @@ import org.insight.replay.VmmLauncher;
 import org.insight.replay.trace.GuestBinary;
 import org.insight.symbols.CallFrameInfo;
 import org.insight.symbols.SymbolTable;
+import org.insight.vmm.linux.CapturedOutput;
 import org.insight.vmm.linux.OutputSink;
 import org.insight.vmm.loader.GuestImages;
 import org.insight.vmm.loader.LoadedImage;
@@ -92,6 +93,50 @@ public final class ReplayAnalysis {
 				throw new IllegalArgumentException("no analyzer " + id + " (there are " + ALL + ")");
 			}
 		}
+		boolean counted = selected.contains(DeadlockAnalyzer.ID) && !selected.contains(LockProfileAnalyzer.ID)
+				&& !selected.contains(FunctionProfileAnalyzer.ID);
+		Replayed pass = replay(trace, output, options, selected, scope, counted, null);
+		List<Analyzer> analyzers = pass.analyzers();
+		GuestImages images = pass.images();
+		GuestBinary binary = pass.binary();
+		String verification = pass.verification();
+		analyzers.forEach(Analyzer::finish);
+		DeadlockResult result = null;
+		LockProfile locks = null;
+		FunctionProfile functions = null;
+		Set<Long> addresses = new HashSet<>();
+		for (Analyzer a : analyzers) {
+			if (a instanceof DeadlockAnalyzer d) {
+				result = d.result();
+				if (counted && (ExactStacks.needed(result) || pass.deadlocked())) {
+					result = ExactStacks.of(result, pass.deadlocked(), enough -> replay(trace, new CapturedOutput(),
+							options, List.of(DeadlockAnalyzer.ID), FunctionScope.ALL, false, enough));
+				}
+				addresses.addAll(addresses(result));
+			} else if (a instanceof LockProfileAnalyzer l) {
+				locks = l.result();
+				addresses.addAll(addresses(locks));
+			} else if (a instanceof FunctionProfileAnalyzer f) {
+				functions = f.result();
+				functions.functions().forEach(fn -> addresses.add(fn.address()));
+			}
+		}
+		SourceLines lines = lines(binary, images, addresses);
+		List<String> hooked = pass.hooks() == null ? List.of()
+				: pass.hooks().functions().values().stream().map(HookedFunction::name).sorted().toList();
+		return new AnalysisResult(binary.name(), verification, analyzers.stream().map(a -> a.id() + "/" + a.version())
+				.toList(), hooked, pass.events(), result, new LockNames(images::symbols), lines, locks, functions);
+	}
+
+	/**
+	 * One replay with the hooks of {@code selected} feeding their analyzers (not finished yet), the lock functions'
+	 * calls {@code counted} in the guest where their entry says enough ({@link LockHooks#countingCalls()}). With
+	 * {@code enough}, the replay stops as soon as it says so of the deadlock analyzer, after any event, unverified
+	 * ({@link ExactStacks}: a second replay of a recording the first one verified); without it the replay must verify.
+	 */
+	static Replayed replay(Path trace, OutputSink output, ReplayOptions options, Collection<String> selected,
+			FunctionScope scope, boolean counted, java.util.function.Predicate<DeadlockAnalyzer> enough)
+			throws IOException {
 		AtomicReference<ReplaySession> session = new AtomicReference<>();
 		AtomicReference<GuestImages> image = new AtomicReference<>();
 		AtomicReference<LockHooks> hooks = new AtomicReference<>();
@@ -106,6 +151,9 @@ public final class ReplayAnalysis {
 				events[0]++;
 				for (Analyzer a : analyzers) {
 					a.accept(e);
+					if (enough != null && a instanceof DeadlockAnalyzer d && enough.test(d)) {
+						throw new ExactStacks.Enough();
+					}
 				}
 			};
 			analyzers.clear();
@@ -117,7 +165,7 @@ public final class ReplayAnalysis {
 				// mapped later adds its own (CodeObserver.libraryMapped)
 				LockHooks h = new LockHooks(images.symbols(), CallFrameInfo.of(loaded.image()), loaded.bias(), position,
 						sink);
-				if (!selected.contains(LockProfileAnalyzer.ID)) {
+				if (counted) {
 					h.countingCalls(); // the lock order alone: lock, unlock and init need no exit
 				}
 				hooks.set(h);
@@ -141,9 +189,13 @@ public final class ReplayAnalysis {
 		GuestBinary binary;
 		try (ReplaySession s = ReplaySession.open(trace, output, launcher, options)) {
 			session.set(s);
-			s.run();
-			verification = s.verification().orElseThrow(() -> new IllegalStateException("the replay did not verify"));
 			binary = s.header().program().binary();
+			try {
+				s.run();
+			} catch (ExactStacks.Enough stopped) {
+				return new Replayed(analyzers, image.get(), hooks.get(), binary, null, events[0], false);
+			}
+			verification = s.verification().orElseThrow(() -> new IllegalStateException("the replay did not verify"));
 			if (functionHooks.get() != null) {
 				functionHooks.get().runEnded();
 			}
@@ -151,37 +203,25 @@ public final class ReplayAnalysis {
 				hooks.get().runEnded();
 			}
 		}
-		GuestImages images = image.get();
 		// The replay reproduced the recorded deadlock (it verified): what the blocked threads wait for is the cycle.
-		if (launcher.lastResult().flatMap(RunResult::deadlock).isPresent()) {
+		boolean deadlocked = launcher.lastResult().flatMap(RunResult::deadlock).isPresent();
+		if (deadlocked) {
 			for (Analyzer a : analyzers) {
 				if (a instanceof DeadlockAnalyzer d) {
 					d.endedInDeadlock(hooks.get().blocked());
 				}
 			}
 		}
-		analyzers.forEach(Analyzer::finish);
-		DeadlockResult result = null;
-		LockProfile locks = null;
-		FunctionProfile functions = null;
-		Set<Long> addresses = new HashSet<>();
-		for (Analyzer a : analyzers) {
-			if (a instanceof DeadlockAnalyzer d) {
-				result = d.result();
-				addresses.addAll(addresses(result));
-			} else if (a instanceof LockProfileAnalyzer l) {
-				locks = l.result();
-				addresses.addAll(addresses(locks));
-			} else if (a instanceof FunctionProfileAnalyzer f) {
-				functions = f.result();
-				functions.functions().forEach(fn -> addresses.add(fn.address()));
-			}
-		}
-		SourceLines lines = lines(binary, images, addresses);
-		List<String> hooked = hooks.get() == null ? List.of()
-				: hooks.get().functions().values().stream().map(HookedFunction::name).sorted().toList();
-		return new AnalysisResult(binary.name(), verification, analyzers.stream().map(a -> a.id() + "/" + a.version())
-				.toList(), hooked, events[0], result, new LockNames(images::symbols), lines, locks, functions);
+		return new Replayed(analyzers, image.get(), hooks.get(), binary, verification, events[0], deadlocked);
+	}
+
+	/**
+	 * What one replay left: its analyzers (to finish), the loaded images, the lock hooks (or null), the recorded binary,
+	 * the verification (null for a replay stopped early), how many events the analyzers were given, and whether it
+	 * ended in the recorded actual deadlock.
+	 */
+	record Replayed(List<Analyzer> analyzers, GuestImages images, LockHooks hooks, GuestBinary binary,
+			String verification, long events, boolean deadlocked) {
 	}
 
 	/** The call site of every acquisition site of {@code p} (the reports show sites by their first frame). */

@@ -13,6 +13,7 @@ import java.util.Set;
 import org.insight.analysis.Analyzer;
 import org.insight.analysis.BlockedCall;
 import org.insight.analysis.Event;
+import org.insight.analysis.CallStack;
 import org.insight.analysis.LockRef;
 
 /**
@@ -93,6 +94,50 @@ public final class DeadlockAnalyzer implements Analyzer {
 		}
 		result = new DeadlockResult(found, filtered, graph.initSites(), graph.lockCount(), edges.size(),
 				cycles.truncated(), actual);
+	}
+
+	/** The edges of every cycle of {@code r}, reported or filtered, each as its two locks. */
+	public static java.util.Set<List<LockRef>> cycleEdges(DeadlockResult r) {
+		java.util.Set<List<LockRef>> all = new java.util.HashSet<>();
+		for (List<Finding> fs : List.of(r.findings(), r.filtered())) {
+			for (Finding f : fs) {
+				f.edges().forEach(e -> all.add(List.of(e.from(), e.to())));
+			}
+		}
+		return all;
+	}
+
+	/** Whether some thread took each of {@code edges} (a lock then the other) so far. */
+	public boolean tookAll(java.util.Collection<List<LockRef>> edges) {
+		for (List<LockRef> e : edges) {
+			if (graph.edge(e.get(0), e.get(1)).isEmpty()) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	/**
+	 * {@code counted}'s cycles, each edge with the first occurrence this analyzer saw of it instead, and the init sites
+	 * it saw: the stacks of an analysis of the same replay with exact hooks (this one, which may have stopped early),
+	 * put into the result of one whose lock calls were counted ({@code LockHooks#countingCalls}), whose stacks are the
+	 * call sites alone. An edge this one did not see keeps its counted occurrence.
+	 */
+	public DeadlockResult stacksInto(DeadlockResult counted) {
+		java.util.Map<LockRef, CallStack> sites = new java.util.HashMap<>(counted.initSites());
+		sites.putAll(graph.initSites());
+		return new DeadlockResult(withFirsts(counted.findings()), withFirsts(counted.filtered()), sites,
+				counted.locks(), counted.edges(), counted.truncated(), counted.actual());
+	}
+
+	private List<Finding> withFirsts(List<Finding> findings) {
+		List<Finding> all = new ArrayList<>();
+		for (Finding f : findings) {
+			List<Edge> edges = f.edges().stream().map(e -> graph.edge(e.from(), e.to()).map(x -> e.withFirst(x
+					.first())).orElse(e)).toList();
+			all.add(new Finding(f.id(), f.locks(), edges, f.threads(), f.filterReasons()));
+		}
+		return all;
 	}
 
 	/** The result, once {@link #finish()} ran. */

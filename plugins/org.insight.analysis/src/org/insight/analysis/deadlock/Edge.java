@@ -46,6 +46,15 @@ public final class Edge {
 		}
 	}
 
+	/** This edge with {@code other} as its first occurrence (its counts and threads as they are). */
+	Edge withFirst(Occurrence other) {
+		Edge e = new Edge(from, to, other);
+		e.count = count;
+		e.threads.putAll(threads);
+		e.alsoHeld = alsoHeld;
+		return e;
+	}
+
 	public LockRef from() {
 		return from;
 	}

@@ -100,6 +100,11 @@ final class LockOrderGraph {
 		return List.copyOf(edges.values());
 	}
 
+	/** The edge {@code from} to {@code to}, if some thread took it. */
+	java.util.Optional<Edge> edge(LockRef from, LockRef to) {
+		return java.util.Optional.ofNullable(edges.get(List.of(from, to)));
+	}
+
 	Map<LockRef, CallStack> initSites() {
 		return initSites;
 	}
