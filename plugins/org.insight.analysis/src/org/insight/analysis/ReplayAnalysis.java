@@ -87,6 +87,29 @@ public final class ReplayAnalysis {
 	 */
 	public static AnalysisResult run(Path trace, OutputSink output, ReplayOptions options, Collection<String> selected,
 			FunctionScope scope) throws IOException {
+		return run(trace, output, options, selected, scope, Listener.NONE);
+	}
+
+	/** Hears of the replays an analysis makes (for {@code insight analyze --stats}). */
+	public interface Listener {
+		Listener NONE = new Listener() {
+		};
+
+		/** The analysis's replay ended (verified), as the machine ran it. */
+		default void replayed(RunResult run) {
+		}
+
+		/**
+		 * The second replay, with the exact hooks, for the stacks of {@code edges} cycle edges ({@link ExactStacks}),
+		 * stopped after {@code frames} of the recording's {@code of} frames (all of them when it ran to the end).
+		 */
+		default void stacksReplayed(int edges, long frames, long of) {
+		}
+	}
+
+	/** As {@link #run(Path, OutputSink, ReplayOptions, Collection, FunctionScope)}, telling {@code listener}. */
+	public static AnalysisResult run(Path trace, OutputSink output, ReplayOptions options, Collection<String> selected,
+			FunctionScope scope, Listener listener) throws IOException {
 		Objects.requireNonNull(scope, "scope");
 		for (String id : selected) {
 			if (!ALL.contains(id)) {
@@ -96,6 +119,7 @@ public final class ReplayAnalysis {
 		boolean counted = selected.contains(DeadlockAnalyzer.ID) && !selected.contains(LockProfileAnalyzer.ID)
 				&& !selected.contains(FunctionProfileAnalyzer.ID);
 		Replayed pass = replay(trace, output, options, selected, scope, counted, null);
+		pass.run().ifPresent(listener::replayed);
 		List<Analyzer> analyzers = pass.analyzers();
 		GuestImages images = pass.images();
 		GuestBinary binary = pass.binary();
@@ -109,8 +133,13 @@ public final class ReplayAnalysis {
 			if (a instanceof DeadlockAnalyzer d) {
 				result = d.result();
 				if (counted && (ExactStacks.needed(result) || pass.deadlocked())) {
-					result = ExactStacks.of(result, pass.deadlocked(), enough -> replay(trace, new CapturedOutput(),
-							options, List.of(DeadlockAnalyzer.ID), FunctionScope.ALL, false, enough));
+					int edges = DeadlockAnalyzer.cycleEdges(result).size();
+					result = ExactStacks.of(result, pass.deadlocked(), enough -> {
+						Replayed again = replay(trace, new CapturedOutput(), options, List.of(DeadlockAnalyzer.ID),
+								FunctionScope.ALL, false, enough);
+						listener.stacksReplayed(edges, again.frames(), again.recordedFrames());
+						return again;
+					});
 				}
 				addresses.addAll(addresses(result));
 			} else if (a instanceof LockProfileAnalyzer l) {
@@ -187,15 +216,20 @@ public final class ReplayAnalysis {
 		});
 		String verification;
 		GuestBinary binary;
+		long frames;
+		long recordedFrames;
 		try (ReplaySession s = ReplaySession.open(trace, output, launcher, options)) {
 			session.set(s);
 			binary = s.header().program().binary();
 			try {
 				s.run();
 			} catch (ExactStacks.Enough stopped) {
-				return new Replayed(analyzers, image.get(), hooks.get(), binary, null, events[0], false);
+				return new Replayed(analyzers, image.get(), hooks.get(), binary, null, events[0], false,
+						java.util.Optional.empty(), s.frames(), s.recordedFrames());
 			}
 			verification = s.verification().orElseThrow(() -> new IllegalStateException("the replay did not verify"));
+			frames = s.frames();
+			recordedFrames = s.recordedFrames();
 			if (functionHooks.get() != null) {
 				functionHooks.get().runEnded();
 			}
@@ -212,16 +246,19 @@ public final class ReplayAnalysis {
 				}
 			}
 		}
-		return new Replayed(analyzers, image.get(), hooks.get(), binary, verification, events[0], deadlocked);
+		return new Replayed(analyzers, image.get(), hooks.get(), binary, verification, events[0], deadlocked,
+				launcher.lastResult(), frames, recordedFrames);
 	}
 
 	/**
 	 * What one replay left: its analyzers (to finish), the loaded images, the lock hooks (or null), the recorded binary,
-	 * the verification (null for a replay stopped early), how many events the analyzers were given, and whether it
-	 * ended in the recorded actual deadlock.
+	 * the verification (null for a replay stopped early), how many events the analyzers were given, whether it ended in
+	 * the recorded actual deadlock, the machine's run (none for a replay stopped early), and the frames it replayed of
+	 * the recording's.
 	 */
 	record Replayed(List<Analyzer> analyzers, GuestImages images, LockHooks hooks, GuestBinary binary,
-			String verification, long events, boolean deadlocked) {
+			String verification, long events, boolean deadlocked, java.util.Optional<RunResult> run, long frames,
+			long recordedFrames) {
 	}
 
 	/** The call site of every acquisition site of {@code p} (the reports show sites by their first frame). */

@@ -71,8 +71,8 @@ final class AnalysisBenchTable {
 
     static String formatLocks(List<LockRow> rows) {
         StringBuilder s = new StringBuilder();
-        s.append(String.format("Lock analysis: InSight = record (locks mode, chaos seed %d) + analysis (deadlocks, "
-                + "locks); Helgrind on the dynamic build%n", AnalysisBench.CHAOS_SEED));
+        s.append(String.format("Lock analysis: InSight = record (locks mode, chaos seed %d) + analysis (deadlocks, lock "
+                + "calls counted in the guest); Helgrind on the dynamic build%n", AnalysisBench.CHAOS_SEED));
         s.append(String.format(LOCK_FORMAT, "workload", "native s", "record s", "analys s", "InSight", "InS/nat",
                 "helgrind", "hg/nat", "InS/hg", "an/rec", "events", "events/s", "dl", "hg", "notes"));
         for (LockRow r : rows) {

@@ -81,6 +81,9 @@ final class AnalyzeCommand implements Callable<Integer>, RunsGuest {
     @Option(names = { "-o", "--output" }, paramLabel = "FILE", descriptionKey = "analyze.output")
     Path output;
 
+    @Option(names = "--stats", descriptionKey = "analyze.stats")
+    boolean stats;
+
     @Mixin
     ReplayLimitOption limit = new ReplayLimitOption();
 
@@ -203,7 +206,7 @@ final class AnalyzeCommand implements Callable<Integer>, RunsGuest {
     public Integer call() throws IOException {
         checkArguments();
         return report(trace, format, output, System.out, selected(), scope(), lockOrder(), lockTop(),
-                limit.apply(ReplayOptions.onThisHost()));
+                limit.apply(ReplayOptions.onThisHost()), stats ? statsOnStderr() : ReplayAnalysis.Listener.NONE);
     }
 
     /**
@@ -233,6 +236,30 @@ final class AnalyzeCommand implements Callable<Integer>, RunsGuest {
      */
     static int report(Path trace, Format format, Path output, PrintStream console, List<String> analyzers,
             FunctionScope scope, Column lockOrder, int lockTop, ReplayOptions replay) throws IOException {
+        return report(trace, format, output, console, analyzers, scope, lockOrder, lockTop, replay,
+                ReplayAnalysis.Listener.NONE);
+    }
+
+    /** The analysis replays' statistics on stderr ({@code --stats}). */
+    static ReplayAnalysis.Listener statsOnStderr() {
+        return new ReplayAnalysis.Listener() {
+            @Override
+            public void replayed(org.insight.vmm.machine.RunResult run) {
+                System.err.println("insight: stats: " + Messages.get("analyze.statsReplay"));
+                RunCommand.report(run, true, System.err);
+            }
+
+            @Override
+            public void stacksReplayed(int edges, long frames, long of) {
+                System.err.println("insight: stats: " + Messages.get("analyze.statsStacks", edges, frames, of));
+            }
+        };
+    }
+
+    /** As above, telling {@code listener} of the replays. */
+    static int report(Path trace, Format format, Path output, PrintStream console, List<String> analyzers,
+            FunctionScope scope, Column lockOrder, int lockTop, ReplayOptions replay,
+            ReplayAnalysis.Listener listener) throws IOException {
         if (format.profileOnly() && !analyzers.contains(FunctionProfileAnalyzer.ID)) {
             throw new UserError("--analyze-format " + format + " is a function profile's format: use insight analyze"
                     + " --functions");
@@ -241,7 +268,7 @@ final class AnalyzeCommand implements Callable<Integer>, RunsGuest {
         try {
             result = ReplayAnalysis.run(trace, (fd, data, off, len) -> {
                 // the guest's output is not part of the report; its digests are checked all the same
-            }, replay, analyzers, scope);
+            }, replay, analyzers, scope, listener);
         } catch (DivergenceException e) {
             System.err.println("insight: replay diverged, no analysis result: " + e.getMessage());
             return ReplayCommand.DIVERGED;

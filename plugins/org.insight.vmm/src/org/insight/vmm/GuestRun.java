@@ -128,16 +128,17 @@ public final class GuestRun {
 			// a dynamic program's lock functions are libc's: hooked when ld.so maps it, inside that mmap
 			images.onLibrary(library -> {
 				try {
-					if (locks) {
-						LockFunctions more = LockFunctions.find(library.symbols()); // the symbols read, or thrown
-						if (patches) {
-							loop.libraryCode(new org.insight.vmm.code.BranchTargets(() -> library.symbols()
-									.functions(), fileCode(library.elf(), library.bias()),
-									org.insight.vmm.code.X86Decoder::shared));
-						}
-						loop.addLockFunctions(more);
+					org.insight.symbols.SymbolTable symbols = library.symbols(); // read, or thrown: nothing hooked
+					if (patches) {
+						// where its code may be entered: its lock functions may have stubs (--mode locks, or the
+						// calls an analysis counts)
+						loop.libraryCode(new org.insight.vmm.code.BranchTargets(() -> library.symbols().functions(),
+								fileCode(library.elf(), library.bias()), org.insight.vmm.code.X86Decoder::shared));
 					}
-					loop.observeMore(observer.libraryMapped(library.symbols()));
+					if (locks) {
+						loop.addLockFunctions(LockFunctions.find(symbols));
+					}
+					loop.observeMore(observer.libraryMapped(symbols));
 				} catch (ElfFormatException unreadable) {
 					// the same bytes fail the same way at a replay: no hooks there either, and the run goes on
 					process.note("the symbols of " + library.path() + " cannot be read, so none of its functions is"
