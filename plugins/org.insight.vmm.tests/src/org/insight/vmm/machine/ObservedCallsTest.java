@@ -158,6 +158,22 @@ class ObservedCallsTest {
 				"the lock calls of --mode locks are counted as before");
 	}
 
+	/**
+	 * The statistics of {@code --mode locks} count its lock functions' stubs: an observing stub is none of them (with
+	 * it counted, "through an int3" came out as hooked functions less all stubs, wrong or negative).
+	 */
+	@Test
+	void anObservingStubIsNoLockFunctionsStubInTheStatistics() {
+		machine(LockFunctions.find(SymbolTable.of(List.of(new Symbol("pthread_mutex_lock", LOCK, 0x40, true)))),
+				counting(), () -> org.insight.vmm.inputs.LockCallCountdown.of(
+						org.insight.vmm.inputs.LockCallCountdown.GEOMETRIC, java.util.OptionalLong.empty()));
+		f.cpu.then(call(LOCK, MUTEX, call(UNLOCK, MUTEX, syscall(Syscalls.GETPID))), syscall(Syscalls.EXIT_GROUP, 0));
+		f.run();
+		assertEquals(List.of(called("lock"), called("unlock")), heard, "unlock through its observing stub");
+		assertEquals(1, f.stats.lockHooks());
+		assertEquals(1, f.stats.lockStubs(), "pthread_mutex_lock's stub; pthread_mutex_unlock's only observes");
+	}
+
 	@Test
 	void aHitComesAfterTheCallsMadeBeforeIt() {
 		machine(null, counting(WATCHED));
