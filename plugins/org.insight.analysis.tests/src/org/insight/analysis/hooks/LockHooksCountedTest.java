@@ -212,6 +212,24 @@ class LockHooksCountedTest {
 		assertTrue(rw.blocked().isEmpty(), rw.blocked().toString());
 	}
 
+	/**
+	 * Where no stub could be placed, a loop that locks a recursive mutex twice from one call site makes two hits with
+	 * the same RSP, return address and argument: two calls of the same function, not a tail call (which goes on into
+	 * another function), so two acquisitions, as the exact hooks see them.
+	 */
+	@Test
+	void twoHitsOfOneCountedFunctionFromOneSiteAreTwoCalls() {
+		hit(1, LOCK, A, RSP, SITE_A);
+		hit(1, LOCK, A, RSP, SITE_A);
+		if (memory.watched.getOrDefault(SITE_A, 0) > 0) {
+			returns(1, SITE_A, RSP + 8, 0); // the second call returns (as a tail call, its return was watched)
+		}
+		hit(1, UNLOCK, A, RSP, SITE_B);
+		hit(1, UNLOCK, A, RSP, SITE_B);
+		assertEquals(2, described().stream().filter(d -> d.startsWith("1 acquired")).count(), described().toString());
+		assertEquals(2, described().stream().filter(d -> d.startsWith("1 released")).count(), described().toString());
+	}
+
 	@Test
 	void aHitOfACountedFunctionWithoutAStubIsTakenAsACall() {
 		hit(1, LOCK, A, RSP, SITE_A);

@@ -193,10 +193,11 @@ public final class LockHooks implements CodeObserver {
 		long ret = control.readU64(regs.rsp);
 		Call c = counted.get(tid);
 		if (c != null && c.entryRsp == regs.rsp && c.returnAddress == ret && c.arg0 == regs.rdi
-				&& f.action() == HookedFunction.Action.ACQUIRE && f.kind().equals(c.function.kind())
+				&& f.address() != c.function.address() && f.action() == HookedFunction.Action.ACQUIRE && f.kind().equals(c.function.kind())
 				&& f.mode() == c.function.mode()) {
-			// the counted call went on into this one (a tail call: the same frame, argument and kind of acquisition),
-			// so it is the same call, whose return tells its outcome
+			// the counted call went on into this one (a tail call into another function: the same frame, argument and
+			// kind of acquisition), so it is the same call, whose return tells its outcome; the same function hit
+			// again from the same frame is a new call (a loop locking a recursive mutex where no stub could be placed)
 			counted.remove(tid);
 			inCall.put(tid, c);
 			control.watch(ret);
