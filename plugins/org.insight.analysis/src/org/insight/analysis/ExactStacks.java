@@ -12,8 +12,9 @@ import org.insight.analysis.deadlock.DeadlockResult;
  * The whole stacks of a deadlock analysis whose lock calls were counted in the guest ({@code LockHooks#countingCalls}:
  * no exit per lock, unlock or init call, so their stacks are their call sites alone). Only the cycles' edges show
  * stacks, so only their first occurrences need them: a second replay of the same recording with the exact hooks (an
- * exit per call, the stacks unwound by CFI) runs only until every edge of every cycle has had its first occurrence,
- * and its stacks replace the counted ones. A recording that ended in an actual deadlock is replayed to its end: the
+ * exit per call, the stacks unwound by CFI) runs only until every edge of every cycle has had its first occurrence
+ * and each of their locks the counted analysis saw initialised its first init (which may come after the edges: a
+ * statically initialised mutex set up again), and its stacks replace the counted ones. A recording that ended in an actual deadlock is replayed to its end: the
  * blocked threads' stacks are there, and the exact analysis is then the answer.
  * <p>
  * The replay is the recording's, as deterministic as the first one (which verified it), so the edges and their first
@@ -49,7 +50,11 @@ final class ExactStacks {
 	static DeadlockResult of(DeadlockResult counted, boolean deadlocked, Replay replay) throws IOException {
 		boolean toTheEnd = deadlocked || !counted.actual().isEmpty();
 		Set<List<LockRef>> edges = DeadlockAnalyzer.cycleEdges(counted);
-		ReplayAnalysis.Replayed again = replay.run(toTheEnd ? null : d -> d.tookAll(edges));
+		// the init sites the report shows (the cycles' locks) come first or later than the edges: wait for them too
+		Set<LockRef> inits = new java.util.HashSet<>();
+		edges.forEach(inits::addAll);
+		inits.retainAll(counted.initSites().keySet());
+		ReplayAnalysis.Replayed again = replay.run(toTheEnd ? null : d -> d.tookAll(edges) && d.initialised(inits));
 		DeadlockAnalyzer exact = again.analyzers().stream().filter(DeadlockAnalyzer.class::isInstance).map(
 				DeadlockAnalyzer.class::cast).findFirst().orElseThrow();
 		if (toTheEnd) {

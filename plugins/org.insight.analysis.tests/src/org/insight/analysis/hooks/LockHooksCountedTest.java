@@ -178,6 +178,58 @@ class LockHooksCountedTest {
 		assertEquals(7, blocked.get(0).position(), "the trace position of the call");
 	}
 
+	/**
+	 * The run ends (exit_group) with two counted calls of the same mutex still open: thread 2 took A first (and then
+	 * only computed), thread 1 asked for A afterwards while holding B, and waits. The holder is the one that asked
+	 * first, whatever the thread ids: thread 1 must not be made to acquire A while holding B (an edge B to A that no
+	 * thread took, which the exact hooks never report).
+	 */
+	@Test
+	void atTheEndTheFirstOfTwoOpenCallsOfOneMutexHoldsIt() {
+		hooks.called(2, LOCK, A, RSP, SITE_A, memory); // thread 2 has A; no later event of its own
+		hooks.called(1, LOCK, B, RSP, SITE_B, memory);
+		hooks.called(1, LOCK, A, RSP, SITE_A, memory); // thread 1 has B, waits for A
+		hooks.runEnded();
+		String a = Long.toHexString(A);
+		assertTrue(described().contains("2 acquired " + a + " " + CallStack.of(SITE_A)), described().toString());
+		assertFalse(described().contains("1 acquired " + a + " " + CallStack.of(SITE_A)), described().toString());
+		assertEquals(List.of(1), hooks.blocked().stream().map(BlockedCall::tid).toList());
+	}
+
+	/** Two readers of one rwlock: the one whose read lock is still open at the end has it too, it is not blocked. */
+	@Test
+	void atTheEndAnOpenReadLockBesideAnotherReaderIsHeld() {
+		long rdlock = 0x401600;
+		List<Event> seen = new ArrayList<>();
+		LockHooks rw = new LockHooks(SymbolTable.of(List.of(new Symbol("pthread_rwlock_rdlock", rdlock, 0x40, true),
+				new Symbol("main", MAIN, 0x100, true))), () -> 7, seen::add).countingCalls();
+		assertTrue(rw.countable(rdlock));
+		rw.called(1, rdlock, A, RSP, SITE_A, memory);
+		rw.called(2, rdlock, A, RSP, SITE_A, memory); // thread 1 has its read lock: its next event (none) would say
+		rw.runEnded();
+		assertEquals(List.of(1, 2), seen.stream().filter(Event.LockAcquired.class::isInstance).map(
+				e -> ((Event.LockAcquired) e).tid()).toList());
+		assertTrue(rw.blocked().isEmpty(), rw.blocked().toString());
+	}
+
+	/**
+	 * Where no stub could be placed, a loop that locks a recursive mutex twice from one call site makes two hits with
+	 * the same RSP, return address and argument: two calls of the same function, not a tail call (which goes on into
+	 * another function), so two acquisitions, as the exact hooks see them.
+	 */
+	@Test
+	void twoHitsOfOneCountedFunctionFromOneSiteAreTwoCalls() {
+		hit(1, LOCK, A, RSP, SITE_A);
+		hit(1, LOCK, A, RSP, SITE_A);
+		if (memory.watched.getOrDefault(SITE_A, 0) > 0) {
+			returns(1, SITE_A, RSP + 8, 0); // the second call returns (as a tail call, its return was watched)
+		}
+		hit(1, UNLOCK, A, RSP, SITE_B);
+		hit(1, UNLOCK, A, RSP, SITE_B);
+		assertEquals(2, described().stream().filter(d -> d.startsWith("1 acquired")).count(), described().toString());
+		assertEquals(2, described().stream().filter(d -> d.startsWith("1 released")).count(), described().toString());
+	}
+
 	@Test
 	void aHitOfACountedFunctionWithoutAStubIsTakenAsACall() {
 		hit(1, LOCK, A, RSP, SITE_A);

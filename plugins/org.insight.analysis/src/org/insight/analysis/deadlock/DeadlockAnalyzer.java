@@ -117,6 +117,11 @@ public final class DeadlockAnalyzer implements Analyzer {
 		return true;
 	}
 
+	/** Whether each of {@code locks} was initialised so far (its first init site is known). */
+	public boolean initialised(java.util.Collection<LockRef> locks) {
+		return graph.initSites().keySet().containsAll(locks);
+	}
+
 	/**
 	 * {@code counted}'s cycles, each edge with the first occurrence this analyzer saw of it instead, and the init sites
 	 * it saw: the stacks of an analysis of the same replay with exact hooks (this one, which may have stopped early),

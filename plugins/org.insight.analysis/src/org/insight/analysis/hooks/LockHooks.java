@@ -52,9 +52,10 @@ public final class LockHooks implements CodeObserver {
 			long position) {
 	}
 
-	private final Map<Integer, Call> counted = new HashMap<>();
-	/** The threads holding each lock (by address), as the events so far say. */
-	private final Map<Long, java.util.Set<Integer>> holders = new HashMap<>();
+	/** The counted lock calls not acquired yet, by thread, in the order they were made. */
+	private final Map<Integer, Call> counted = new java.util.LinkedHashMap<>();
+	/** The threads holding each lock (by address), and how, as the events so far say. */
+	private final Map<Long, Map<Integer, Event.Mode>> holders = new HashMap<>();
 	private boolean countCalls;
 
 	private final Map<Long, HookedFunction> functions;
@@ -141,9 +142,9 @@ public final class LockHooks implements CodeObserver {
 
 	private void emit(Event e) {
 		if (e instanceof Event.LockAcquired a) {
-			holders.computeIfAbsent(a.lock().address(), k -> new java.util.HashSet<>()).add(a.tid());
+			holders.computeIfAbsent(a.lock().address(), k -> new HashMap<>()).put(a.tid(), a.mode());
 		} else if (e instanceof Event.LockReleased r) {
-			java.util.Set<Integer> h = holders.get(r.lock().address());
+			Map<Integer, Event.Mode> h = holders.get(r.lock().address());
 			if (h != null) {
 				h.remove(r.tid());
 			}
@@ -192,10 +193,11 @@ public final class LockHooks implements CodeObserver {
 		long ret = control.readU64(regs.rsp);
 		Call c = counted.get(tid);
 		if (c != null && c.entryRsp == regs.rsp && c.returnAddress == ret && c.arg0 == regs.rdi
-				&& f.action() == HookedFunction.Action.ACQUIRE && f.kind().equals(c.function.kind())
+				&& f.address() != c.function.address() && f.action() == HookedFunction.Action.ACQUIRE && f.kind().equals(c.function.kind())
 				&& f.mode() == c.function.mode()) {
-			// the counted call went on into this one (a tail call: the same frame, argument and kind of acquisition),
-			// so it is the same call, whose return tells its outcome
+			// the counted call went on into this one (a tail call into another function: the same frame, argument and
+			// kind of acquisition), so it is the same call, whose return tells its outcome; the same function hit
+			// again from the same frame is a new call (a loop locking a recursive mutex where no stub could be placed)
 			counted.remove(tid);
 			inCall.put(tid, c);
 			control.watch(ret);
@@ -311,10 +313,14 @@ public final class LockHooks implements CodeObserver {
 	 * call whose lock another thread holds now is still waiting ({@link #blocked()}); any other returned with it.
 	 */
 	public void runEnded() {
-		for (Integer tid : List.copyOf(new java.util.TreeSet<>(counted.keySet()))) {
+		// In the order the calls were made: of two open calls of one mutex, the first had it (the second asked while
+		// it was taken), whatever their thread ids.
+		for (Integer tid : List.copyOf(counted.keySet())) {
 			Call c = counted.get(tid);
-			java.util.Set<Integer> h = holders.getOrDefault(c.arg0, java.util.Set.of());
-			if (h.isEmpty() || h.equals(java.util.Set.of(tid))) {
+			boolean shared = c.function.mode().shared();
+			boolean free = holders.getOrDefault(c.arg0, Map.of()).entrySet().stream().allMatch(h -> h.getKey().equals(tid)
+					|| shared && h.getValue().shared());
+			if (free) {
 				acquiredIfCounted(tid);
 			}
 		}

@@ -158,6 +158,42 @@ class ObservedCallsTest {
 				"the lock calls of --mode locks are counted as before");
 	}
 
+	/**
+	 * The statistics of {@code --mode locks} count its lock functions' stubs: an observing stub is none of them (with
+	 * it counted, "through an int3" came out as hooked functions less all stubs, wrong or negative).
+	 */
+	@Test
+	void anObservingStubIsNoLockFunctionsStubInTheStatistics() {
+		machine(LockFunctions.find(SymbolTable.of(List.of(new Symbol("pthread_mutex_lock", LOCK, 0x40, true)))),
+				counting(), () -> org.insight.vmm.inputs.LockCallCountdown.of(
+						org.insight.vmm.inputs.LockCallCountdown.GEOMETRIC, java.util.OptionalLong.empty()));
+		f.cpu.then(call(LOCK, MUTEX, call(UNLOCK, MUTEX, syscall(Syscalls.GETPID))), syscall(Syscalls.EXIT_GROUP, 0));
+		f.run();
+		assertEquals(List.of(called("lock"), called("unlock")), heard, "unlock through its observing stub");
+		assertEquals(1, f.stats.lockHooks());
+		assertEquals(1, f.stats.lockStubs(), "pthread_mutex_lock's stub; pthread_mutex_unlock's only observes");
+	}
+
+	/**
+	 * A replay of a recording stopped from outside ends when its inputs run out, with an exception out of the loop (the
+	 * replay's RecordingExhaustedException), here at a lock call's sync point, before any drain: the calls still in the
+	 * ring are the observer's all the same, as their hits were with exact hooks.
+	 */
+	@Test
+	void theCallsInTheRingAreToldWhenTheInputsEndTheRun() {
+		machine(LockFunctions.find(SymbolTable.of(List.of(new Symbol("pthread_mutex_lock", LOCK, 0x40, true)))),
+				counting()); // every lock call a sync point
+		f.inputs.schedule = (p, runnable) -> {
+			if (p.kind() == SyncPoint.Kind.LOCK_CALL) {
+				throw new IllegalStateException("the recording has no more frames");
+			}
+			return runnable.contains(p.tid()) ? p.tid() : runnable.get(0);
+		};
+		f.cpu.then(call(UNLOCK, MUTEX, call(LOCK, MUTEX, null)));
+		org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, f::run);
+		assertEquals(List.of(called("unlock"), called("lock")), heard);
+	}
+
 	@Test
 	void aHitComesAfterTheCallsMadeBeforeIt() {
 		machine(null, counting(WATCHED));

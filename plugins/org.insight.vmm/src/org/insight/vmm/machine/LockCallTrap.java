@@ -96,9 +96,9 @@ final class LockCallTrap {
 		return total - refused.size();
 	}
 
-	/** How many of them have a stub in place. */
+	/** How many of them have a stub in place (not counting the observer's stubs, which are no lock function's). */
 	int stubbed() {
-		return stubs.size();
+		return stubs.size() - observeStubbed.size();
 	}
 
 	/** Why the others have an int3, with how many functions for each reason. */

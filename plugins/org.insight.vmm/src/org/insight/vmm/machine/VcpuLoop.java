@@ -300,15 +300,35 @@ public final class VcpuLoop {
 		return process.inputs().atCapacity() ? StopReason.TRACE_LIMIT : StopReason.CANCELLED;
 	}
 
-	/** Steps until the run is finished, waiting while paused. */
+	/**
+	 * Steps until the run is finished, waiting while paused. A run that ends with an exception (a replay whose
+	 * recording was stopped from outside runs out of inputs, at a sync point before its drain) still tells the observer
+	 * the calls it counts that are in the ring: they were made, and exact hooks would have seen them.
+	 */
 	public Ending run() {
 		if (onCpu == null) {
 			start();
 		}
-		while (step() != State.FINISHED) {
-			if (state == State.PAUSED) {
-				awaitResume();
+		try {
+			while (step() != State.FINISHED) {
+				if (state == State.PAUSED) {
+					awaitResume();
+				}
 			}
+		} catch (RuntimeException e) {
+			if (observer != CodeObserver.NONE && state != State.FINISHED) {
+				try {
+					for (LockCallRing.Entry call : lockCalls.ring().drain()) {
+						long observed = lockCalls.observedEntry(call.functionId());
+						if (observed >= 0) {
+							observeCall(observed, call.argument(), call.rsp(), call.returnAddress());
+						}
+					}
+				} catch (RuntimeException observing) {
+					e.addSuppressed(observing);
+				}
+			}
+			throw e;
 		}
 		return ending;
 	}
