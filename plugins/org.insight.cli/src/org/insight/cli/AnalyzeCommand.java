@@ -251,7 +251,8 @@ final class AnalyzeCommand implements Callable<Integer>, RunsGuest {
 
             @Override
             public void stacksReplayed(int edges, long frames, long of) {
-                System.err.println("insight: stats: " + Messages.get("analyze.statsStacks", edges, frames, of));
+                System.err.println("insight: stats: " + Messages.get(frames == of ? "analyze.statsStacksToTheEnd"
+                        : "analyze.statsStacks", edges, frames, of));
             }
         };
     }

@@ -91,6 +91,29 @@ class LockStubsPageTest {
 		assertArrayEquals(before, f.space.sha256(), "the stub page is not in the memory digest");
 	}
 
+	/**
+	 * A replay's analysis alone never maps a page of the VMM's own: its frames and range would be the replay's and not
+	 * the recording's (the guest's memory cap, its mappings). An observing stub goes into one the lock functions'
+	 * stubs made ready.
+	 */
+	@Test
+	void anObservingStubWaitsForAPageTheLockFunctionsMadeReady() {
+		library();
+		byte[] before = f.space.sha256();
+		long vmas = f.space.vmas().size();
+		assertTrue(stubs.install(LOCK, 0, false, (a, b) -> false).orElseThrow().contains("out of a jmp's reach"));
+		assertEquals(vmas, f.space.vmas().size(), "no page of the VMM's own mapped");
+		assertArrayEquals(before, f.space.sha256());
+		assertArrayEquals(CODE, f.space.copyIn(LOCK, CODE.length), "the entry is the guest's");
+		long other = LOCK + 0x40;
+		f.space.loadBytes(other, CODE, 0, CODE.length);
+		stubs.libraryCode(new BranchTargets(() -> List.of(new Symbol("pthread_mutex_unlock", other, 0x40, true)),
+				(va, len) -> f.space.copyIn(va, len), X86Decoder::shared));
+		assertEquals(Optional.empty(), stubs.install(other, 1, true, (a, b) -> false), "a lock function's stub");
+		assertEquals(Optional.empty(), stubs.install(LOCK, 0, false, (a, b) -> false), "then the observer's too");
+		assertEquals(LockStubs.NEAR_LIBRARIES + 176, jmpTarget(LOCK));
+	}
+
 	@Test
 	void aGuestThatUnmapsTheStubPageTakesTheJmpWithIt() {
 		List<Long> gone = stubbedLibrary();

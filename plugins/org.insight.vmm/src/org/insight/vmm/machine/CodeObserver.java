@@ -62,8 +62,8 @@ public interface CodeObserver {
 	/**
 	 * Whether the calls of the function at {@code va} (one of its {@link #addresses()} or {@link #libraryMapped}'s) are
 	 * enough for this observer as {@link #called} tells them: their first argument, RSP and return address at the
-	 * entry, with no other register and no memory, told in order but later (by the next exit of the vCPU, before any
-	 * other hit, thread event or thread switch). Such a function's calls then need no exit: a stub at its entry appends
+	 * entry, with no other register and no memory, told in order but later (at the next sync point, full ring or
+	 * hit of this observer, and always before any other hit, thread event or thread switch). Such a function's calls then need no exit: a stub at its entry appends
 	 * them to the lock calls' ring in guest memory (ARCHITECTURE.md sections 3 and 4). Where no stub can be placed, its
 	 * entry has an int3 still and each call comes to {@link #hit} as before. None by default.
 	 */

@@ -123,7 +123,7 @@ final class LockCallTrap {
 		if (pending.isEmpty() && observePending.isEmpty()) {
 			return false;
 		}
-		boolean armed = armObserved(occupied);
+		boolean armed = false;
 		for (var it = pending.values().iterator(); it.hasNext();) {
 			LockFunction f = it.next();
 			if (!memory.isCode(f.address())) {
@@ -158,7 +158,8 @@ final class LockCallTrap {
 				}
 			}
 		}
-		return armed;
+		// the observer's after the lock functions': a stub page of the VMM's own is made ready by the latter alone
+		return armObserved(occupied) | armed;
 	}
 
 	/**

@@ -97,11 +97,6 @@ final class LockStubs {
 			return LockStubCode.movedAt(code);
 		}
 
-		/** Where a thread stopped at the watch byte goes on to have the stub append its call itself. */
-		long appending() {
-			return code + 1;
-		}
-
 		/** The frame RIP of a #BP at the watch byte (the analysis watches the function). */
 		long afterWatchInt3() {
 			return code + 1;
@@ -198,8 +193,12 @@ final class LockStubs {
 		if (decoder == null) {
 			return Optional.of("no x86 disassembler (libcapstone 4)");
 		}
-		Page page = pages.stream().filter(p -> !p.full() && Relocation.jump(r, p.next).isPresent()
-				&& Relocation.jump(p.next + SLOT, r).isPresent()).findFirst().orElse(null);
+		// An observing stub (a replay's analysis alone wants it) never maps a page of the VMM's own into the guest's
+		// address space: its frames would count against the guest's memory cap and its range against the guest's
+		// mappings, where the recording had neither; it goes in the kernel area's page, or one the lock functions'
+		// stubs made ready in the recording too.
+		Page page = pages.stream().filter(p -> !p.full() && (counting || p.kernel || p.ready) && Relocation.jump(r,
+				p.next).isPresent() && Relocation.jump(p.next + SLOT, r).isPresent()).findFirst().orElse(null);
 		if (page == null) {
 			return Optional.of("out of a jmp's reach of every stub page with room");
 		}

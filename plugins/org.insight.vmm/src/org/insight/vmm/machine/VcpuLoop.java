@@ -835,8 +835,8 @@ public final class VcpuLoop {
 	/**
 	 * The lock calls appended to the ring since the last drain, told to the scheduler (the mutexes' owners) as the
 	 * calls of the thread on the vCPU ({@code onCpu}, which a decision being followed has not changed yet): the only
-	 * thread that ran since then. Drained only at sync points (and when the ring is
-	 * full), which a recording and its replay share, so the ring's head and room are the same in both wherever the
+	 * thread that ran since then. Drained only at sync points (and when the ring is full, at the end of the run, and in
+	 * a replay with an observer before its hits: {@link #drainForObserver}), which a recording and its replay share, so the ring's head and room are the same in both wherever the
 	 * guest looks; never at a kick that preempts nothing, which may land inside a stub holding the head or the room in
 	 * RCX (it would write the old value back over the drained ring).
 	 */
@@ -929,11 +929,11 @@ public final class VcpuLoop {
 		Regs at = userRegs(e, regs);
 		at.rip = stub.entry();
 		if (!stub.counting()) {
-			// A stub that only observes: the watch byte (the observer watches the entry too) resumes into the stub,
-			// which appends the call itself; the stop path stopped for a full ring.
+			// A stub that only observes: at the watch byte (the observer watches the entry too) the hit is the call,
+			// which the stub does not append then; the stop path stopped for a full ring.
 			if (hit.kind() == LockStubs.HitKind.WATCH) {
 				observeHit(at);
-				at.rip = stub.appending();
+				at.rip = stub.moved();
 			} else {
 				stats.lockRingFull();
 				drainLockCalls();
