@@ -193,8 +193,8 @@ public final class LockHooks implements CodeObserver {
 		long ret = control.readU64(regs.rsp);
 		Call c = counted.get(tid);
 		if (c != null && c.entryRsp == regs.rsp && c.returnAddress == ret && c.arg0 == regs.rdi
-				&& f.address() != c.function.address() && f.action() == HookedFunction.Action.ACQUIRE && f.kind().equals(c.function.kind())
-				&& f.mode() == c.function.mode()) {
+				&& f.address() != c.function.address() && f.action() == HookedFunction.Action.ACQUIRE
+				&& f.kind().equals(c.function.kind()) && f.mode() == c.function.mode()) {
 			// the counted call went on into this one (a tail call into another function: the same frame, argument and
 			// kind of acquisition), so it is the same call, whose return tells its outcome; the same function hit
 			// again from the same frame is a new call (a loop locking a recursive mutex where no stub could be placed)
@@ -236,10 +236,9 @@ public final class LockHooks implements CodeObserver {
 		List<BlockedCall> all = new ArrayList<>();
 		Map<Integer, Call> calls = new java.util.TreeMap<>(inCall);
 		calls.putAll(counted); // left by runEnded: blocked
-		calls.entrySet().stream().forEach(e -> {
-			Call c = e.getValue();
+		calls.forEach((tid, c) -> {
 			if (c.function.action() == HookedFunction.Action.ACQUIRE) {
-				all.add(new BlockedCall(c.position, e.getKey(), lock(c.function, c.arg0), c.function.mode(), c.stack,
+				all.add(new BlockedCall(c.position, tid, lock(c.function, c.arg0), c.function.mode(), c.stack,
 						c.function.name()));
 			}
 		});

@@ -122,8 +122,7 @@ final class LockCallRing {
 			m.putLong(head, at.rdi);
 			m.putLong(head + 8, id);
 			m.putLong(head + 16, at.rsp);
-			m.putLong(head + 24, memory.translate(at.rsp).present() && memory.translate(at.rsp + 7).present()
-					? memory.readU64(at.rsp) : 0);
+			m.putLong(head + 24, returnAddressAt(at.rsp));
 		}
 		m.putLong(LOCK_DATA + LockStubCode.HEAD, head + LockStubCode.ENTRY);
 		if (countDown() == 0) {
@@ -132,6 +131,11 @@ final class LockCallRing {
 		long room = m.getLong(LOCK_DATA + LockStubCode.ROOM) - 1;
 		m.putLong(LOCK_DATA + LockStubCode.ROOM, room);
 		return room == 0 ? Stop.FULL : Stop.NONE;
+	}
+
+	/** The return address a call entered with RSP {@code rsp} finds at {@code [rsp]}: 0 where it cannot be read. */
+	long returnAddressAt(long rsp) {
+		return memory.translate(rsp).present() && memory.translate(rsp + 7).present() ? memory.readU64(rsp) : 0;
 	}
 
 	/** The entries appended since the last drain, oldest first; the ring is empty afterwards. */

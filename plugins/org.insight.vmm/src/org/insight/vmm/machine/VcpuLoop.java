@@ -318,12 +318,7 @@ public final class VcpuLoop {
 		} catch (RuntimeException e) {
 			if (observer != CodeObserver.NONE && state != State.FINISHED) {
 				try {
-					for (LockCallRing.Entry call : lockCalls.ring().drain()) {
-						long observed = lockCalls.observedEntry(call.functionId());
-						if (observed >= 0) {
-							observeCall(observed, call.argument(), call.rsp(), call.returnAddress());
-						}
-					}
+					lockCalls.ring().drain().forEach(this::observeIfCounted);
 				} catch (RuntimeException observing) {
 					e.addSuppressed(observing);
 				}
@@ -836,18 +831,23 @@ public final class VcpuLoop {
 	 * The lock calls appended to the ring since the last drain, told to the scheduler (the mutexes' owners) as the
 	 * calls of the thread on the vCPU ({@code onCpu}, which a decision being followed has not changed yet): the only
 	 * thread that ran since then. Drained only at sync points (and when the ring is full, at the end of the run, and in
-	 * a replay with an observer before its hits: {@link #drainForObserver}), which a recording and its replay share, so the ring's head and room are the same in both wherever the
-	 * guest looks; never at a kick that preempts nothing, which may land inside a stub holding the head or the room in
+	 * a replay with an observer before its hits: {@link #drainForObserver}), which a recording and its replay share,
+	 * so the ring's head and room are the same in both wherever the guest looks; never at a kick that preempts nothing, which may land inside a stub holding the head or the room in
 	 * RCX (it would write the old value back over the drained ring).
 	 */
 	private void drainLockCalls() {
 		for (LockCallRing.Entry call : lockCalls.ring().drain()) {
 			Optional<org.insight.vmm.sched.LockFunction> f = lockCalls.function(call.functionId());
 			f.ifPresent(fn -> lockCalled(fn, call.argument()));
-			long observed = lockCalls.observedEntry(call.functionId());
-			if (observed >= 0) {
-				observeCall(observed, call.argument(), call.rsp(), call.returnAddress());
-			}
+			observeIfCounted(call);
+		}
+	}
+
+	/** A call from the ring, told to the observer when it counts its function's calls. */
+	private void observeIfCounted(LockCallRing.Entry call) {
+		long observed = lockCalls.observedEntry(call.functionId());
+		if (observed >= 0) {
+			observeCall(observed, call.argument(), call.rsp(), call.returnAddress());
 		}
 	}
 
@@ -886,7 +886,7 @@ public final class VcpuLoop {
 		if (!ring.isReady()) {
 			lockCalled(f, at.rdi);
 			if (lockCalls.observedEntry(lockCalls.idOf(f)) >= 0) {
-				observeCall(f.address(), at.rdi, at.rsp, observerControl.readable(at.rsp) ? memory.readU64(at.rsp) : 0);
+				observeCall(f.address(), at.rdi, at.rsp, ring.returnAddressAt(at.rsp));
 			}
 			return ring.countDown() == 0;
 		}
@@ -933,12 +933,11 @@ public final class VcpuLoop {
 			// which the stub does not append then; the stop path stopped for a full ring.
 			if (hit.kind() == LockStubs.HitKind.WATCH) {
 				observeHit(at);
-				at.rip = stub.moved();
 			} else {
 				stats.lockRingFull();
 				drainLockCalls();
-				at.rip = stub.moved();
 			}
+			at.rip = stub.moved();
 			cpu.setRegs(throughIret(at));
 			return;
 		}
@@ -1311,9 +1310,8 @@ public final class VcpuLoop {
 		// needs them)
 		for (LockCallRing.Entry call : lockCalls.ring().drain()) {
 			lockCalls.function(call.functionId()).ifPresent(f -> stats.lockCall(f.name(), 0));
-			long observed = lockCalls.observedEntry(call.functionId());
-			if (observed >= 0 && onCpu != null) {
-				observeCall(observed, call.argument(), call.rsp(), call.returnAddress());
+			if (onCpu != null) {
+				observeIfCounted(call);
 			}
 		}
 		trap.disarm();
